@@ -1,0 +1,152 @@
+/**
+ * The category plugin SDK: what a near-miss category declares and how the core
+ * reads it. See `plugins/README.md` for a walkthrough.
+ * @packageDocumentation
+ */
+import { z } from 'zod';
+import {
+  harmAtLeast,
+  type CareSettingValue,
+  type PotentialHarmValue,
+  type PreventionReliabilityValue,
+  type TriageRouteValue,
+  type VerificationMethodValue,
+  type WorkflowStageValue,
+} from '../../subgraph/domain/vocabulary';
+
+export { z, harmAtLeast };
+export type {
+  CareSettingValue as CareSetting,
+  PotentialHarmValue as PotentialHarm,
+  PreventionReliabilityValue as PreventionReliability,
+  TriageRouteValue as TriageRoute,
+  VerificationMethodValue as VerificationMethod,
+  WorkflowStageValue as WorkflowStage,
+};
+
+/** The zod object schema of a category's own fields (`details`). */
+export type DetailsSchema = z.ZodObject<z.ZodRawShape>;
+
+/**
+ * What rules, gates and similarity see of a report: the core fields that
+ * matter for routing plus the category's validated `details`.
+ */
+export interface ReportFacts<Details = Record<string, unknown>> {
+  /** Category key, e.g. `medication`. */
+  category: string;
+  serviceId: string;
+  setting: CareSettingValue;
+  potentialHarm: PotentialHarmValue;
+  preventionReliability: PreventionReliabilityValue;
+  workflowStage?: WorkflowStageValue;
+  contributingFactors: string[];
+  /** Host ids of what the report is linked to, when given. */
+  personId?: string;
+  visitId?: string;
+  medicationRecordId?: string;
+  shiftId?: string;
+  carePlanId?: string;
+  occurredAt: Date;
+  /** The category's own fields, already validated by its `details` schema. */
+  details: Details;
+}
+
+/**
+ * A triage rule: when `when` holds for a report, the rule suggests a route,
+ * same-day handling and people to notify. Rules suggest; a human decides.
+ */
+export interface TriageRule<Details> {
+  /** Stable id, shown in the triage rationale (kebab-case). */
+  id: string;
+  /** Plain words for the triage lead: why this rule exists. */
+  description: string;
+  when: (report: ReportFacts<Details>) => boolean;
+  /** Route to suggest when the rule fires; the most serious route among fired rules wins. */
+  route?: TriageRouteValue;
+  /** Triage is due the same day when any fired rule says so. */
+  sameDay?: boolean;
+  /** Who must be told, in plain words (e.g. `on-call nurse`, `safeguarding lead`). */
+  notify?: string[];
+}
+
+/** A "cannot proceed without" checklist item. */
+export interface GateDefinition<Details> {
+  /** Stable key (kebab-case), used by `completeGateItem` and `GATE_BLOCKED.missing`. */
+  key: string;
+  label: string;
+  /** When present, the item applies only to reports for which it returns true. */
+  appliesWhen?: (report: ReportFacts<Details>) => boolean;
+}
+
+/** A suggested verification series for corrective actions of this category. */
+export interface VerificationTemplate {
+  method: VerificationMethodValue;
+  /** What the check looks at, in plain words. */
+  description: string;
+  everyDays: number;
+  count: number;
+}
+
+/** Outside taxonomies the category maps to, so exports need no core change. */
+export interface StandardsMapping<Details> {
+  /** HL7 FHIR AdverseEvent category code, e.g. `medication-mishap`. */
+  fhirAdverseEventCategory: string;
+  /** NCC MERP error category for medication near misses (A: capacity to cause error, B: error that did not reach the person). */
+  nccMerp?: (report: ReportFacts<Details>) => 'A' | 'B';
+}
+
+/** Everything a category declares. */
+export interface CategoryDefinition<Schema extends DetailsSchema = DetailsSchema> {
+  /** Unique kebab-case key, e.g. `medication`, `infection-prevention`. */
+  key: string;
+  label: string;
+  description: string;
+  /** Integer, bumped whenever the details schema changes; each report stores the version it was validated with. */
+  version: number;
+  /** The category's own fields. Titles and descriptions (`.meta({ title, description })`) label the host form. */
+  details: Schema;
+  /** A valid `details` value: used to check the plugin at boot and in the shared contract test. */
+  example: z.input<Schema>;
+  /** Route when no rule fires. Defaults to `TREND_MONITORING`. */
+  defaultRoute?: TriageRouteValue;
+  triage: TriageRule<z.output<Schema>>[];
+  gates: GateDefinition<z.output<Schema>>[];
+  verification: VerificationTemplate[];
+  /**
+   * The fields that make two reports of this category "similar" for the repeat
+   * trigger: core link fields (`personId`, `serviceId`, `visitId`, ...) and
+   * `details.<field>` paths.
+   */
+  similarity: SimilarityField<z.output<Schema>>[];
+  /** Extra contributing factors offered on the form. */
+  contributingFactors?: string[];
+  /** Workflow stages this category usually exposes. */
+  workflowStages?: WorkflowStageValue[];
+  standards: StandardsMapping<z.output<Schema>>;
+  /**
+   * Reads a report stored under an older `version` into today's shape, so old
+   * reports stay readable after a schema change. Defaults to returning it as stored.
+   */
+  upgradeDetails?: (stored: Record<string, unknown>, storedVersion: number) => Record<string, unknown>;
+}
+
+export type SimilarityField<Details> =
+  | 'personId' | 'serviceId' | 'visitId' | 'medicationRecordId' | 'shiftId' | 'carePlanId' | 'workflowStage' | 'setting'
+  | `details.${Extract<keyof Details, string>}`;
+
+/**
+ * Declares a category. Typing only: the registry validates every definition
+ * at boot and refuses to start on a bad one.
+ */
+export function defineCategory<Schema extends DetailsSchema>(definition: CategoryDefinition<Schema>): CategoryDefinition<Schema> {
+  return definition;
+}
+
+/** What an outside plugin module may export as a factory, to use the core's own zod. */
+export interface PluginToolkit {
+  z: typeof z;
+  defineCategory: typeof defineCategory;
+  harmAtLeast: typeof harmAtLeast;
+}
+
+export const toolkit: PluginToolkit = { z, defineCategory, harmAtLeast };

@@ -1,0 +1,73 @@
+import 'reflect-metadata';
+import { createTokenVerifier } from './auth/jwt';
+import { loadCategoryRegistry } from './categories/plugin-loader';
+import { createLogger, type Logger } from './common/logger';
+import type { Config } from './config';
+import { createReadinessCheck, migrate, openDatabase, type Database } from './database/data-source';
+import type { AppServices } from './server/context';
+import { startHttpServer, type RunningServer } from './server/http-server';
+import { createSubgraphSchema } from './server/subgraph-schema';
+
+export interface App {
+  url: string;
+  services: AppServices;
+  database: Database;
+  http: RunningServer;
+  /** Milliseconds spent per boot step. */
+  timings: Record<string, number>;
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  /** Schema to work in on a shared server (tests). */
+  databaseSchema?: string;
+  /** Embedded database in memory instead of DATA_DIR (tests). */
+  inMemory?: boolean;
+  logger?: Logger;
+}
+
+/** Boot: config -> plugins -> database (+ migrations) -> schema -> HTTP server. */
+export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const timings: Record<string, number> = {};
+  const timed = async <T>(step: string, work: () => Promise<T> | T): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[step] = Math.round(performance.now() - started);
+    }
+  };
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const registry = await timed('plugins', () => loadCategoryRegistry(config.pluginSpecifiers));
+  const database = await timed('database', () =>
+    openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: options.inMemory ? undefined : config.dataDir,
+      schema: options.databaseSchema,
+      poolSize: config.databasePoolSize,
+    }),
+  );
+  try {
+    const applied = await timed('migrations', () => migrate(database.dataSource));
+    if (applied.length) logger.info('migrations applied', { migrations: applied });
+    const schema = await timed('schema', () => createSubgraphSchema());
+    const services: AppServices = { config, dataSource: database.dataSource, registry, logger };
+    const http = await timed('http', () =>
+      startHttpServer({ schema, services, verifyToken: createTokenVerifier(config.auth), isReady: createReadinessCheck(database.dataSource) }, config.port),
+    );
+    return {
+      url: http.url,
+      services,
+      database,
+      http,
+      timings,
+      async stop() {
+        await http.stop();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,20 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config';
+
+/**
+ * Outside production a missing AUTH_JWT_SECRET falls back to a generated one,
+ * kept in DATA_DIR so that `npm run token` and `npm start` agree on it.
+ * Returns a warning to print, or undefined when a secret was configured.
+ */
+export function useDevelopmentSecret(config: Config): string | undefined {
+  if (!config.auth.jwtSecretGenerated || config.nodeEnv === 'production') return undefined;
+  const file = join(config.dataDir, 'dev-jwt-secret');
+  if (existsSync(file)) {
+    config.auth.jwtSecret = readFileSync(file, 'utf8').trim();
+  } else {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(file, config.auth.jwtSecret, { mode: 0o600 });
+  }
+  return `AUTH_JWT_SECRET is not set: using a generated development secret from ${file} (${config.auth.jwtSecret}). Never do this in production.`;
+}

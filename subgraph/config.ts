@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+// One zod model of the environment, parsed once at boot. A bad value stops the
+// start with every problem listed, never just the first.
+const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const environmentSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(4001),
+    DATABASE_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+    DATA_DIR: z.string().min(1).default('./.data'),
+    AUTH_JWT_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
+    AUTH_JWKS_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+    AUTH_ISSUER: z.preprocess(emptyToUndefined, z.string().optional()),
+    AUTH_AUDIENCE: z.preprocess(emptyToUndefined, z.string().optional()),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    NEAR_MISS_PLUGINS: z.preprocess(emptyToUndefined, z.string().optional()),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  })
+  .superRefine((env, context) => {
+    if (env.NODE_ENV === 'production' && !env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
+      context.addIssue({
+        code: 'custom',
+        path: ['AUTH_JWT_SECRET'],
+        message: 'is required in production (or set AUTH_JWKS_URL)',
+      });
+    }
+  });
+
+export type LogLevel = z.infer<typeof environmentSchema>['LOG_LEVEL'];
+
+export interface Config {
+  nodeEnv: 'development' | 'test' | 'production';
+  port: number;
+  databaseUrl?: string;
+  dataDir: string;
+  auth: {
+    jwtSecret: string;
+    jwtSecretGenerated: boolean;
+    jwksUrl?: string;
+    issuer?: string;
+    audience?: string;
+  };
+  logLevel: LogLevel;
+  pluginSpecifiers: string[];
+  databasePoolSize: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws a ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));
+  }
+  const values = parsed.data;
+  return {
+    nodeEnv: values.NODE_ENV,
+    port: values.PORT,
+    databaseUrl: values.DATABASE_URL,
+    dataDir: values.DATA_DIR,
+    auth: {
+      // Development only: a generated secret keeps `npm start` working out of the box.
+      jwtSecret: values.AUTH_JWT_SECRET ?? randomBytes(32).toString('hex'),
+      jwtSecretGenerated: values.AUTH_JWT_SECRET === undefined,
+      jwksUrl: values.AUTH_JWKS_URL,
+      issuer: values.AUTH_ISSUER,
+      audience: values.AUTH_AUDIENCE,
+    },
+    logLevel: values.LOG_LEVEL,
+    pluginSpecifiers: (values.NEAR_MISS_PLUGINS ?? '')
+      .split(',')
+      .map((specifier) => specifier.trim())
+      .filter((specifier) => specifier.length > 0),
+    databasePoolSize: values.DATABASE_POOL_SIZE,
+  };
+}

@@ -1,0 +1,129 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { migrations } from '../../migrations';
+import { AuditEventEntity } from '../audit/audit-event.entity';
+import { NearMissEntity } from '../near-misses/near-miss.entity';
+
+export const entities = [NearMissEntity, AuditEventEntity];
+
+export interface DatabaseOptions {
+  /** PostgreSQL server; unset means the embedded database. */
+  databaseUrl?: string;
+  /** Folder of the embedded database; unset means in memory. */
+  dataDir?: string;
+  /** Schema to work in (tests use one per suite on a shared server). */
+  schema?: string;
+  poolSize: number;
+}
+
+export interface Database {
+  dataSource: DataSource;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database: the given PostgreSQL server, or an embedded PGlite served
+ * over a loopback socket so that TypeORM uses the same `pg` driver, SQL and
+ * migrations in both modes. The embedded socket serialises transactions.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  let embeddedServer: { pglite: PGlite; socket: PGLiteSocketServer } | undefined;
+  let connection: Pick<DataSourceOptions & { type: 'postgres' }, 'url' | 'host' | 'port' | 'username' | 'database'>;
+  if (options.databaseUrl) {
+    connection = { url: options.databaseUrl };
+  } else {
+    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+    const pglite = new PGlite(options.dataDir);
+    await pglite.waitReady;
+    const socket = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: options.poolSize + 2 });
+    await socket.start();
+    const [host, port] = socket.getServerConn().split(':');
+    embeddedServer = { pglite, socket };
+    connection = { host, port: Number(port), username: 'postgres', database: 'postgres' };
+  }
+
+  const dataSource = new DataSource({
+    type: 'postgres',
+    ...connection,
+    entities,
+    migrations,
+    migrationsTableName: 'typeorm_migrations',
+    synchronize: false,
+    installExtensions: false,
+    uuidExtension: 'pgcrypto',
+    logging: false,
+    extra: {
+      max: options.poolSize,
+      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    },
+  });
+
+  try {
+    if (options.schema) await createSchema(connection, options.schema);
+    await dataSource.initialize();
+  } catch (error) {
+    await embeddedServer?.socket.stop();
+    await embeddedServer?.pglite.close();
+    throw error;
+  }
+
+  return {
+    dataSource,
+    embedded: embeddedServer !== undefined,
+    async close() {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      if (embeddedServer) {
+        await embeddedServer.socket.stop();
+        await embeddedServer.pglite.close();
+      }
+    },
+  };
+}
+
+async function createSchema(connection: { url?: string; host?: string; port?: number; username?: string; database?: string }, schema: string) {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Unsafe schema name: ${schema}`);
+  const bootstrap = new DataSource({ type: 'postgres', ...connection, installExtensions: false });
+  await bootstrap.initialize();
+  try {
+    await bootstrap.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  } finally {
+    await bootstrap.destroy();
+  }
+}
+
+// Any stable 64-bit number: the advisory lock that serialises migrations across replicas.
+const migrationLockKey = 4_731_190_337;
+
+/** Applies pending migrations; replicas starting together take turns. */
+export async function migrate(dataSource: DataSource): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [migrationLockKey]);
+    try {
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      return applied.map((migration) => migration.name);
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [migrationLockKey]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+/** Readiness: the database answers and no migration is pending (checked until first seen true). */
+export function createReadinessCheck(dataSource: DataSource): () => Promise<boolean> {
+  let migrated = false;
+  return async () => {
+    try {
+      await dataSource.query('SELECT 1');
+      migrated ||= !(await dataSource.showMigrations());
+      return migrated;
+    } catch {
+      return false;
+    }
+  };
+}

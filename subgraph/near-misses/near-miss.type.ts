@@ -1,0 +1,102 @@
+import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
+import { GraphQLJSON } from 'graphql-scalars';
+import { CareSetting, NearMissStatus, PotentialHarm, PreventionReliability, TriageRoute, WorkflowStage } from '../domain/graphql-enums';
+import type {
+  CareSettingValue,
+  NearMissStatusValue,
+  PotentialHarmValue,
+  PreventionReliabilityValue,
+  TriageRouteValue,
+  WorkflowStageValue,
+} from '../domain/vocabulary';
+import { Staff } from '../host-entities/host-entity.types';
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: 'An error, unsafe condition or interrupted process caught before it reached the person.' })
+export class NearMiss {
+  @Field(() => ID) id!: string;
+  @Field({ description: 'Human-readable, unique per tenant, e.g. NM-2026-000123' }) reference!: string;
+  @Field(() => ID) serviceId!: string;
+  @Field(() => NearMissStatus) status!: NearMissStatusValue;
+  @Field({ description: 'When it happened' }) occurredAt!: Date;
+  @Field({ nullable: true, description: 'When it was noticed, if different' }) detectedAt?: Date;
+  @Field() reportedAt!: Date;
+  @Field(() => CareSetting) setting!: CareSettingValue;
+  @Field() whatHappened!: string;
+  @Field() howDetected!: string;
+  @Field() whatPreventedHarm!: string;
+  @Field(() => PreventionReliability) preventionReliability!: PreventionReliabilityValue;
+  @Field(() => [String]) immediateActions!: string[];
+  @Field({ nullable: true, description: 'The reporter\'s answer to "what made this possible?"' }) whatMadeThisPossible?: string;
+  @Field(() => [String]) contributingFactors!: string[];
+  @Field(() => WorkflowStage, { nullable: true }) workflowStage?: WorkflowStageValue;
+  @Field(() => PotentialHarm) potentialHarm!: PotentialHarmValue;
+  @Field(() => GraphQLJSON, { description: "The category's own fields, validated by its plugin" }) details!: Record<string, unknown>;
+  @Field(() => Int, { description: 'Version of the category plugin the details were validated against' }) categoryVersion!: number;
+  @Field(() => TriageRoute, { description: "The rules' suggested route at report time" }) suggestedRoute!: TriageRouteValue;
+  @Field({ description: 'True when rules asked for triage the same day' }) sameDay!: boolean;
+  @Field({ description: 'When triage is due' }) triageDueBy!: Date;
+  @Field(() => [String], { description: 'Whom the rules suggest telling' }) suggestedNotify!: string[];
+  @Field(() => Int, { description: 'Optimistic-concurrency version; pass it back as expectedVersion' }) version!: number;
+
+  // Not exposed directly: resolved into host references and categories by field resolvers.
+  categoryKey!: string;
+  tenantId!: string;
+  reportedById!: string;
+  staffInvolvedIds!: string[];
+  personId?: string;
+  visitId?: string;
+  medicationRecordId?: string;
+  shiftId?: string;
+  carePlanId?: string;
+}
+
+@ObjectType({ description: 'One state of a gate item.' })
+export class GateItem {
+  @Field(() => ID) key!: string;
+  @Field() label!: string;
+  @Field() done!: boolean;
+  @Field(() => Staff, { nullable: true }) doneBy?: Staff;
+  @Field({ nullable: true }) doneAt?: Date;
+}
+
+@ObjectType({ description: 'One entry of a near miss\'s audit trail.' })
+export class AuditEvent {
+  @Field() at!: Date;
+  @Field(() => Staff, { nullable: true }) actor?: Staff;
+  @Field() action!: string;
+  @Field(() => GraphQLJSON, { nullable: true }) detail?: unknown;
+}
+
+@ObjectType({ description: 'A message to the reporter: acknowledgement, triage outcome, closure outcome.' })
+export class ReporterFeedback {
+  @Field() at!: Date;
+  @Field() message!: string;
+}
+
+@ObjectType()
+export class NearMissEdge {
+  @Field() cursor!: string;
+  @Field(() => NearMiss) node!: NearMiss;
+}
+
+@Directive('@shareable')
+@ObjectType()
+export class PageInfo {
+  @Field() hasNextPage!: boolean;
+  @Field(() => String, { nullable: true }) endCursor!: string | null;
+}
+
+@ObjectType({ description: 'A page of near misses, newest occurrence first.' })
+export class NearMissConnection {
+  // Resolved lazily (edges, pageInfo, totalCount) from this request through DataLoaders.
+  request!: import('./near-miss.query').ConnectionRequest;
+}
+
+@ObjectType()
+export class ReportNearMissPayload {
+  @Field(() => NearMiss) nearMiss!: NearMiss;
+  @Field(() => TriageRoute) suggestedRoute!: TriageRouteValue;
+  @Field() sameDay!: boolean;
+  @Field({ description: 'True when the idempotency key was seen before and the first result is returned' }) replayed!: boolean;
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import type { FieldProblem } from '../common/errors';
+import { careSettings, potentialHarms, preventionReliabilities, workflowStages } from '../domain/vocabulary';
+
+/** Reports may not claim a time in the future beyond this much clock skew. */
+export const allowedClockSkewMs = 5 * 60 * 1000;
+/** Late reports are welcome, within reason. */
+export const oldestReportableMs = 2 * 366 * 24 * 60 * 60 * 1000;
+/** The category's `details` as JSON, at most this many characters. */
+export const maxDetailsLength = 20_000;
+
+const text = (max: number) =>
+  z.string().trim().min(1, 'may not be blank').max(max, `must be at most ${max} characters`);
+const optionalText = (max: number) =>
+  z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), text(max).optional());
+const hostId = text(100);
+const list = <T extends z.ZodType>(item: T, max: number) => z.array(item).max(max, `may hold at most ${max} items`);
+
+export const idempotencyKeySchema = z
+  .string()
+  .min(8, 'must be at least 8 characters')
+  .max(200, 'must be at most 200 characters')
+  .regex(/^[\x21-\x7e]+$/, 'may contain printable ASCII only, no spaces');
+
+/** The core fields of a report (details are validated by the category plugin). */
+export function reportNearMissSchema(now: Date) {
+  return z
+    .object({
+      serviceId: hostId,
+      category: text(64),
+      occurredAt: z
+        .date('must be a date-time')
+        .refine((date) => date.getTime() <= now.getTime() + allowedClockSkewMs, 'may not be in the future')
+        .refine((date) => date.getTime() >= now.getTime() - oldestReportableMs, 'is more than two years ago'),
+      detectedAt: z.date().optional().refine((date) => !date || date.getTime() <= now.getTime() + allowedClockSkewMs, 'may not be in the future'),
+      setting: z.enum(careSettings),
+      whatHappened: text(4000),
+      howDetected: text(2000),
+      whatPreventedHarm: text(2000),
+      preventionReliability: z.enum(preventionReliabilities),
+      immediateActions: list(text(500), 20),
+      whatMadeThisPossible: optionalText(2000),
+      contributingFactors: list(text(200), 20).default([]),
+      workflowStage: z.enum(workflowStages).optional(),
+      potentialHarm: z.enum(potentialHarms),
+      personId: hostId.optional(),
+      staffInvolvedIds: list(hostId, 50).default([]),
+      visitId: hostId.optional(),
+      medicationRecordId: hostId.optional(),
+      shiftId: hostId.optional(),
+      carePlanId: hostId.optional(),
+      details: z.record(z.string(), z.unknown(), 'must be a JSON object'),
+    })
+    .refine((input) => !input.detectedAt || input.detectedAt.getTime() >= input.occurredAt.getTime(), {
+      path: ['detectedAt'],
+      message: 'may not be before occurredAt',
+    });
+}
+
+export type ValidReport = z.output<ReturnType<typeof reportNearMissSchema>>;
+
+/** zod issues as the contract's `extensions.fields`. */
+export const toFieldProblems = (error: z.ZodError, prefix: (string | number)[] = []): FieldProblem[] =>
+  error.issues.map((issue) => ({
+    path: [...prefix, ...issue.path.map(String)].join('.'),
+    message: issue.code === 'invalid_type' && / received undefined$/.test(issue.message) ? 'is required' : issue.message,
+  }));
+
+/** Strips nulls that GraphQL passes for omitted optional fields. */
+export const withoutNulls = (input: object): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null && value !== undefined));

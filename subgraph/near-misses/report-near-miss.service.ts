@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { ReportFacts } from '../../plugins/sdk';
+import { recordAudit } from '../audit/audit-log';
+import { authorize } from '../auth/role-matrix';
+import { worksInService, type Principal } from '../auth/principal';
+import type { CategoryRegistry } from '../categories/category-registry';
+import { canonicalJson, sha256 } from '../common/canonical-json';
+import { badUserInput, conflict, forbidden, type FieldProblem } from '../common/errors';
+import type { Logger } from '../common/logger';
+import type { TenantDatabase } from '../database/tenant-scope';
+import { enqueueEvent } from '../outbox/outbox';
+import { suggestTriage, type TriageSuggestion } from '../triage/triage-suggestion';
+import { triageDueAt } from '../triage/triage-due';
+import { maxDetailsLength, reportNearMissSchema, idempotencyKeySchema, toFieldProblems, withoutNulls, type ValidReport } from './report-near-miss.schema';
+import { formatReference } from './reference';
+
+export interface ReportOutcome {
+  nearMissId: string;
+  suggestedRoute: TriageSuggestion['route'];
+  sameDay: boolean;
+  replayed: boolean;
+}
+
+export interface ReportDependencies {
+  registry: CategoryRegistry;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** What rules see of a validated report. */
+export const toReportFacts = (report: ValidReport, details: Record<string, unknown>): ReportFacts => ({
+  category: report.category,
+  serviceId: report.serviceId,
+  setting: report.setting,
+  potentialHarm: report.potentialHarm,
+  preventionReliability: report.preventionReliability,
+  workflowStage: report.workflowStage,
+  contributingFactors: report.contributingFactors,
+  personId: report.personId,
+  visitId: report.visitId,
+  medicationRecordId: report.medicationRecordId,
+  shiftId: report.shiftId,
+  carePlanId: report.carePlanId,
+  occurredAt: report.occurredAt,
+  details,
+});
+
+/**
+ * Validates the whole report (core fields and the category's details), then
+ * writes it in one transaction with its idempotency key, audit event and
+ * outbox event. The same key with the same payload returns the first result.
+ */
+export async function reportNearMiss(
+  dependencies: ReportDependencies,
+  principal: Principal,
+  db: TenantDatabase,
+  rawInput: object,
+  idempotencyKey: string,
+): Promise<ReportOutcome> {
+  authorize(principal, 'nearMiss.report');
+  const now = dependencies.now?.() ?? new Date();
+
+  const problems: FieldProblem[] = [];
+  const key = idempotencyKeySchema.safeParse(idempotencyKey);
+  if (!key.success) problems.push(...toFieldProblems(key.error, ['idempotencyKey']));
+  const core = reportNearMissSchema(now).safeParse(withoutNulls(rawInput));
+  if (!core.success) problems.push(...toFieldProblems(core.error));
+
+  const categoryKey = (rawInput as { category?: unknown }).category;
+  const category = typeof categoryKey === 'string' ? dependencies.registry.get(categoryKey.trim()) : undefined;
+  if (typeof categoryKey === 'string' && categoryKey.trim() && !category) {
+    problems.push({ path: 'category', message: `unknown category "${categoryKey.slice(0, 64)}"; see the categories query` });
+  }
+  let details: Record<string, unknown> | undefined;
+  const rawDetails = (rawInput as { details?: unknown }).details;
+  if (category && rawDetails !== undefined && rawDetails !== null) {
+    const serialised = JSON.stringify(rawDetails) ?? '';
+    if (serialised.length > maxDetailsLength) {
+      problems.push({ path: 'details', message: `must be at most ${maxDetailsLength} characters of JSON` });
+    } else {
+      const parsed = category.definition.details.safeParse(rawDetails);
+      if (parsed.success) details = parsed.data;
+      else problems.push(...toFieldProblems(parsed.error, ['details']));
+    }
+  }
+  if (problems.length || !core.success || !key.success || !category || !details) throw badUserInput(dedupe(problems));
+
+  const report = core.data;
+  if (!worksInService(principal, report.serviceId)) {
+    throw forbidden(`You may only report into your own services; ${report.serviceId} is not one of them`);
+  }
+
+  const facts = toReportFacts(report, details);
+  const suggestion = suggestTriage(category.definition, facts);
+  if (suggestion.failures.length) {
+    dependencies.logger.warn('category rule failed; default route used where needed', {
+      category: category.definition.key,
+      failures: suggestion.failures.map((failure) => failure.ruleId),
+    });
+  }
+  const normalised = { ...report, category: category.definition.key, details };
+  const requestHash = sha256(canonicalJson(normalised));
+
+  return db.transaction(async (manager) => {
+    const nearMissId = randomUUID();
+    const claimed: unknown[] = await manager.query(
+      `INSERT INTO idempotency_key (tenant_id, reporter_id, key, request_hash, near_miss_id)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING key`,
+      [principal.tenantId, principal.staffId, key.data, requestHash, nearMissId],
+    );
+    if (claimed.length === 0) return replay(manager, principal, key.data, requestHash);
+
+    if (!(await categoryEnabled(manager, principal.tenantId, category.definition.key))) {
+      throw badUserInput([{ path: 'category', message: `category "${category.definition.key}" is turned off for your organisation` }]);
+    }
+
+    const reference = await nextReference(manager, principal.tenantId, now);
+    await manager.query(
+      `INSERT INTO near_miss (
+         id, tenant_id, reference, service_id, category, category_version, status, occurred_at, detected_at, reported_at,
+         reported_by, staff_involved_ids, person_id, visit_id, medication_record_id, shift_id, care_plan_id, setting,
+         what_happened, how_detected, what_prevented_harm, prevention_reliability, immediate_actions, what_made_this_possible,
+         contributing_factors, workflow_stage, potential_harm, details, suggested_route, same_day, suggested_notify, triage_due_at
+       ) VALUES ($1, $2, $3, $4, $5, $6, 'REPORTED', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+                 $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)`,
+      [
+        nearMissId, principal.tenantId, reference, report.serviceId, category.definition.key, category.definition.version,
+        report.occurredAt, report.detectedAt ?? null, now, principal.staffId, report.staffInvolvedIds, report.personId ?? null,
+        report.visitId ?? null, report.medicationRecordId ?? null, report.shiftId ?? null, report.carePlanId ?? null, report.setting,
+        report.whatHappened, report.howDetected, report.whatPreventedHarm, report.preventionReliability, report.immediateActions,
+        report.whatMadeThisPossible ?? null, report.contributingFactors, report.workflowStage ?? null, report.potentialHarm,
+        JSON.stringify(details), suggestion.route, suggestion.sameDay, suggestion.notify, triageDueAt(now, suggestion.sameDay),
+      ],
+    );
+    await recordAudit(manager, {
+      tenantId: principal.tenantId,
+      nearMissId,
+      actor: principal.staffId,
+      action: 'near_miss.reported',
+      detail: { reference, category: category.definition.key, suggestedRoute: suggestion.route, sameDay: suggestion.sameDay, firedRules: suggestion.firedRules },
+    });
+    if (suggestion.failures.length) {
+      await recordAudit(manager, {
+        tenantId: principal.tenantId,
+        nearMissId,
+        action: 'triage.rule_failed',
+        detail: { failures: suggestion.failures, fallbackRoute: suggestion.route },
+      });
+    }
+    await enqueueEvent(manager, {
+      tenantId: principal.tenantId,
+      type: 'near_miss.reported',
+      aggregateId: nearMissId,
+      payload: { reference, serviceId: report.serviceId, category: category.definition.key, suggestedRoute: suggestion.route, sameDay: suggestion.sameDay },
+    });
+    return { nearMissId, suggestedRoute: suggestion.route, sameDay: suggestion.sameDay, replayed: false };
+  });
+}
+
+async function replay(manager: EntityManager, principal: Principal, key: string, requestHash: string): Promise<ReportOutcome> {
+  const [previous]: { request_hash: string; near_miss_id: string; suggested_route: ReportOutcome['suggestedRoute']; same_day: boolean }[] =
+    await manager.query(
+      `SELECT k.request_hash, k.near_miss_id, n.suggested_route, n.same_day FROM idempotency_key k
+       JOIN near_miss n ON n.id = k.near_miss_id
+       WHERE k.tenant_id = $1 AND k.reporter_id = $2 AND k.key = $3`,
+      [principal.tenantId, principal.staffId, key],
+    );
+  if (!previous) throw conflict('The idempotency key is in use by a report that is still being saved; retry shortly');
+  if (previous.request_hash !== requestHash) {
+    throw conflict('This idempotency key was already used for a different report', { field: 'idempotencyKey' });
+  }
+  return { nearMissId: previous.near_miss_id, suggestedRoute: previous.suggested_route, sameDay: previous.same_day, replayed: true };
+}
+
+async function categoryEnabled(manager: EntityManager, tenantId: string, category: string): Promise<boolean> {
+  const [setting]: { enabled: boolean }[] = await manager.query(
+    `SELECT enabled FROM tenant_category_setting WHERE tenant_id = $1 AND category = $2`,
+    [tenantId, category],
+  );
+  return setting?.enabled ?? true;
+}
+
+/** Next per-tenant reference for the year; the counter row lock orders concurrent reports. */
+async function nextReference(manager: EntityManager, tenantId: string, now: Date): Promise<string> {
+  const year = now.getUTCFullYear();
+  const [{ last_value: sequence }]: { last_value: number }[] = await manager.query(
+    `INSERT INTO reference_counter (tenant_id, year, last_value) VALUES ($1, $2, 1)
+     ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = reference_counter.last_value + 1
+     RETURNING last_value`,
+    [tenantId, year],
+  );
+  return formatReference(year, sequence);
+}
+
+const dedupe = (problems: FieldProblem[]) =>
+  problems.filter((problem, index) => problems.findIndex((other) => other.path === problem.path && other.message === problem.message) === index);

@@ -1,0 +1,54 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { ErrorCode, isDomainError, type FieldProblem } from '../common/errors';
+import type { Logger } from '../common/logger';
+
+/** GraphQL's own input-coercion messages, turned into the contract's field problems. */
+export function inputProblemsFromMessage(message: string): FieldProblem[] | undefined {
+  const variable = /^Variable "\$(\w+)" got invalid value .*?(?: at "([^"]+)")?; (.*)$/s.exec(message);
+  if (variable) {
+    const [, name, at, reason] = variable;
+    const missing = /^Field "(\w+)" of required type/.exec(reason);
+    const segments = (at ?? name).split('.');
+    if (missing) segments.push(missing[1]);
+    if (segments[0] === name && segments.length > 1) segments.shift();
+    return [{ path: segments.join('.'), message: missing ? 'is required' : reason }];
+  }
+  const literalMissing = /^Field "(\w+)\.(\w+)" of required type "[^"]+" was not provided\.$/.exec(message);
+  if (literalMissing) return [{ path: literalMissing[2], message: 'is required' }];
+  const argumentMissing = /^Field "(\w+)" argument "(\w+)" of type "[^"]+" is required, but it was not provided\.$/.exec(message);
+  if (argumentMissing) return [{ path: argumentMissing[2], message: 'is required' }];
+  const wrongLiteral = /^(Expected value of type "[^"]+", found .*|Enum "\w+" cannot represent .*|\w+ cannot represent .*)$/s.exec(message);
+  if (wrongLiteral) return [{ path: 'input', message }];
+  return undefined;
+}
+
+/**
+ * One place that decides what a client sees of an error: coded domain errors
+ * as they are, input errors as BAD_USER_INPUT with fields, anything else
+ * masked with a request id to find it in the logs.
+ */
+export function createErrorFormatter(logger: Logger, exposeInternals: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (isDomainError(original)) return formatted;
+    const code = formatted.extensions?.code;
+    if (code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED') {
+      const fields = (formatted.extensions?.fields as FieldProblem[] | undefined) ?? inputProblemsFromMessage(formatted.message);
+      if (fields) return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BadUserInput, fields } };
+      return formatted;
+    }
+    if (code === 'UNAUTHENTICATED' || code === 'FORBIDDEN' || code === 'GRAPHQL_PARSE_FAILED' || code === 'BAD_REQUEST' || code === 'PERSISTED_QUERY_NOT_FOUND') {
+      return formatted;
+    }
+    const requestId = (formatted.extensions?.requestId as string | undefined) ?? undefined;
+    logger.error('unexpected error', {
+      requestId,
+      path: formatted.path,
+      error: original instanceof Error ? `${original.name}: ${original.message}` : String(original),
+      stack: original instanceof Error ? original.stack?.split('\n').slice(0, 6).join(' | ') : undefined,
+    });
+    if (exposeInternals) return formatted;
+    return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}

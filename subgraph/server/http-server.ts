@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { TokenVerifier } from '../auth/jwt';
+import { isDomainError } from '../common/errors';
+import { createRequestContext, type AppServices, type RequestContext } from './context';
+import { createErrorFormatter } from './format-error';
+
+/** Bodies above this are refused with 413 before any parsing. */
+export const maxBodyBytes = 1024 * 1024;
+
+export interface HttpServerOptions {
+  schema: GraphQLSchema;
+  services: AppServices;
+  verifyToken: TokenVerifier;
+  isReady: () => Promise<boolean>;
+}
+
+export interface RunningServer {
+  url: string;
+  server: Server;
+  stop(): Promise<void>;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        reject(new BodyTooLarge());
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+const sendJson = (response: ServerResponse, status: number, body: unknown) => {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify(body));
+};
+
+/** GraphQL at POST /graphql, liveness at /healthz, readiness at /readyz. */
+export async function startHttpServer(options: HttpServerOptions, port: number): Promise<RunningServer> {
+  const { services } = options;
+  const production = services.config.nodeEnv === 'production';
+  const apollo = new ApolloServer<RequestContext>({
+    schema: options.schema,
+    introspection: !production,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: createErrorFormatter(services.logger, false),
+    plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled()],
+  });
+  await apollo.start();
+
+  const handleGraphql = async (request: IncomingMessage, response: ServerResponse, url: URL) => {
+    const requestId = typeof request.headers['x-request-id'] === 'string' ? request.headers['x-request-id'].slice(0, 100) : randomUUID();
+    let body: unknown;
+    if (request.method === 'POST') {
+      let text: string;
+      try {
+        text = await readBody(request);
+      } catch (error) {
+        if (error instanceof BodyTooLarge) {
+          return sendJson(response, 413, { errors: [{ message: `Request body is larger than ${maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+        }
+        throw error;
+      }
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        return sendJson(response, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+      }
+    }
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
+      context: async () => {
+        try {
+          const principal = await options.verifyToken(headers.get('authorization'));
+          return createRequestContext(services, principal, requestId);
+        } catch (error) {
+          if (isDomainError(error)) {
+            throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 401 } } });
+          }
+          throw error;
+        }
+      },
+    });
+    const responseHeaders: Record<string, string> = { 'x-request-id': requestId };
+    for (const [name, value] of result.headers) responseHeaders[name] = value;
+    response.writeHead(result.status ?? 200, responseHeaders);
+    if (result.body.kind === 'complete') {
+      response.end(result.body.string);
+    } else {
+      for await (const chunk of result.body.asyncIterator) response.write(chunk);
+      response.end();
+    }
+  };
+
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const route = async () => {
+      if (url.pathname === '/healthz') return sendJson(response, 200, { status: 'ok' });
+      if (url.pathname === '/readyz') {
+        const ready = await options.isReady();
+        return sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
+      }
+      if (url.pathname === '/graphql') return handleGraphql(request, response, url);
+      return sendJson(response, 404, { error: 'not found' });
+    };
+    route().catch((error: unknown) => {
+      services.logger.error('request failed', { error: error instanceof Error ? error.message : String(error) });
+      if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else response.end();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve());
+  });
+  const { port: boundPort } = server.address() as AddressInfo;
+  return {
+    url: `http://localhost:${boundPort}/graphql`,
+    server,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { GraphQLDateTime } from 'graphql-scalars';
+import { parse, type GraphQLSchema } from 'graphql';
+import { buildSchema, createResolversMap } from 'type-graphql';
+import '../auth/role';
+import { CategoryResolver } from '../categories/category.resolver';
+import { CarePlan, MedicationRecord, Person, Shift, Staff, Visit } from '../host-entities/host-entity.types';
+import {
+  CarePlanResolver,
+  MedicationRecordResolver,
+  PersonResolver,
+  ShiftResolver,
+  StaffResolver,
+  VisitResolver,
+} from '../host-entities/host-entity.resolvers';
+import { NearMissConnectionResolver } from '../near-misses/connection.resolver';
+import { NearMissResolver } from '../near-misses/near-miss.resolver';
+import { NearMiss } from '../near-misses/near-miss.type';
+import type { RequestContext } from './context';
+
+const federationLink =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@tag", "@inaccessible"])';
+
+const resolvers = [
+  NearMissResolver,
+  NearMissConnectionResolver,
+  CategoryResolver,
+  PersonResolver,
+  StaffResolver,
+  VisitResolver,
+  MedicationRecordResolver,
+  ShiftResolver,
+  CarePlanResolver,
+] as const;
+
+const hostTypes = { Person, Staff, Visit, MedicationRecord, Shift, CarePlan };
+
+/** Entity references the gateway sends through `_entities`. */
+const references: GraphQLResolverMap<RequestContext> = {
+  NearMiss: {
+    __resolveReference: (reference: { id: string }, context: RequestContext) => context.loaders.byId.load(reference.id),
+  },
+  ...Object.fromEntries(
+    Object.entries(hostTypes).map(([name, Type]) => [
+      name,
+      { __resolveReference: (reference: { id: string }) => Object.assign(new Type(), { id: reference.id }) },
+    ]),
+  ),
+};
+
+/**
+ * Builds the federated subgraph schema from the type-graphql classes: print
+ * with directives, prepend the federation @link, and hand SDL plus resolvers
+ * (with __resolveReference per entity) to buildSubgraphSchema.
+ */
+export async function createSubgraphSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers,
+    orphanedTypes: [...Object.values(hostTypes), NearMiss],
+    scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
+    validate: false,
+    emitSchemaFile: false,
+  });
+  const sdl = `${federationLink}\n\n${printSchemaWithDirectives(schema)}`;
+  const resolverMap = createResolversMap(schema) as GraphQLResolverMap<RequestContext>;
+  for (const [typeName, typeResolvers] of Object.entries(references)) {
+    resolverMap[typeName] = { ...(resolverMap[typeName] as object), ...(typeResolvers as object) };
+  }
+  return buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: resolverMap as GraphQLResolverMap<unknown> });
+}

@@ -1,0 +1,103 @@
+import vm from 'node:vm';
+import type { CategoryDefinition, ReportFacts } from '../../plugins/sdk';
+import { harmAtLeast, triageRoutes, type TriageRouteValue } from '../domain/vocabulary';
+
+/** The route the core falls back to when a category suggests none (or its rules failed). */
+export const coreDefaultRoute: TriageRouteValue = 'TREND_MONITORING';
+
+export interface RuleFailure {
+  ruleId: string;
+  message: string;
+}
+
+export interface TriageSuggestion {
+  route: TriageRouteValue;
+  sameDay: boolean;
+  notify: string[];
+  /** Ids of the rules that fired, core rules first, for the triage rationale. */
+  firedRules: string[];
+  /** Plugin rules that threw or timed out; the report is still saved. */
+  failures: RuleFailure[];
+}
+
+interface CoreRule {
+  id: string;
+  when: (report: ReportFacts) => boolean;
+  route?: TriageRouteValue;
+  sameDay?: boolean;
+  notify?: string[];
+}
+
+// Rules every category gets, whatever its plugin says.
+const coreRules: CoreRule[] = [
+  {
+    id: 'core:severe-potential-harm',
+    when: (report) => harmAtLeast(report.potentialHarm, 'SEVERE'),
+    sameDay: true,
+    notify: ['registered manager'],
+  },
+  {
+    id: 'core:stopped-by-chance',
+    // Nothing but luck stood between the error and the person: the control needs fixing.
+    when: (report) => report.preventionReliability === 'CHANCE' && harmAtLeast(report.potentialHarm, 'MODERATE'),
+    route: 'OPERATIONAL_FIX',
+  },
+];
+
+/** The most serious of two routes (safeguarding first, trend monitoring last). */
+export const moreSeriousRoute = (a: TriageRouteValue, b: TriageRouteValue): TriageRouteValue =>
+  triageRoutes.indexOf(a) <= triageRoutes.indexOf(b) ? a : b;
+
+export const ruleTimeoutMs = 50;
+
+/**
+ * Suggests a route, same-day handling and whom to notify. Plugin rules run
+ * under a time limit: a rule that throws is skipped and reported; a plugin
+ * that runs past the limit is ignored as a whole and the core's default route
+ * is used. Core rules always apply.
+ */
+export function suggestTriage(category: Pick<CategoryDefinition, 'key' | 'triage' | 'defaultRoute'>, report: ReportFacts): TriageSuggestion {
+  const failures: RuleFailure[] = [];
+  type Fired = { id: string; route?: TriageRouteValue; sameDay?: boolean; notify?: string[] };
+  let pluginFired: Fired[] = [];
+  let pluginUsable = true;
+
+  const runPluginRules = () => {
+    const fired: Fired[] = [];
+    const thrown: RuleFailure[] = [];
+    for (const rule of category.triage) {
+      try {
+        if (rule.when(report)) fired.push(rule);
+      } catch (error) {
+        thrown.push({ ruleId: `${category.key}:${rule.id}`, message: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return { fired, thrown };
+  };
+  try {
+    const outcome = runWithTimeout(runPluginRules, ruleTimeoutMs);
+    pluginFired = outcome.fired.map((rule) => ({ ...rule, id: `${category.key}:${rule.id}` }));
+    failures.push(...outcome.thrown);
+  } catch (error) {
+    pluginUsable = false;
+    failures.push({ ruleId: `${category.key}:*`, message: error instanceof Error ? error.message : String(error) });
+  }
+
+  const fired: Fired[] = [...coreRules.filter((rule) => rule.when(report)), ...pluginFired];
+  const suggestedRoutes = fired.flatMap((rule) => (rule.route && triageRoutes.includes(rule.route) ? [rule.route] : []));
+  const fallback = pluginUsable ? (category.defaultRoute ?? coreDefaultRoute) : coreDefaultRoute;
+  return {
+    route: suggestedRoutes.reduce(moreSeriousRoute, fallback),
+    sameDay: fired.some((rule) => rule.sameDay === true),
+    notify: [...new Set(fired.flatMap((rule) => rule.notify ?? []))],
+    firedRules: fired.map((rule) => rule.id),
+    failures,
+  };
+}
+
+/** Runs synchronous plugin code with a hard time limit (the VM interrupts endless loops). */
+export function runWithTimeout<T>(work: () => T, timeoutMs: number): T {
+  const context = vm.createContext({ work, result: undefined as T | undefined });
+  vm.runInContext('result = work()', context, { timeout: timeoutMs });
+  return context.result as T;
+}
