@@ -24,6 +24,8 @@ export interface AppOptions {
   /** Embedded database in memory instead of DATA_DIR (tests). */
   inMemory?: boolean;
   logger?: Logger;
+  /** Observes every SQL statement (tests). */
+  onQuery?: (sql: string) => void;
 }
 
 /** Boot: config -> plugins -> database (+ migrations) -> schema -> HTTP server. */
@@ -45,6 +47,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       dataDir: options.inMemory ? undefined : config.dataDir,
       schema: options.databaseSchema,
       poolSize: config.databasePoolSize,
+      onQuery: options.onQuery,
     }),
   );
   try {

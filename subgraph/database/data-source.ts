@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { AbstractLogger, DataSource, type DataSourceOptions, type LogLevel, type LogMessage } from 'typeorm';
 import { migrations } from '../../migrations';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { NearMissEntity } from '../near-misses/near-miss.entity';
@@ -16,6 +16,8 @@ export interface DatabaseOptions {
   /** Schema to work in (tests use one per suite on a shared server). */
   schema?: string;
   poolSize: number;
+  /** Called with every SQL statement (tests count statements with it). */
+  onQuery?: (sql: string) => void;
 }
 
 export interface Database {
@@ -54,7 +56,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     synchronize: false,
     installExtensions: false,
     uuidExtension: 'pgcrypto',
-    logging: false,
+    ...(options.onQuery ? { logging: ['query'] as const, logger: new StatementObserver(options.onQuery) } : { logging: false }),
     extra: {
       max: options.poolSize,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
@@ -126,4 +128,18 @@ export function createReadinessCheck(dataSource: DataSource): () => Promise<bool
       return false;
     }
   };
+}
+
+class StatementObserver extends AbstractLogger {
+  constructor(private readonly onQuery: (sql: string) => void) {
+    super(['query']);
+  }
+
+  logQuery(query: string): void {
+    this.onQuery(query);
+  }
+
+  protected writeLog(_level: LogLevel, _message: LogMessage | LogMessage[]): void {
+    // Statements are reported through onQuery only.
+  }
 }
