@@ -4,6 +4,7 @@ import { loadCategoryRegistry } from './categories/plugin-loader';
 import { createLogger, type Logger } from './common/logger';
 import type { Config } from './config';
 import { createReadinessCheck, migrate, openDatabase, type Database } from './database/data-source';
+import { createWebhookDispatcher, type WebhookDispatcher } from './outbox/webhook-dispatcher';
 import type { AppServices } from './server/context';
 import { startHttpServer, type RunningServer } from './server/http-server';
 import { createSubgraphSchema } from './server/subgraph-schema';
@@ -13,6 +14,8 @@ export interface App {
   services: AppServices;
   database: Database;
   http: RunningServer;
+  /** Delivers outbox events to webhooks; polling unless WEBHOOK_DISPATCH_ENABLED=false. */
+  webhookDispatcher: WebhookDispatcher;
   /** Milliseconds spent per boot step. */
   timings: Record<string, number>;
   stop(): Promise<void>;
@@ -58,13 +61,17 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     const http = await timed('http', () =>
       startHttpServer({ schema, services, verifyToken: createTokenVerifier(config.auth), isReady: createReadinessCheck(database.dataSource) }, config.port),
     );
+    const webhookDispatcher = createWebhookDispatcher({ dataSource: database.dataSource, config: config.webhooks, logger });
+    if (config.webhooks.dispatchEnabled) webhookDispatcher.start();
     return {
       url: http.url,
       services,
       database,
       http,
+      webhookDispatcher,
       timings,
       async stop() {
+        await webhookDispatcher.stop();
         await http.stop();
         await database.close();
       },

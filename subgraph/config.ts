@@ -4,6 +4,7 @@ import { z } from 'zod';
 // One zod model of the environment, parsed once at boot. A bad value stops the
 // start with every problem listed, never just the first.
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
+const flag = z.preprocess(emptyToUndefined, z.enum(['true', 'false']).transform((value) => value === 'true').optional());
 
 const environmentSchema = z
   .object({
@@ -18,6 +19,14 @@ const environmentSchema = z
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     NEAR_MISS_PLUGINS: z.preprocess(emptyToUndefined, z.string().optional()),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    WEBHOOK_DISPATCH_ENABLED: flag,
+    WEBHOOK_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
+    WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+    WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
+    WEBHOOK_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(10_000),
+    WEBHOOK_BACKOFF_MAX_MS: z.coerce.number().int().min(1).default(6 * 60 * 60 * 1000),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+    WEBHOOK_ALLOW_INSECURE_URLS: flag,
   })
   .superRefine((env, context) => {
     if (env.NODE_ENV === 'production' && !env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
@@ -26,6 +35,9 @@ const environmentSchema = z
         path: ['AUTH_JWT_SECRET'],
         message: 'is required in production (or set AUTH_JWKS_URL)',
       });
+    }
+    if (env.WEBHOOK_BACKOFF_MAX_MS < env.WEBHOOK_BACKOFF_BASE_MS) {
+      context.addIssue({ code: 'custom', path: ['WEBHOOK_BACKOFF_MAX_MS'], message: 'must be at least WEBHOOK_BACKOFF_BASE_MS' });
     }
   });
 
@@ -46,6 +58,24 @@ export interface Config {
   logLevel: LogLevel;
   pluginSpecifiers: string[];
   databasePoolSize: number;
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** Whether this replica runs the webhook dispatcher. */
+  dispatchEnabled: boolean;
+  /** Pause between polls when there was nothing (more) to deliver. */
+  dispatchIntervalMs: number;
+  /** Deliveries claimed per poll. */
+  batchSize: number;
+  /** Failed attempts after which a delivery is DEAD. */
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Per request; the claim lease is derived from it. */
+  timeoutMs: number;
+  /** Allow http:// and loopback/private-network receivers (never in production unless set). */
+  allowInsecureUrls: boolean;
 }
 
 export class ConfigError extends Error {
@@ -81,5 +111,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((specifier) => specifier.trim())
       .filter((specifier) => specifier.length > 0),
     databasePoolSize: values.DATABASE_POOL_SIZE,
+    webhooks: {
+      dispatchEnabled: values.WEBHOOK_DISPATCH_ENABLED ?? true,
+      dispatchIntervalMs: values.WEBHOOK_DISPATCH_INTERVAL_MS,
+      batchSize: values.WEBHOOK_BATCH_SIZE,
+      maxAttempts: values.WEBHOOK_MAX_ATTEMPTS,
+      backoffBaseMs: values.WEBHOOK_BACKOFF_BASE_MS,
+      backoffMaxMs: values.WEBHOOK_BACKOFF_MAX_MS,
+      timeoutMs: values.WEBHOOK_TIMEOUT_MS,
+      allowInsecureUrls: values.WEBHOOK_ALLOW_INSECURE_URLS ?? values.NODE_ENV !== 'production',
+    },
   };
 }

@@ -9,4 +9,8 @@ export class AuditEventEntity {
   @Column({ type: 'text', nullable: true }) actor!: string | null;
   @Column({ type: 'text' }) action!: string;
   @Column({ type: 'jsonb', nullable: true }) detail!: unknown;
+  // Written only by recordAudit: the tenant's chain (see audit-hash.ts).
+  @Column({ type: 'bigint' }) seq!: string;
+  @Column({ name: 'prev_hash', type: 'text' }) prevHash!: string;
+  @Column({ type: 'text' }) hash!: string;
 }

@@ -6,6 +6,8 @@ const { REPORTER, SUPERVISOR, TRIAGE_LEAD, MEDICATION_LEAD, SAFEGUARDING_LEAD, M
 
 const frontline = [REPORTER, SUPERVISOR, TRIAGE_LEAD, MEDICATION_LEAD, SAFEGUARDING_LEAD, MANAGER, ADMIN, INTEGRATION];
 const rowReaders = [REPORTER, SUPERVISOR, TRIAGE_LEAD, MEDICATION_LEAD, SAFEGUARDING_LEAD, MANAGER, ANALYST, ADMIN, INTEGRATION];
+const leads = [TRIAGE_LEAD, MEDICATION_LEAD, SAFEGUARDING_LEAD];
+const lineManagement = [SUPERVISOR, ...leads, MANAGER, ADMIN];
 
 /**
  * Who may do what: one table, enforced through `authorize`, so every operation
@@ -16,6 +18,34 @@ export const roleMatrix = {
   'nearMiss.report': frontline,
   'nearMiss.read': rowReaders,
   'categories.read': [...rowReaders, GOVERNANCE],
+  'categories.configure': [MANAGER, ADMIN],
+  'nearMiss.acknowledge': lineManagement,
+  'nearMiss.triage': [...leads, MANAGER, ADMIN],
+  'nearMiss.startActions': [...leads, MANAGER, ADMIN],
+  'nearMiss.startVerification': [...leads, MANAGER, ADMIN],
+  'nearMiss.close': [...leads, MANAGER, ADMIN],
+  'nearMiss.reopen': [...leads, MANAGER, ADMIN],
+  'gates.complete': lineManagement,
+  'feedback.send': lineManagement,
+  'triage.queue': lineManagement,
+  /** Who sees the just-culture class: triage leads and line management, never reporters or peers. */
+  'triage.justCulture.read': lineManagement,
+  'settings.read': [...lineManagement, GOVERNANCE],
+  'settings.configure': [MANAGER, ADMIN],
+  'actions.read': [...rowReaders, GOVERNANCE],
+  'actions.add': [...leads, MANAGER, ADMIN],
+  /** Besides these roles, an action's owner may complete it. */
+  'actions.complete': [...leads, MANAGER, ADMIN],
+  'actions.cancel': [...leads, MANAGER, ADMIN],
+  /** Besides these roles, an action's owner may schedule its checks. */
+  'verification.schedule': [...leads, MANAGER, ADMIN],
+  'verification.record': lineManagement,
+  /** Closing with actions whose verification has not concluded. */
+  'nearMiss.closeBeforeVerification': [MANAGER, ADMIN],
+  'nearMiss.recordNoActionNeeded': [...leads, MANAGER, ADMIN],
+  'webhooks.manage': [ADMIN],
+  /** The event feed (ids and codes, no free text) for host apps and managers. */
+  'events.read': [INTEGRATION, ADMIN, MANAGER],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Operation = keyof typeof roleMatrix;

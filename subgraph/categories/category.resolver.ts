@@ -1,6 +1,7 @@
-import { Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { authorize } from '../auth/role-matrix';
 import type { RequestContext } from '../server/context';
+import { disabledCategories, setCategoryEnabled } from './category-settings.service';
 import { toCategoryType } from './category.mapper';
 import { NearMissCategory } from './category.type';
 
@@ -9,13 +10,19 @@ export class CategoryResolver {
   @Query(() => [NearMissCategory], { description: 'Every installed category, with the JSON Schema of its details for host forms.' })
   async categories(@Ctx() context: RequestContext): Promise<NearMissCategory[]> {
     authorize(context.principal, 'categories.read');
-    const disabled = await context.db.read(async (manager) => {
-      const rows: { category: string }[] = await manager.query(
-        `SELECT category FROM tenant_category_setting WHERE tenant_id = $1 AND NOT enabled`,
-        [context.principal.tenantId],
-      );
-      return new Set(rows.map((row) => row.category));
-    });
+    const disabled = await context.db.read((manager) => disabledCategories(manager, context.principal.tenantId));
     return context.services.registry.list().map((registered) => toCategoryType(registered, !disabled.has(registered.definition.key)));
+  }
+
+  @Mutation(() => NearMissCategory, {
+    description: 'Turns a category on or off for your organisation (MANAGER, ADMIN). Off refuses new reports of it; existing reports stay readable.',
+  })
+  async setCategoryEnabled(
+    @Arg('key', () => ID) key: string,
+    @Arg('enabled', () => Boolean) enabled: boolean,
+    @Ctx() context: RequestContext,
+  ): Promise<NearMissCategory> {
+    const registered = await setCategoryEnabled(context.services.registry, context.principal, context.db, key, enabled);
+    return toCategoryType(registered, enabled);
   }
 }

@@ -176,3 +176,31 @@ function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
   }
   return groups;
 }
+
+/** One near miss within a scope, locked for the rest of the transaction (null when missing or out of scope). */
+export async function lockForUpdate(manager: EntityManager, scope: ReadScope, id: string): Promise<NearMiss | null> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
+  const parameters = new Parameters();
+  const where = [...conditions(scope, {}, parameters), `n.id = ${parameters.add(id)}::uuid`];
+  const [row]: NearMissRow[] = await manager.query(
+    `SELECT ${selectNearMissColumns('n')} FROM near_miss n WHERE ${where.join(' AND ')} FOR UPDATE`,
+    parameters.values,
+  );
+  return row ? toNearMiss(row) : null;
+}
+
+export const awaitingTriage = ['REPORTED', 'ACKNOWLEDGED', 'REOPENED'];
+export const maxQueueLength = 500;
+
+/** What a triage lead must do next: reports awaiting triage, overdue first, then by due time. */
+export async function loadTriageQueue(manager: EntityManager, scope: ReadScope, serviceIds: string[] | undefined, overdueOnly: boolean): Promise<NearMiss[]> {
+  const parameters = new Parameters();
+  const where = [...conditions(scope, { serviceIds }, parameters), `n.status = ANY(${parameters.add(awaitingTriage)}::text[])`];
+  if (overdueOnly) where.push('n.triage_due_at < now()');
+  const rows: NearMissRow[] = await manager.query(
+    `SELECT ${selectNearMissColumns('n')} FROM near_miss n WHERE ${where.join(' AND ')}
+     ORDER BY (n.triage_due_at < now()) DESC, n.triage_due_at, n.id LIMIT ${maxQueueLength}`,
+    parameters.values,
+  );
+  return rows.map(toNearMiss);
+}

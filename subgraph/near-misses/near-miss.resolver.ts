@@ -1,15 +1,15 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { GraphQLJSON } from 'graphql-scalars';
 import { toCategoryType } from '../categories/category.mapper';
+import { currentDetails } from '../categories/current-details';
 import { NearMissCategory } from '../categories/category.type';
-import { applicableGates } from '../gates/applicable-gates';
 import { CarePlan, MedicationRecord, Person, Shift, Staff, Visit, hostReference } from '../host-entities/host-entity.types';
 import type { RequestContext } from '../server/context';
 import { NearMissFilter } from './near-miss.filter';
 import { checkPageSize, type ConnectionRequest } from './near-miss.query';
-import { AuditEvent, GateItem, NearMiss, NearMissConnection, ReportNearMissPayload } from './near-miss.type';
+import { AuditEvent, NearMiss, NearMissConnection, ReportNearMissPayload } from './near-miss.type';
 import { ReportNearMissInput } from './report-near-miss.input';
 import { reportNearMiss } from './report-near-miss.service';
-import { factsOf } from './near-miss.facts';
 
 /** A lazily resolved connection (see connection.resolver.ts). */
 export function connection(context: RequestContext, filter: NearMissFilter | null | undefined, first: number | null | undefined, after: string | null | undefined, anchor?: ConnectionRequest['anchor']) {
@@ -47,6 +47,11 @@ export class NearMissResolver {
     const nearMiss = await context.loaders.byId.load(outcome.nearMissId);
     if (!nearMiss) throw new Error(`reported near miss ${outcome.nearMissId} is not readable`);
     return { nearMiss, suggestedRoute: outcome.suggestedRoute, sameDay: outcome.sameDay, replayed: outcome.replayed };
+  }
+
+  @FieldResolver(() => GraphQLJSON, { description: "The category's own fields, read through its plugin's current version (older reports are upgraded on read)" })
+  details(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Record<string, unknown> {
+    return currentDetails(context.services.registry.get(nearMiss.categoryKey), nearMiss.details, nearMiss.categoryVersion, context.services.logger);
   }
 
   @FieldResolver(() => NearMissCategory)
@@ -90,13 +95,6 @@ export class NearMissResolver {
   @FieldResolver(() => CarePlan, { nullable: true })
   carePlan(@Root() nearMiss: NearMiss): CarePlan | null {
     return hostReference(CarePlan, nearMiss.carePlanId);
-  }
-
-  @FieldResolver(() => [GateItem], { description: "The category's \"cannot proceed without\" items for this report and their state" })
-  gates(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): GateItem[] {
-    const registered = context.services.registry.get(nearMiss.categoryKey);
-    if (!registered) return [];
-    return applicableGates(registered.definition, factsOf(nearMiss)).map((gate) => ({ ...gate, done: false }));
   }
 
   @FieldResolver(() => [AuditEvent], { description: 'What happened to this report, oldest first' })

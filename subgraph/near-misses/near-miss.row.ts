@@ -7,6 +7,7 @@ export const nearMissColumns = [
   'care_plan_id', 'setting', 'what_happened', 'how_detected', 'what_prevented_harm', 'prevention_reliability',
   'immediate_actions', 'what_made_this_possible', 'contributing_factors', 'workflow_stage', 'potential_harm', 'details',
   'suggested_route', 'same_day', 'suggested_notify', 'triage_due_at', 'version',
+  'acknowledged_at', 'closed_at', 'outcome', 'reopen_count', 'no_action_reason',
 ] as const;
 
 export type NearMissRow = Record<(typeof nearMissColumns)[number], unknown>;
@@ -51,5 +52,10 @@ export function toNearMiss(row: NearMissRow): NearMiss {
     suggestedNotify: row.suggested_notify as string[],
     triageDueBy: row.triage_due_at as Date,
     version: row.version as number,
+    acknowledgedAt: orUndefined<Date>(row.acknowledged_at),
+    closedAt: orUndefined<Date>(row.closed_at),
+    outcome: orUndefined<string>(row.outcome),
+    reopenCount: row.reopen_count as number,
+    noActionReason: orUndefined<string>(row.no_action_reason),
   };
 }

@@ -38,6 +38,11 @@ export class NearMiss {
   @Field({ description: 'When triage is due' }) triageDueBy!: Date;
   @Field(() => [String], { description: 'Whom the rules suggest telling' }) suggestedNotify!: string[];
   @Field(() => Int, { description: 'Optimistic-concurrency version; pass it back as expectedVersion' }) version!: number;
+  @Field({ nullable: true, description: 'When a supervisor or lead acknowledged the report' }) acknowledgedAt?: Date;
+  @Field({ nullable: true }) closedAt?: Date;
+  @Field({ nullable: true, description: 'What changed as a result ("you reported X, we changed Y"), set at closure' }) outcome?: string;
+  @Field(() => Int, { description: 'How many times the near miss was reopened' }) reopenCount!: number;
+  @Field({ nullable: true, description: 'Why no corrective action is needed, when a triage lead recorded it' }) noActionReason?: string;
 
   // Not exposed directly: resolved into host references and categories by field resolvers.
   categoryKey!: string;

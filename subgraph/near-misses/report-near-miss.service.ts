@@ -14,6 +14,7 @@ import { suggestTriage, type TriageSuggestion } from '../triage/triage-suggestio
 import { triageDueAt } from '../triage/triage-due';
 import { maxDetailsLength, reportNearMissSchema, idempotencyKeySchema, toFieldProblems, withoutNulls, type ValidReport } from './report-near-miss.schema';
 import { formatReference } from './reference';
+import { readTenantSettings, windowsOf } from '../tenant-settings/tenant-settings';
 
 export interface ReportOutcome {
   nearMissId: string;
@@ -116,6 +117,7 @@ export async function reportNearMiss(
     }
 
     const reference = await nextReference(manager, principal.tenantId, now);
+    const windows = windowsOf(await readTenantSettings(manager, principal.tenantId));
     await manager.query(
       `INSERT INTO near_miss (
          id, tenant_id, reference, service_id, category, category_version, status, occurred_at, detected_at, reported_at,
@@ -130,7 +132,7 @@ export async function reportNearMiss(
         report.visitId ?? null, report.medicationRecordId ?? null, report.shiftId ?? null, report.carePlanId ?? null, report.setting,
         report.whatHappened, report.howDetected, report.whatPreventedHarm, report.preventionReliability, report.immediateActions,
         report.whatMadeThisPossible ?? null, report.contributingFactors, report.workflowStage ?? null, report.potentialHarm,
-        JSON.stringify(details), suggestion.route, suggestion.sameDay, suggestion.notify, triageDueAt(now, suggestion.sameDay),
+        JSON.stringify(details), suggestion.route, suggestion.sameDay, suggestion.notify, triageDueAt(now, suggestion.sameDay, windows),
       ],
     );
     await recordAudit(manager, {

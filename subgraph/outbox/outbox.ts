@@ -5,15 +5,49 @@ export interface OutboxEvent {
   /** e.g. `near_miss.reported` */
   type: string;
   aggregateId: string;
+  /**
+   * Ids, codes and references only: events leave the subgraph (webhooks, the
+   * `nearMissEvents` feed), so free text from reports never goes in here.
+   */
   payload: Record<string, unknown>;
 }
 
-/** Writes an event in the same transaction as the change it announces. */
-export async function enqueueEvent(manager: EntityManager, event: OutboxEvent): Promise<void> {
-  await manager.query(`INSERT INTO outbox_event (tenant_id, event_type, aggregate_id, payload) VALUES ($1, $2, $3, $4)`, [
-    event.tenantId,
-    event.type,
-    event.aggregateId,
-    JSON.stringify(event.payload),
+// Fields that carry free text somewhere in this product; refused at the one
+// place every event passes, so a slip fails in tests instead of leaking.
+const freeTextKeys = new Set([
+  'whatHappened', 'howDetected', 'whatPreventedHarm', 'whatMadeThisPossible', 'immediateActions', 'details',
+  'message', 'outcome', 'rationale', 'overrideReason', 'note', 'notes', 'conclusion', 'title', 'target',
+]);
+
+function freeTextPaths(value: unknown, path: string): string[] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => freeTextPaths(item, `${path}[${index}]`));
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, item]) => [
+    ...(freeTextKeys.has(key) ? [`${path}.${key}`] : []),
+    ...freeTextPaths(item, `${path}.${key}`),
   ]);
+}
+
+/**
+ * Writes an event in the same transaction as the change it announces, with
+ * one pending delivery per active webhook of the tenant that wants its type:
+ * one statement, so the event and its deliveries commit (or not) together.
+ */
+export async function enqueueEvent(manager: EntityManager, event: OutboxEvent): Promise<void> {
+  const leaks = freeTextPaths(event.payload, 'payload');
+  if (leaks.length) {
+    throw new Error(`outbox event ${event.type} carries free-text fields (${leaks.join(', ')}); events carry ids, codes and references only`);
+  }
+  await manager.query(
+    `WITH event AS (
+       INSERT INTO outbox_event (tenant_id, event_type, aggregate_id, payload) VALUES ($1, $2, $3, $4)
+       RETURNING id, tenant_id, event_type, aggregate_id, transaction_id
+     )
+     INSERT INTO webhook_delivery (tenant_id, subscription_id, event_id, event_transaction_id, aggregate_id)
+     SELECT event.tenant_id, subscription.id, event.id, event.transaction_id, event.aggregate_id
+     FROM event JOIN webhook_subscription subscription
+       ON subscription.tenant_id = event.tenant_id AND subscription.active
+      AND (subscription.event_types IS NULL OR event.event_type = ANY (subscription.event_types))`,
+    [event.tenantId, event.type, event.aggregateId, JSON.stringify(event.payload)],
+  );
 }

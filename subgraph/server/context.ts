@@ -5,6 +5,8 @@ import type { Config } from '../config';
 import type { DataSource } from 'typeorm';
 import { createTenantDatabase, type TenantDatabase } from '../database/tenant-scope';
 import { createNearMissLoaders, type NearMissLoaders } from '../near-misses/near-miss.loaders';
+import { createLifecycleLoaders, type LifecycleLoaders } from '../lifecycle/lifecycle.loaders';
+import { createActionLoaders, type ActionLoaders } from '../corrective-actions/corrective-action.loaders';
 
 /** What lives for the whole process. */
 export interface AppServices {
@@ -21,9 +23,11 @@ export interface RequestContext {
   services: AppServices;
   db: TenantDatabase;
   loaders: NearMissLoaders;
+  lifecycle: LifecycleLoaders;
+  actions: ActionLoaders;
 }
 
 export function createRequestContext(services: AppServices, principal: Principal, requestId: string): RequestContext {
   const db = createTenantDatabase(services.dataSource, principal.tenantId);
-  return { requestId, principal, services, db, loaders: createNearMissLoaders(principal, db) };
+  return { requestId, principal, services, db, loaders: createNearMissLoaders(principal, db), lifecycle: createLifecycleLoaders(principal.tenantId, db), actions: createActionLoaders(principal, db) };
 }

@@ -2,6 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode, isDomainError, type FieldProblem } from '../common/errors';
 import type { Logger } from '../common/logger';
+import { currentRequestId } from './request-id';
 
 /** GraphQL's own input-coercion messages, turned into the contract's field problems. */
 export function inputProblemsFromMessage(message: string): FieldProblem[] | undefined {
@@ -41,7 +42,7 @@ export function createErrorFormatter(logger: Logger, exposeInternals: boolean) {
     if (code === 'UNAUTHENTICATED' || code === 'FORBIDDEN' || code === 'GRAPHQL_PARSE_FAILED' || code === 'BAD_REQUEST' || code === 'PERSISTED_QUERY_NOT_FOUND') {
       return formatted;
     }
-    const requestId = (formatted.extensions?.requestId as string | undefined) ?? undefined;
+    const requestId = currentRequestId();
     logger.error('unexpected error', {
       requestId,
       path: formatted.path,
@@ -49,6 +50,7 @@ export function createErrorFormatter(logger: Logger, exposeInternals: boolean) {
       stack: original instanceof Error ? original.stack?.split('\n').slice(0, 6).join(' | ') : undefined,
     });
     if (exposeInternals) return formatted;
-    return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    // No SQL, stack or internal ids: the request id finds the logged details.
+    return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
   };
 }

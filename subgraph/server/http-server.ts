@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
@@ -9,8 +8,14 @@ import type { TokenVerifier } from '../auth/jwt';
 import { isDomainError } from '../common/errors';
 import { createRequestContext, type AppServices, type RequestContext } from './context';
 import { createErrorFormatter } from './format-error';
+import { createQueryLimits } from './query-limits';
+import { requestIdFrom, withRequestId } from './request-id';
 
-/** Bodies above this are refused with 413 before any parsing. */
+/**
+ * Bodies above this are refused with 413 before any parsing: far above a
+ * report at its field limits (~40 kB) or a large `_entities` batch, far below
+ * what would let one request hold much memory.
+ */
 export const maxBodyBytes = 1024 * 1024;
 
 export interface HttpServerOptions {
@@ -32,15 +37,19 @@ function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    request.on('data', (chunk: Buffer) => {
+    // Refused without buffering; the rest is drained so the client reads the 413.
+    const refuse = () => {
+      request.removeListener('data', collect);
+      request.resume();
+      reject(new BodyTooLarge());
+    };
+    const collect = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBodyBytes) {
-        reject(new BodyTooLarge());
-        request.destroy();
-        return;
-      }
+      if (size > maxBodyBytes) return refuse();
       chunks.push(chunk);
-    });
+    };
+    if (Number(request.headers['content-length']) > maxBodyBytes) return refuse();
+    request.on('data', collect);
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     request.on('error', reject);
   });
@@ -55,18 +64,23 @@ const sendJson = (response: ServerResponse, status: number, body: unknown) => {
 export async function startHttpServer(options: HttpServerOptions, port: number): Promise<RunningServer> {
   const { services } = options;
   const production = services.config.nodeEnv === 'production';
+  const limits = createQueryLimits(production);
   const apollo = new ApolloServer<RequestContext>({
     schema: options.schema,
+    // `_service { sdl }` is not introspection: the gateway still gets the SDL in production.
     introspection: !production,
     csrfPrevention: true,
+    allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter(services.logger, false),
-    plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
+    plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), ...limits.plugins],
   });
   await apollo.start();
 
   const handleGraphql = async (request: IncomingMessage, response: ServerResponse, url: URL) => {
-    const requestId = typeof request.headers['x-request-id'] === 'string' ? request.headers['x-request-id'].slice(0, 100) : randomUUID();
+    const requestId = requestIdFrom(request.headers['x-request-id']);
     let body: unknown;
     if (request.method === 'POST') {
       let text: string;
@@ -74,6 +88,8 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
         text = await readBody(request);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
+          response.setHeader('connection', 'close');
+          response.setHeader('x-request-id', requestId);
           return sendJson(response, 413, { errors: [{ message: `Request body is larger than ${maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
         }
         throw error;
@@ -88,7 +104,7 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
-    const result = await apollo.executeHTTPGraphQLRequest({
+    const result = await withRequestId(requestId, () => apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
       context: async () => {
         try {
@@ -101,7 +117,7 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
           throw error;
         }
       },
-    });
+    }));
     const responseHeaders: Record<string, string> = { 'x-request-id': requestId };
     for (const [name, value] of result.headers) responseHeaders[name] = value;
     response.writeHead(result.status ?? 200, responseHeaders);

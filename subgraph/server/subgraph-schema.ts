@@ -15,9 +15,14 @@ import {
   StaffResolver,
   VisitResolver,
 } from '../host-entities/host-entity.resolvers';
+import { LifecycleResolver } from '../lifecycle/lifecycle.resolver';
+import { CorrectiveActionResolver, NearMissActionsResolver, StaffActionsResolver, VerificationCheckResolver } from '../corrective-actions/corrective-action.resolver';
+import { CorrectiveAction, VerificationCheck } from '../corrective-actions/corrective-action.type';
 import { NearMissConnectionResolver } from '../near-misses/connection.resolver';
 import { NearMissResolver } from '../near-misses/near-miss.resolver';
 import { NearMiss } from '../near-misses/near-miss.type';
+import { NearMissEventResolver } from '../outbox/near-miss-event.resolver';
+import { WebhookResolver } from '../outbox/webhook.resolver';
 import type { RequestContext } from './context';
 
 const federationLink =
@@ -26,6 +31,13 @@ const federationLink =
 const resolvers = [
   NearMissResolver,
   NearMissConnectionResolver,
+  LifecycleResolver,
+  CorrectiveActionResolver,
+  VerificationCheckResolver,
+  NearMissActionsResolver,
+  StaffActionsResolver,
+  NearMissEventResolver,
+  WebhookResolver,
   CategoryResolver,
   PersonResolver,
   StaffResolver,
@@ -41,6 +53,12 @@ const hostTypes = { Person, Staff, Visit, MedicationRecord, Shift, CarePlan };
 const references: GraphQLResolverMap<RequestContext> = {
   NearMiss: {
     __resolveReference: (reference: { id: string }, context: RequestContext) => context.loaders.byId.load(reference.id),
+  },
+  CorrectiveAction: {
+    __resolveReference: (reference: { id: string }, context: RequestContext) => context.actions.byId.load(reference.id),
+  },
+  VerificationCheck: {
+    __resolveReference: (reference: { id: string }, context: RequestContext) => context.actions.checkById.load(reference.id),
   },
   ...Object.fromEntries(
     Object.entries(hostTypes).map(([name, Type]) => [
@@ -58,7 +76,7 @@ const references: GraphQLResolverMap<RequestContext> = {
 export async function createSubgraphSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers,
-    orphanedTypes: [...Object.values(hostTypes), NearMiss],
+    orphanedTypes: [...Object.values(hostTypes), NearMiss, CorrectiveAction, VerificationCheck],
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     validate: false,
     emitSchemaFile: false,

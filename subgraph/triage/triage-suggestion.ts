@@ -48,7 +48,11 @@ const coreRules: CoreRule[] = [
 export const moreSeriousRoute = (a: TriageRouteValue, b: TriageRouteValue): TriageRouteValue =>
   triageRoutes.indexOf(a) <= triageRoutes.indexOf(b) ? a : b;
 
-export const ruleTimeoutMs = 50;
+/**
+ * Time a plugin's rules get per report. Generous for predicates over one
+ * report, short enough that an endless loop only delays that one report.
+ */
+export const ruleTimeoutMs = 200;
 
 /**
  * Suggests a route, same-day handling and whom to notify. Plugin rules run
@@ -95,9 +99,26 @@ export function suggestTriage(category: Pick<CategoryDefinition, 'key' | 'triage
   };
 }
 
+// One context and one compiled script for every run: a fresh V8 context per
+// call costs about a millisecond and enough garbage that collector pauses
+// inside the time limit made healthy rules look like endless loops.
+const runner = new vm.Script('result = work()');
+const sharedContext = vm.createContext({ work: undefined as (() => unknown) | undefined, result: undefined as unknown });
+let sharedContextBusy = false;
+
 /** Runs synchronous plugin code with a hard time limit (the VM interrupts endless loops). */
 export function runWithTimeout<T>(work: () => T, timeoutMs: number): T {
-  const context = vm.createContext({ work, result: undefined as T | undefined });
-  vm.runInContext('result = work()', context, { timeout: timeoutMs });
-  return context.result as T;
+  // A run nested inside another (plugin code calling back into the core) gets a context of its own.
+  const context = sharedContextBusy ? vm.createContext({ work: undefined, result: undefined }) : sharedContext;
+  const nested = context !== sharedContext;
+  if (!nested) sharedContextBusy = true;
+  try {
+    context.work = work;
+    runner.runInContext(context, { timeout: timeoutMs });
+    return context.result as T;
+  } finally {
+    context.work = undefined;
+    context.result = undefined;
+    if (!nested) sharedContextBusy = false;
+  }
 }

@@ -51,13 +51,15 @@ export async function startTestApp(options: { plugins?: string[]; env?: Record<s
     DATABASE_URL: databaseUrl,
     NEAR_MISS_PLUGINS: (options.plugins ?? []).join(','),
     DATABASE_POOL_SIZE: '10',
+    // Tests that deliver webhooks turn the dispatcher on (or drive it directly).
+    WEBHOOK_DISPATCH_ENABLED: 'false',
     ...options.env,
   });
   const statements: string[] = [];
   const app = await startApp(config, {
     inMemory: true,
     databaseSchema: schema,
-    logger: createLogger('silent'),
+    logger: createLogger((process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'silent'),
     onQuery: (sql) => statements.push(sql),
   });
   const token = (caller: Caller) =>

@@ -1,0 +1,126 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { auditRowHash, genesisHash } from './audit-hash';
+
+export type ChainProblemKind =
+  /** A row's content no longer matches its hash: it was altered. */
+  | 'ALTERED_ROW'
+  /** A row does not point at the hash of the row before it: a row before it was altered, removed or inserted. */
+  | 'BROKEN_LINK'
+  /** Sequence numbers skip: rows were removed. */
+  | 'MISSING_ROWS'
+  /** The chain ends before (or after) where its head says: the last rows were removed or the head was changed. */
+  | 'HEAD_MISMATCH';
+
+export interface ChainProblem {
+  tenantId: string;
+  /** The row (or, for HEAD_MISMATCH, the head's sequence number) where it shows. */
+  seq: number;
+  kind: ChainProblemKind;
+  message: string;
+}
+
+export interface ChainReport {
+  ok: boolean;
+  tenants: number;
+  rows: number;
+  problems: ChainProblem[];
+}
+
+interface ChainRow {
+  id: string;
+  tenant_id: string;
+  seq: string;
+  near_miss_id: string | null;
+  at: Date;
+  actor: string | null;
+  action: string;
+  detail: unknown;
+  prev_hash: string;
+  hash: string;
+}
+
+const batchSize = 1000;
+
+/**
+ * Walks every tenant's audit chain (or the given tenants'): recomputes each
+ * row's hash, checks it links to the row before it, that sequence numbers do
+ * not skip, and that the chain ends where its head says. Reads across
+ * tenants, so it runs as the pool's login role, never inside a request.
+ */
+export async function verifyAuditChains(dataSource: DataSource, options: { tenantIds?: string[] } = {}): Promise<ChainReport> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    // One snapshot for the whole walk, so rows appended meanwhile do not look like a head mismatch.
+    await runner.startTransaction('REPEATABLE READ');
+    try {
+      const report = await verifyWith(runner.manager, options.tenantIds);
+      await runner.commitTransaction();
+      return report;
+    } catch (error) {
+      await runner.rollbackTransaction();
+      throw error;
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+async function verifyWith(manager: EntityManager, tenantFilter: string[] | undefined): Promise<ChainReport> {
+  const heads: { tenant_id: string; last_seq: string | null; last_hash: string | null }[] = await manager.query(
+    `SELECT tenant_id, last_seq, last_hash FROM (
+       SELECT tenant_id FROM audit_chain_head UNION SELECT DISTINCT tenant_id FROM audit_event
+     ) AS tenant LEFT JOIN audit_chain_head USING (tenant_id)
+     WHERE $1::text[] IS NULL OR tenant_id = ANY($1::text[])
+     ORDER BY tenant_id`,
+    [tenantFilter ?? null],
+  );
+  const problems: ChainProblem[] = [];
+  let rows = 0;
+  for (const head of heads) {
+    const tenantId = head.tenant_id;
+    let expectedSeq = 1;
+    let previousHash = genesisHash;
+    let afterSeq = '0';
+    for (;;) {
+      const batch: ChainRow[] = await manager.query(
+        `SELECT id, tenant_id, seq, near_miss_id, at, actor, action, detail, prev_hash, hash FROM audit_event
+         WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+        [tenantId, afterSeq, batchSize],
+      );
+      for (const row of batch) {
+        const seq = Number(row.seq);
+        if (seq !== expectedSeq) {
+          problems.push({ tenantId, seq, kind: 'MISSING_ROWS', message: `rows ${expectedSeq}..${seq - 1} are missing before row ${seq}` });
+        }
+        if (row.prev_hash !== previousHash) {
+          problems.push({ tenantId, seq, kind: 'BROKEN_LINK', message: `row ${seq} does not follow the row before it` });
+        }
+        const recomputed = auditRowHash({
+          tenantId: row.tenant_id, seq, nearMissId: row.near_miss_id, at: row.at, actor: row.actor, action: row.action, detail: row.detail, prevHash: row.prev_hash,
+        });
+        if (recomputed !== row.hash) {
+          problems.push({ tenantId, seq, kind: 'ALTERED_ROW', message: `row ${seq} (id ${row.id}) does not match its hash` });
+        }
+        expectedSeq = seq + 1;
+        previousHash = row.hash;
+      }
+      rows += batch.length;
+      if (batch.length < batchSize) break;
+      afterSeq = batch[batch.length - 1].seq;
+    }
+    const lastSeq = expectedSeq - 1;
+    const headSeq = head.last_seq === null ? null : Number(head.last_seq);
+    if (headSeq === null) {
+      problems.push({ tenantId, seq: lastSeq, kind: 'HEAD_MISMATCH', message: 'the tenant has audit rows but no chain head' });
+    } else if (headSeq !== lastSeq || head.last_hash !== previousHash) {
+      problems.push({
+        tenantId,
+        seq: headSeq,
+        kind: 'HEAD_MISMATCH',
+        message: headSeq > lastSeq ? `the chain ends at row ${lastSeq} but its head is at row ${headSeq}: rows were removed` : `the chain ends at row ${lastSeq}, not where its head says (row ${headSeq})`,
+      });
+    }
+  }
+  return { ok: problems.length === 0, tenants: heads.length, rows, problems };
+}

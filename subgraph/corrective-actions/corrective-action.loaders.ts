@@ -1,0 +1,46 @@
+import DataLoader from 'dataloader';
+import type { Principal } from '../auth/principal';
+import type { TenantDatabase } from '../database/tenant-scope';
+import type { ActionStatusValue } from './action-rules';
+import {
+  actionScopeOf,
+  loadActionsByIds,
+  loadActionsByNearMiss,
+  loadActionsByOwner,
+  loadChecksByAction,
+  loadChecksByIds,
+  loadNearMissIdsByAction,
+} from './corrective-action.query';
+import type { CorrectiveAction, VerificationCheck } from './corrective-action.type';
+
+/** Per-request loaders for actions and checks: one statement per batch. */
+export function createActionLoaders(principal: Principal, db: TenantDatabase) {
+  const scope = actionScopeOf(principal);
+  const byOwner = new Map<string, DataLoader<string, CorrectiveAction[]>>();
+  return {
+    byId: new DataLoader<string, CorrectiveAction | null>((ids) => db.read((manager) => loadActionsByIds(manager, scope, ids))),
+    byNearMiss: new DataLoader<string, CorrectiveAction[]>((ids) => db.read((manager) => loadActionsByNearMiss(manager, scope, ids))),
+    nearMissIds: new DataLoader<string, string[]>((ids) => db.read((manager) => loadNearMissIdsByAction(manager, principal.tenantId, ids))),
+    checks: new DataLoader<string, VerificationCheck[]>((ids) => db.read((manager) => loadChecksByAction(manager, principal.tenantId, ids))),
+    checkById: new DataLoader<string, VerificationCheck | null>((ids) => db.read((manager) => loadChecksByIds(manager, scope, ids))),
+    byOwner(statuses?: ActionStatusValue[]) {
+      const key = [...(statuses ?? [])].sort().join(',');
+      let loader = byOwner.get(key);
+      if (!loader) {
+        loader = new DataLoader<string, CorrectiveAction[]>((ids) => db.read((manager) => loadActionsByOwner(manager, scope, ids, statuses)));
+        byOwner.set(key, loader);
+      }
+      return loader;
+    },
+    clear() {
+      this.byId.clearAll();
+      this.byNearMiss.clearAll();
+      this.nearMissIds.clearAll();
+      this.checks.clearAll();
+      this.checkById.clearAll();
+      byOwner.clear();
+    },
+  };
+}
+
+export type ActionLoaders = ReturnType<typeof createActionLoaders>;

@@ -1,0 +1,190 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { authorize } from '../auth/role-matrix';
+import { notFound } from '../common/errors';
+import { hostReference, Staff } from '../host-entities/host-entity.types';
+import { recordNoActionNeeded } from '../lifecycle/lifecycle.service';
+import { NearMiss } from '../near-misses/near-miss.type';
+import type { RequestContext } from '../server/context';
+import { VerificationResult as VerificationResultEnum } from './corrective-action.type';
+import type { VerificationResultValue } from '../verification/verification-rules';
+import { isWeakOnly, type ActionStatusValue } from './action-rules';
+import { actionScopeOf, loadOverdueActions, loadOverdueChecks } from './corrective-action.query';
+import {
+  addCorrectiveAction,
+  cancelCorrectiveAction,
+  completeCorrectiveAction,
+  recordVerificationResult,
+  scheduleVerification,
+} from './corrective-action.service';
+import {
+  ActionPlan,
+  ActionStatus,
+  CorrectiveAction,
+  CorrectiveActionInput,
+  VerificationCheck,
+  VerificationScheduleInput,
+} from './corrective-action.type';
+
+function fresh(context: RequestContext) {
+  context.actions.clear();
+  context.loaders.byId.clearAll();
+  context.loaders.timeline.clearAll();
+}
+
+async function actionOrFail(context: RequestContext, id: string): Promise<CorrectiveAction> {
+  const action = await context.actions.byId.load(id);
+  if (!action) throw notFound(`Corrective action ${id} is not readable`);
+  return action;
+}
+
+@Resolver(() => CorrectiveAction)
+export class CorrectiveActionResolver {
+  @Mutation(() => CorrectiveAction, { description: 'Adds a corrective action to one or more near misses (one action can answer a theme).' })
+  async addCorrectiveAction(@Arg('input', () => CorrectiveActionInput) input: CorrectiveActionInput, @Ctx() context: RequestContext) {
+    const id = await addCorrectiveAction(context, input);
+    fresh(context);
+    return actionOrFail(context, id);
+  }
+
+  @Mutation(() => CorrectiveAction, { description: 'Completes an action; the evidence must cover every evidenceRequired item.' })
+  async completeCorrectiveAction(@Arg('id', () => ID) id: string, @Arg('evidence', () => [String]) evidence: string[], @Ctx() context: RequestContext) {
+    await completeCorrectiveAction(context, id, evidence);
+    fresh(context);
+    return actionOrFail(context, id);
+  }
+
+  @Mutation(() => CorrectiveAction, { description: 'Cancels an open action, with a reason.' })
+  async cancelCorrectiveAction(@Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string, @Ctx() context: RequestContext) {
+    await cancelCorrectiveAction(context, id, reason);
+    fresh(context);
+    return actionOrFail(context, id);
+  }
+
+  @Mutation(() => [VerificationCheck], { description: 'Schedules a series of checks, e.g. a weekly audit for six weeks (everyDays: 7, count: 6).' })
+  async scheduleVerification(@Arg('input', () => VerificationScheduleInput) input: VerificationScheduleInput, @Ctx() context: RequestContext) {
+    const ids = await scheduleVerification(context, input);
+    fresh(context);
+    return (await context.actions.checkById.loadMany(ids)).filter((check): check is VerificationCheck => check !== null && !(check instanceof Error));
+  }
+
+  @Mutation(() => VerificationCheck, { description: 'Records a check result with evidence references; a FAIL reopens the action and its near misses.' })
+  async recordVerificationResult(
+    @Arg('id', () => ID) id: string,
+    @Arg('result', () => VerificationResultEnum) result: VerificationResultValue,
+    @Arg('evidence', () => [String]) evidence: string[],
+    @Ctx() context: RequestContext,
+    @Arg('notes', () => String, { nullable: true }) notes?: string,
+  ) {
+    await recordVerificationResult(context, id, result, evidence, notes);
+    fresh(context);
+    const check = await context.actions.checkById.load(id);
+    if (!check) throw notFound(`Verification check ${id} is not readable`);
+    return check;
+  }
+
+  @Mutation(() => NearMiss, { description: 'Records why a triaged near miss needs no corrective action.' })
+  async recordNoActionNeeded(
+    @Arg('nearMissId', () => ID) nearMissId: string,
+    @Arg('expectedVersion', () => Int) expectedVersion: number,
+    @Arg('reason', () => String) reason: string,
+    @Ctx() context: RequestContext,
+  ) {
+    await recordNoActionNeeded(context, nearMissId, expectedVersion, reason);
+    fresh(context);
+    const nearMiss = await context.loaders.byId.load(nearMissId);
+    if (!nearMiss) throw notFound(`Near miss ${nearMissId} is not readable`);
+    return nearMiss;
+  }
+
+  @Query(() => CorrectiveAction, { nullable: true })
+  async correctiveAction(@Arg('id', () => ID) id: string, @Ctx() context: RequestContext) {
+    authorize(context.principal, 'actions.read');
+    return context.actions.byId.load(id);
+  }
+
+  @Query(() => [CorrectiveAction], { description: 'Open actions past their due date in your services, oldest first' })
+  async overdueCorrectiveActions(@Ctx() context: RequestContext, @Arg('serviceIds', () => [ID], { nullable: true }) serviceIds?: string[]) {
+    authorize(context.principal, 'actions.read');
+    return context.db.read((manager) => loadOverdueActions(manager, actionScopeOf(context.principal), serviceIds ?? undefined));
+  }
+
+  @Query(() => [VerificationCheck], { description: 'Checks past their due time without a result, oldest first' })
+  async overdueVerificationChecks(@Ctx() context: RequestContext, @Arg('serviceIds', () => [ID], { nullable: true }) serviceIds?: string[]) {
+    authorize(context.principal, 'actions.read');
+    return context.db.read((manager) => loadOverdueChecks(manager, actionScopeOf(context.principal), serviceIds ?? undefined));
+  }
+
+  @FieldResolver(() => [NearMiss], { description: 'The near misses this action answers (those you may see)' })
+  async nearMisses(@Root() action: CorrectiveAction, @Ctx() context: RequestContext): Promise<NearMiss[]> {
+    const ids = await context.actions.nearMissIds.load(action.id);
+    const nearMisses = await context.loaders.byId.loadMany(ids);
+    return nearMisses.filter((nearMiss): nearMiss is NearMiss => nearMiss !== null && !(nearMiss instanceof Error));
+  }
+
+  @FieldResolver(() => [VerificationCheck])
+  async verificationChecks(@Root() action: CorrectiveAction, @Ctx() context: RequestContext): Promise<VerificationCheck[]> {
+    return context.actions.checks.load(action.id);
+  }
+}
+
+@Resolver(() => VerificationCheck)
+export class VerificationCheckResolver {
+  @FieldResolver(() => CorrectiveAction)
+  async action(@Root() check: VerificationCheck, @Ctx() context: RequestContext) {
+    return actionOrFail(context, check.actionId);
+  }
+
+  @FieldResolver(() => Staff, { nullable: true })
+  performedBy(@Root() check: VerificationCheck): Staff | null {
+    return hostReference(Staff, check.performedById);
+  }
+}
+
+@Resolver(() => NearMiss)
+export class NearMissActionsResolver {
+  @FieldResolver(() => [CorrectiveAction])
+  async correctiveActions(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Promise<CorrectiveAction[]> {
+    return context.actions.byNearMiss.load(nearMiss.id);
+  }
+
+  @FieldResolver(() => Boolean, { description: 'True when every live action is WEAKER (e.g. only "we reminded staff"): the plan changes no control' })
+  async weakOnly(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Promise<boolean> {
+    return isWeakOnly(await context.actions.byNearMiss.load(nearMiss.id));
+  }
+
+  @FieldResolver(() => ActionPlan, { description: 'Actions, strength mix, checks and effectiveness in one view' })
+  async actionPlan(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Promise<ActionPlan> {
+    const actions = await context.actions.byNearMiss.load(nearMiss.id);
+    const checks = (await context.actions.checks.loadMany(actions.map((action) => action.id))).flatMap((list) => (Array.isArray(list) ? list : []));
+    const live = actions.filter((action) => action.status !== 'CANCELLED');
+    const done = actions.filter((action) => action.status === 'DONE');
+    return {
+      actions,
+      strengthMix: {
+        stronger: live.filter((action) => action.strength === 'STRONGER').length,
+        intermediate: live.filter((action) => action.strength === 'INTERMEDIATE').length,
+        weaker: live.filter((action) => action.strength === 'WEAKER').length,
+      },
+      weakOnly: isWeakOnly(actions),
+      checksScheduled: checks.length,
+      checksPassed: checks.filter((check) => check.result === 'PASS').length,
+      checksFailed: checks.filter((check) => check.result === 'FAIL').length,
+      checksOverdue: checks.filter((check) => check.overdue).length,
+      effective: done.length === 0 || done.some((action) => action.effective === null) ? (done.some((action) => action.effective === false) ? false : null) : done.every((action) => action.effective === true),
+      noActionReason: nearMiss.noActionReason ?? null,
+    };
+  }
+}
+
+@Resolver(() => Staff)
+export class StaffActionsResolver {
+  @FieldResolver(() => [CorrectiveAction], { description: 'Actions this member of staff owns (in services you may see), by due date' })
+  async correctiveActionsOwned(
+    @Root() staff: Staff,
+    @Ctx() context: RequestContext,
+    @Arg('status', () => [ActionStatus], { nullable: true }) status?: ActionStatusValue[],
+  ): Promise<CorrectiveAction[]> {
+    authorize(context.principal, 'actions.read');
+    return context.actions.byOwner(status ?? undefined).load(staff.id);
+  }
+}

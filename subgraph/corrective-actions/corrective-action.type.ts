@@ -1,0 +1,104 @@
+import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { VerificationMethod } from '../domain/graphql-enums';
+import type { VerificationMethodValue } from '../domain/vocabulary';
+import { Staff } from '../host-entities/host-entity.types';
+import { verificationResults, type VerificationResultValue } from '../verification/verification-rules';
+import { actionStatuses, actionStrengths, actionTypes, type ActionStatusValue, type ActionStrengthValue, type ActionTypeValue } from './action-rules';
+
+const enumOf = <Values extends readonly string[]>(values: Values) => Object.fromEntries(values.map((value) => [value, value])) as { [K in Values[number]]: K };
+export const ActionStrength = enumOf(actionStrengths);
+export const ActionStatus = enumOf(actionStatuses);
+export const ActionType = enumOf(actionTypes);
+export const VerificationResult = enumOf(verificationResults);
+
+registerEnumType(ActionStrength, { name: 'ActionStrength', description: 'Stronger: forcing functions, redesign, standardisation. Intermediate: checklists, staffing, prompts. Weaker: training, reminders, policy.' });
+registerEnumType(ActionStatus, { name: 'ActionStatus' });
+registerEnumType(ActionType, { name: 'ActionType', description: 'The kind of control; it implies the strength.' });
+registerEnumType(VerificationResult, { name: 'VerificationResult' });
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: 'A named change to a control, with an owner, a target and evidence.' })
+export class CorrectiveAction {
+  @Field(() => ID) id!: string;
+  @Field() title!: string;
+  @Field(() => Staff) owner!: Staff;
+  @Field() dueBy!: Date;
+  @Field(() => ActionStatus) status!: ActionStatusValue;
+  @Field(() => ActionStrength) strength!: ActionStrengthValue;
+  @Field(() => ActionType, { nullable: true }) actionType?: ActionTypeValue;
+  @Field(() => [String]) evidenceRequired!: string[];
+  @Field(() => [String], { description: 'Evidence given at completion' }) evidence!: string[];
+  @Field({ description: 'Measurable, e.g. "no repeat time-critical near misses for 6 weeks"' }) target!: string;
+  @Field(() => [ID], { description: 'Where the control applies: learning shared across services' }) serviceIds!: string[];
+  @Field(() => Boolean, { nullable: true, description: 'null until verification concludes' }) effective!: boolean | null;
+  @Field(() => String, { nullable: true }) effectivenessReason!: string | null;
+  @Field(() => Int, { description: 'Days after completion in which a similar near miss reopens the action' }) monitoringDays!: number;
+  @Field({ nullable: true }) monitoringUntil?: Date;
+  @Field({ nullable: true }) completedAt?: Date;
+  @Field(() => String, { nullable: true }) cancelledReason!: string | null;
+  @Field({ description: 'Open and past its due date' }) overdue!: boolean;
+  @Field(() => Int) reopenCount!: number;
+
+  ownerId!: string;
+  tenantId!: string;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: 'One scheduled check that a corrective action works.' })
+export class VerificationCheck {
+  @Field(() => ID) id!: string;
+  @Field(() => VerificationMethod) method!: VerificationMethodValue;
+  @Field() dueAt!: Date;
+  @Field({ nullable: true }) performedAt?: Date;
+  @Field(() => VerificationResult, { nullable: true }) result?: VerificationResultValue;
+  @Field(() => [String], { description: 'References: MAR entries, audit ids, rota records, minutes' }) evidence!: string[];
+  @Field(() => String, { nullable: true }) notes!: string | null;
+  @Field({ description: 'Not yet performed and past its due time' }) overdue!: boolean;
+  @Field(() => Int, { description: 'Position in its series, from 1' }) sequence!: number;
+
+  actionId!: string;
+  performedById?: string;
+}
+
+@ObjectType({ description: 'How many live actions of each strength a plan has.' })
+export class StrengthMix {
+  @Field(() => Int) stronger!: number;
+  @Field(() => Int) intermediate!: number;
+  @Field(() => Int) weaker!: number;
+}
+
+@ObjectType({ description: 'Everything done about one near miss: actions, their strength, checks and effectiveness.' })
+export class ActionPlan {
+  @Field(() => [CorrectiveAction]) actions!: CorrectiveAction[];
+  @Field(() => StrengthMix) strengthMix!: StrengthMix;
+  @Field({ description: 'True when every live action is WEAKER (e.g. only "we reminded staff")' }) weakOnly!: boolean;
+  @Field(() => Int) checksScheduled!: number;
+  @Field(() => Int) checksPassed!: number;
+  @Field(() => Int) checksFailed!: number;
+  @Field(() => Int) checksOverdue!: number;
+  @Field(() => Boolean, { nullable: true, description: 'True when every done action is effective; false when any is not; null until concluded' }) effective!: boolean | null;
+  @Field(() => String, { nullable: true, description: 'Why no action is needed, when the triage lead said so' }) noActionReason!: string | null;
+}
+
+@InputType()
+export class CorrectiveActionInput {
+  @Field(() => [ID]) nearMissIds!: string[];
+  @Field() title!: string;
+  @Field(() => ID) ownerId!: string;
+  @Field() dueBy!: Date;
+  @Field(() => ActionStrength, { description: "Must match actionType's strength when that is given" }) strength!: ActionStrengthValue;
+  @Field(() => ActionType, { nullable: true }) actionType?: ActionTypeValue;
+  @Field(() => [String]) evidenceRequired!: string[];
+  @Field() target!: string;
+  @Field(() => [ID], { nullable: true, description: 'Defaults to the services of the near misses' }) serviceIds?: string[];
+  @Field(() => Int, { nullable: true, description: 'Monitoring window after completion, in days (default 42: six weeks)' }) monitoringDays?: number;
+}
+
+@InputType()
+export class VerificationScheduleInput {
+  @Field(() => ID) actionId!: string;
+  @Field(() => VerificationMethod) method!: VerificationMethodValue;
+  @Field() firstDueAt!: Date;
+  @Field(() => Int) everyDays!: number;
+  @Field(() => Int) count!: number;
+}

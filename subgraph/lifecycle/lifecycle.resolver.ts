@@ -1,0 +1,159 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { z } from 'zod';
+import { recordAudit } from '../audit/audit-log';
+import { authorize, isAllowed } from '../auth/role-matrix';
+import { badUserInput, notFound } from '../common/errors';
+import { applicableGates } from '../gates/applicable-gates';
+import { hostReference, Staff } from '../host-entities/host-entity.types';
+import { factsOf } from '../near-misses/near-miss.facts';
+import { loadTriageQueue } from '../near-misses/near-miss.query';
+import { GateItem, NearMiss, ReporterFeedback } from '../near-misses/near-miss.type';
+import { toFieldProblems } from '../near-misses/report-near-miss.schema';
+import type { RequestContext } from '../server/context';
+import { readTenantSettings, writeTenantSettings } from '../tenant-settings/tenant-settings';
+import { justCultureResponse } from './just-culture';
+import {
+  acknowledgeNearMiss,
+  closeNearMiss,
+  completeGateItem,
+  reopenNearMiss,
+  sendReporterFeedback,
+  triageNearMiss,
+} from './lifecycle.service';
+import { TenantSettingsInput, TenantSettingsType, Triage, TriageInput } from './triage.type';
+
+/** Reads the near miss again after a change (the per-request cache may hold the old one). */
+async function reload(context: RequestContext, id: string): Promise<NearMiss> {
+  context.loaders.byId.clear(id);
+  context.lifecycle.triage.clear(id);
+  context.lifecycle.gateCompletions.clear(id);
+  context.lifecycle.feedback.clear(id);
+  context.loaders.timeline.clear(id);
+  const nearMiss = await context.loaders.byId.load(id);
+  if (!nearMiss) throw notFound(`Near miss ${id} is not readable`);
+  return nearMiss;
+}
+
+@Resolver(() => NearMiss)
+export class LifecycleResolver {
+  @Mutation(() => NearMiss, { description: 'A supervisor or lead has seen the report: the reporter is told, and the triage clock is running.' })
+  async acknowledgeNearMiss(@Arg('id', () => ID) id: string, @Arg('expectedVersion', () => Int) expectedVersion: number, @Ctx() context: RequestContext) {
+    await acknowledgeNearMiss(context, id, expectedVersion);
+    return reload(context, id);
+  }
+
+  @Mutation(() => NearMiss, { description: 'Routes the report; an override of the suggested route needs a reason.' })
+  async triageNearMiss(@Arg('input', () => TriageInput) input: TriageInput, @Ctx() context: RequestContext) {
+    await triageNearMiss(context, input);
+    return reload(context, input.nearMissId);
+  }
+
+  @Mutation(() => NearMiss, { description: 'Records one "cannot proceed without" item as done.' })
+  async completeGateItem(
+    @Arg('nearMissId', () => ID) nearMissId: string,
+    @Arg('key', () => ID) key: string,
+    @Arg('expectedVersion', () => Int) expectedVersion: number,
+    @Ctx() context: RequestContext,
+    @Arg('note', () => String, { nullable: true }) note?: string,
+  ) {
+    await completeGateItem(context, nearMissId, key, expectedVersion, note);
+    return reload(context, nearMissId);
+  }
+
+  @Mutation(() => NearMiss, { description: 'Closes with an outcome; GATE_BLOCKED names open gate items.' })
+  async closeNearMiss(
+    @Arg('id', () => ID) id: string,
+    @Arg('expectedVersion', () => Int) expectedVersion: number,
+    @Arg('outcome', () => String) outcome: string,
+    @Ctx() context: RequestContext,
+  ) {
+    await closeNearMiss(context, id, expectedVersion, outcome);
+    return reload(context, id);
+  }
+
+  @Mutation(() => NearMiss, { description: 'Reopens a closed near miss for another look; a reason is required.' })
+  async reopenNearMiss(@Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string, @Ctx() context: RequestContext) {
+    await reopenNearMiss(context, id, reason);
+    return reload(context, id);
+  }
+
+  @Mutation(() => NearMiss, { description: 'Sends the reporter a message of your own.' })
+  async sendReporterFeedback(@Arg('nearMissId', () => ID) nearMissId: string, @Arg('message', () => String) message: string, @Ctx() context: RequestContext) {
+    await sendReporterFeedback(context, nearMissId, message);
+    return reload(context, nearMissId);
+  }
+
+  @Query(() => [NearMiss], { description: 'Reports awaiting triage in your services, overdue first, then by due time.' })
+  async triageQueue(
+    @Ctx() context: RequestContext,
+    @Arg('serviceIds', () => [ID], { nullable: true }) serviceIds?: string[],
+    @Arg('overdueOnly', () => Boolean, { nullable: true, defaultValue: false }) overdueOnly?: boolean,
+  ): Promise<NearMiss[]> {
+    authorize(context.principal, 'triage.queue');
+    return context.db.read((manager) => loadTriageQueue(manager, context.loaders.readScope(), serviceIds ?? undefined, overdueOnly ?? false));
+  }
+
+  @FieldResolver(() => Triage, { nullable: true, description: 'The current triage decision, once triaged' })
+  async triage(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Promise<Triage | null> {
+    const record = await context.lifecycle.triage.load(nearMiss.id);
+    if (!record) return null;
+    const seesClassification = isAllowed(context.principal, 'triage.justCulture.read');
+    return {
+      route: record.route,
+      suggestedRoute: record.suggestedRoute,
+      overrideReason: record.overrideReason ?? undefined,
+      sameDay: record.sameDay,
+      dueBy: record.dueBy,
+      triagedAt: record.triagedAt,
+      triagedBy: hostReference(Staff, record.triagedBy)!,
+      withinDue: record.triagedAt.getTime() <= record.dueBy.getTime(),
+      justCulture: seesClassification ? record.justCulture : undefined,
+      justCultureResponse: seesClassification ? justCultureResponse[record.justCulture] : undefined,
+      notify: record.notify,
+      rationale: record.rationale,
+    };
+  }
+
+  @FieldResolver(() => [GateItem], { description: "The category's \"cannot proceed without\" items for this report and their state" })
+  async gates(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Promise<GateItem[]> {
+    const registered = context.services.registry.get(nearMiss.categoryKey);
+    if (!registered) return [];
+    const completions = new Map((await context.lifecycle.gateCompletions.load(nearMiss.id)).map((completion) => [completion.key, completion]));
+    return applicableGates(registered.definition, factsOf(nearMiss)).map((gate) => {
+      const done = completions.get(gate.key);
+      return { ...gate, done: done !== undefined, doneBy: done ? hostReference(Staff, done.doneBy)! : undefined, doneAt: done?.doneAt };
+    });
+  }
+
+  @FieldResolver(() => [ReporterFeedback], { description: 'Messages to the reporter: acknowledgement, triage outcome, closure outcome, and any sent by hand' })
+  async feedback(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Promise<ReporterFeedback[]> {
+    return (await context.lifecycle.feedback.load(nearMiss.id)).map(({ at, message }) => ({ at, message }));
+  }
+
+  @Query(() => TenantSettingsType, { description: "Your organisation's settings" })
+  async tenantSettings(@Ctx() context: RequestContext): Promise<TenantSettingsType> {
+    authorize(context.principal, 'settings.read');
+    return context.db.read((manager) => readTenantSettings(manager, context.principal.tenantId));
+  }
+
+  @Mutation(() => TenantSettingsType, { description: 'Changes triage windows for your organisation (new reports use them).' })
+  async updateTenantSettings(@Arg('input', () => TenantSettingsInput) input: TenantSettingsInput, @Ctx() context: RequestContext): Promise<TenantSettingsType> {
+    authorize(context.principal, 'settings.configure');
+    const schema = z.object({
+      sameDayTriageHours: z.number().int().min(1).max(24).optional(),
+      standardTriageHours: z.number().int().min(1).max(72).optional(),
+    });
+    const parsed = schema.safeParse({ sameDayTriageHours: input.sameDayTriageHours ?? undefined, standardTriageHours: input.standardTriageHours ?? undefined });
+    if (!parsed.success) throw badUserInput(toFieldProblems(parsed.error));
+    return context.db.transaction(async (manager) => {
+      const current = await readTenantSettings(manager, context.principal.tenantId);
+      const next = { ...current, ...Object.fromEntries(Object.entries(parsed.data).filter(([, value]) => value !== undefined)) };
+      if (next.sameDayTriageHours > next.standardTriageHours) {
+        throw badUserInput([{ path: 'sameDayTriageHours', message: 'may not be longer than standardTriageHours' }]);
+      }
+      await writeTenantSettings(manager, context.principal.tenantId, next, context.principal.staffId);
+      await recordAudit(manager, { tenantId: context.principal.tenantId, actor: context.principal.staffId, action: 'tenant_settings.updated', detail: { before: current, after: next } });
+      return next;
+    });
+  }
+}
