@@ -1,6 +1,7 @@
 // The contract every category plugin must satisfy, run against every built-in,
 // the worked falls example, and any plugin named in NEAR_MISS_PLUGINS when the
 // test runs (`NEAR_MISS_PLUGINS=../my-plugin npm test -- plugins/contract.test.ts`).
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CategoryDefinition, ReportFacts } from './sdk';
 import { sampleReports, validateDefinition, type RegisteredCategory } from '../subgraph/categories/category-registry';
@@ -49,6 +50,11 @@ function detailVariants({ definition, fieldsSchema }: RegisteredCategory): Recor
 
 const reportsFor = (registered: RegisteredCategory): ReportFacts[] =>
   detailVariants(registered).flatMap((details) => sampleReports(registered.definition, details));
+
+it('shows the worked falls example in plugins/README.md exactly as it is tested', () => {
+  const readme = readFileSync(join(__dirname, 'README.md'), 'utf8');
+  expect(readme).toContain(`\`\`\`js\n${readFileSync(join(fallsExample, 'index.js'), 'utf8')}\`\`\``);
+});
 
 it('registers the seven built-ins and the falls example', () => {
   expect(registry.list().map((registered) => registered.definition.key)).toEqual(

@@ -65,3 +65,12 @@ export function missingEvidence(required: readonly string[], evidence: readonly 
 }
 
 export const isOpenAction = (status: ActionStatusValue) => status === 'OPEN' || status === 'IN_PROGRESS';
+
+/** A plan is not effective once any live action is found not effective; effective when every done action is; otherwise undecided. */
+export function planEffectiveness(actions: readonly { status: ActionStatusValue; effective: boolean | null }[]): boolean | null {
+  const live = actions.filter((action) => action.status !== 'CANCELLED');
+  if (live.some((action) => action.effective === false)) return false;
+  const done = live.filter((action) => action.status === 'DONE');
+  if (done.length === 0 || done.length < live.length || done.some((action) => action.effective === null)) return null;
+  return true;
+}

@@ -7,7 +7,7 @@ import { NearMiss } from '../near-misses/near-miss.type';
 import type { RequestContext } from '../server/context';
 import { VerificationResult as VerificationResultEnum } from './corrective-action.type';
 import type { VerificationResultValue } from '../verification/verification-rules';
-import { isWeakOnly, type ActionStatusValue } from './action-rules';
+import { isWeakOnly, planEffectiveness, type ActionStatusValue } from './action-rules';
 import { actionScopeOf, loadOverdueActions, loadOverdueChecks } from './corrective-action.query';
 import {
   addCorrectiveAction,
@@ -157,7 +157,6 @@ export class NearMissActionsResolver {
     const actions = await context.actions.byNearMiss.load(nearMiss.id);
     const checks = (await context.actions.checks.loadMany(actions.map((action) => action.id))).flatMap((list) => (Array.isArray(list) ? list : []));
     const live = actions.filter((action) => action.status !== 'CANCELLED');
-    const done = actions.filter((action) => action.status === 'DONE');
     return {
       actions,
       strengthMix: {
@@ -170,7 +169,7 @@ export class NearMissActionsResolver {
       checksPassed: checks.filter((check) => check.result === 'PASS').length,
       checksFailed: checks.filter((check) => check.result === 'FAIL').length,
       checksOverdue: checks.filter((check) => check.overdue).length,
-      effective: done.length === 0 || done.some((action) => action.effective === null) ? (done.some((action) => action.effective === false) ? false : null) : done.every((action) => action.effective === true),
+      effective: planEffectiveness(actions),
       noActionReason: nearMiss.noActionReason ?? null,
     };
   }

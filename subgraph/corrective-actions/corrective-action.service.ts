@@ -248,7 +248,7 @@ export async function scheduleVerification(context: Context, request: ScheduleRe
   });
 }
 
-export type ReopenCause = { kind: 'verification_failed'; checkId: string } | { kind: 'recurrence'; nearMissId: string; reference: string };
+export type ReopenCause = { kind: 'verification_failed'; checkId: string } | { kind: 'recurrence'; nearMissId: string; reference: string; occurredAt: string };
 
 /**
  * A failed check or a recurrence: the action is open again and not effective,

@@ -49,7 +49,8 @@ export class NearMissResolver {
     return { nearMiss, suggestedRoute: outcome.suggestedRoute, sameDay: outcome.sameDay, replayed: outcome.replayed };
   }
 
-  @FieldResolver(() => GraphQLJSON, { description: "The category's own fields, read through its plugin's current version (older reports are upgraded on read)" })
+  // Reports stored under an older category version are read through the plugin's upgradeDetails.
+  @FieldResolver(() => GraphQLJSON)
   details(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Record<string, unknown> {
     return currentDetails(context.services.registry.get(nearMiss.categoryKey), nearMiss.details, nearMiss.categoryVersion, context.services.logger);
   }

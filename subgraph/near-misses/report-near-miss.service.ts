@@ -14,6 +14,8 @@ import { suggestTriage, type TriageSuggestion } from '../triage/triage-suggestio
 import { triageDueAt } from '../triage/triage-due';
 import { maxDetailsLength, reportNearMissSchema, idempotencyKeySchema, toFieldProblems, withoutNulls, type ValidReport } from './report-near-miss.schema';
 import { formatReference } from './reference';
+import { similarityKey } from '../patterns/similarity-key';
+import { reopenOnRecurrence } from '../corrective-actions/recurrence';
 import { readTenantSettings, windowsOf } from '../tenant-settings/tenant-settings';
 
 export interface ReportOutcome {
@@ -117,15 +119,16 @@ export async function reportNearMiss(
     }
 
     const reference = await nextReference(manager, principal.tenantId, now);
+    const similarity = similarityKey(category.definition, facts);
     const windows = windowsOf(await readTenantSettings(manager, principal.tenantId));
     await manager.query(
       `INSERT INTO near_miss (
          id, tenant_id, reference, service_id, category, category_version, status, occurred_at, detected_at, reported_at,
          reported_by, staff_involved_ids, person_id, visit_id, medication_record_id, shift_id, care_plan_id, setting,
          what_happened, how_detected, what_prevented_harm, prevention_reliability, immediate_actions, what_made_this_possible,
-         contributing_factors, workflow_stage, potential_harm, details, suggested_route, same_day, suggested_notify, triage_due_at
+         contributing_factors, workflow_stage, potential_harm, details, suggested_route, same_day, suggested_notify, triage_due_at, similarity_key
        ) VALUES ($1, $2, $3, $4, $5, $6, 'REPORTED', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-                 $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)`,
+                 $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)`,
       [
         nearMissId, principal.tenantId, reference, report.serviceId, category.definition.key, category.definition.version,
         report.occurredAt, report.detectedAt ?? null, now, principal.staffId, report.staffInvolvedIds, report.personId ?? null,
@@ -133,6 +136,7 @@ export async function reportNearMiss(
         report.whatHappened, report.howDetected, report.whatPreventedHarm, report.preventionReliability, report.immediateActions,
         report.whatMadeThisPossible ?? null, report.contributingFactors, report.workflowStage ?? null, report.potentialHarm,
         JSON.stringify(details), suggestion.route, suggestion.sameDay, suggestion.notify, triageDueAt(now, suggestion.sameDay, windows),
+        similarity,
       ],
     );
     await recordAudit(manager, {
@@ -150,11 +154,21 @@ export async function reportNearMiss(
         detail: { failures: suggestion.failures, fallbackRoute: suggestion.route },
       });
     }
+    const reopenedActionIds = await reopenOnRecurrence(manager, {
+      id: nearMissId,
+      reference,
+      tenantId: principal.tenantId,
+      serviceId: report.serviceId,
+      category: category.definition.key,
+      similarityKey: similarity,
+      occurredAt: report.occurredAt,
+      reportedAt: now,
+    });
     await enqueueEvent(manager, {
       tenantId: principal.tenantId,
       type: 'near_miss.reported',
       aggregateId: nearMissId,
-      payload: { reference, serviceId: report.serviceId, category: category.definition.key, suggestedRoute: suggestion.route, sameDay: suggestion.sameDay },
+      payload: { reference, serviceId: report.serviceId, category: category.definition.key, suggestedRoute: suggestion.route, sameDay: suggestion.sameDay, reopenedActionIds },
     });
     return { nearMissId, suggestedRoute: suggestion.route, sameDay: suggestion.sameDay, replayed: false };
   });

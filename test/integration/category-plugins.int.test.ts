@@ -48,10 +48,15 @@ describe('a plugin in a folder outside the repository, named in NEAR_MISS_PLUGIN
     const tenant = uniqueTenant();
     const result = await t.graphql(reportMutation, { input: fallsReport(), key: newKey() }, caller(tenant));
     expect(result.errors).toBeUndefined();
-    if (!result.data!.reportNearMiss.sameDay) console.log(JSON.stringify((await t.graphql(nearMissQuery, { id: result.data!.reportNearMiss.nearMiss.id }, manager(tenant))).data));
     expect(result.data!.reportNearMiss).toMatchObject({ sameDay: true, suggestedRoute: 'TREND_MONITORING', nearMiss: { category: { key: 'falls' } } });
     const read = await t.graphql(nearMissQuery, { id: result.data!.reportNearMiss.nearMiss.id }, manager(tenant));
     expect(read.data!.nearMiss).toMatchObject({ categoryVersion: 1, suggestedNotify: ['on-call nurse'], details: { takesAnticoagulants: true } });
+    const gates = await t.graphql('query Gates($id: ID!) { nearMiss(id: $id) { gates { key done } } }', { id: result.data!.reportNearMiss.nearMiss.id }, manager(tenant));
+    expect(gates.data!.nearMiss.gates).toEqual([
+      { key: 'environment-made-safe', done: false },
+      { key: 'staff-briefed', done: false },
+      { key: 'falls-risk-assessment-reviewed', done: false },
+    ]);
   });
 
   it('refuses empty falls details with an error per field', async () => {

@@ -83,3 +83,18 @@ describe('closure conditions after gates', () => {
     expect(readyForVerification([], true)).toBe(false);
   });
 });
+
+import { planEffectiveness } from '../../subgraph/corrective-actions/action-rules';
+
+describe('plan effectiveness', () => {
+  it.each([
+    [[], null],
+    [[{ status: 'DONE', effective: true }], true],
+    [[{ status: 'DONE', effective: true }, { status: 'OPEN', effective: null }], null],
+    [[{ status: 'OPEN', effective: false }], false],
+    [[{ status: 'DONE', effective: null }], null],
+    [[{ status: 'DONE', effective: true }, { status: 'CANCELLED', effective: null }], true],
+  ] as const)('%j is %s', (actions, expected) => {
+    expect(planEffectiveness(actions)).toBe(expected);
+  });
+});

@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import type { CategoryDefinition, ReportFacts } from '../../plugins/sdk';
+import { canonicalJson, sha256 } from '../common/canonical-json';
+import { similarityKey } from './similarity-key';
+
+/** Why reports count as similar: the category's own fields, or the same service and workflow stage / contributing factor. */
+export const repeatTriggerBases = ['CATEGORY_SIMILARITY', 'WORKFLOW_STAGE', 'CONTRIBUTING_FACTOR'] as const;
+export type RepeatTriggerBasis = (typeof repeatTriggerBases)[number];
+
+/** One way a report can repeat earlier ones. */
+export interface RepeatKey {
+  /** Stable hash; equal for similar reports of one tenant. */
+  key: string;
+  basis: RepeatTriggerBasis;
+  /** Plain words after "N <category> near misses", e.g. "for one person with the same medication name". */
+  phrase: string;
+}
+
+/** Strongest evidence first: the reason of a review names its first key. */
+const basisOrder: Record<RepeatTriggerBasis, number> = { CATEGORY_SIMILARITY: 0, WORKFLOW_STAGE: 1, CONTRIBUTING_FACTOR: 2 };
+
+const normalise = (value: string) => value.trim().toLowerCase().replace(/\s+/g, ' ');
+const hashOf = (parts: unknown[]) => sha256(canonicalJson(parts)).slice(0, 32);
+
+const linkPhrases: Record<string, string> = {
+  personId: 'for one person',
+  serviceId: 'in one service',
+  visitId: 'on one visit',
+  medicationRecordId: 'on one MAR entry',
+  shiftId: 'on one shift',
+  carePlanId: 'under one care plan',
+  workflowStage: 'at one workflow stage',
+  setting: 'in one setting',
+};
+
+const humanise = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+const stageWords = (stage: string) => stage.toLowerCase().replace(/_/g, ' ');
+
+/** "for one person with the same medication name": the plugin's similarity fields in words. */
+export function similarityPhrase(fields: readonly string[], detailTitles: Record<string, string | undefined> = {}): string {
+  const links = fields.filter((field) => !field.startsWith('details.')).map((field) => linkPhrases[field] ?? `with the same ${humanise(field)}`);
+  const details = fields
+    .filter((field) => field.startsWith('details.'))
+    .map((field) => field.slice('details.'.length))
+    .map((name) => `the same ${(detailTitles[name] ?? humanise(name)).toLowerCase()}`);
+  return [...links, ...(details.length ? [`with ${details.join(' and ')}`] : [])].join(' ');
+}
+
+/**
+ * Every key under which this report can repeat earlier ones: the category
+ * plugin's similarity (e.g. same person and medication), and within the same
+ * category and service the same workflow stage or the same contributing
+ * factor. Sorted by basis, then key, so lock order is the same everywhere.
+ */
+export function repeatKeys(
+  category: Pick<CategoryDefinition, 'key' | 'similarity'>,
+  report: ReportFacts,
+  detailTitles: Record<string, string | undefined> = {},
+): RepeatKey[] {
+  const keys: RepeatKey[] = [];
+  const byFields = similarityKey(category, report);
+  if (byFields) keys.push({ key: byFields, basis: 'CATEGORY_SIMILARITY', phrase: similarityPhrase(category.similarity, detailTitles) });
+  if (report.workflowStage) {
+    keys.push({
+      key: hashOf(['workflow-stage', category.key, report.serviceId, report.workflowStage]),
+      basis: 'WORKFLOW_STAGE',
+      phrase: `at the ${stageWords(report.workflowStage)} stage in service ${report.serviceId}`,
+    });
+  }
+  const factors = [...new Set(report.contributingFactors.map(normalise).filter(Boolean))];
+  for (const factor of factors) {
+    keys.push({
+      key: hashOf(['contributing-factor', category.key, report.serviceId, factor]),
+      basis: 'CONTRIBUTING_FACTOR',
+      phrase: `in service ${report.serviceId} with the contributing factor "${factor}"`,
+    });
+  }
+  const unique = [...new Map(keys.map((key) => [key.key, key])).values()];
+  return unique.sort((a, b) => basisOrder[a.basis] - basisOrder[b.basis] || a.key.localeCompare(b.key));
+}
+
+/**
+ * The advisory lock for a key within a tenant: a signed 64-bit integer (as a
+ * decimal string for `pg`). Every transaction takes its locks in ascending
+ * order of this number, so none waits in a cycle.
+ */
+export function repeatKeyLock(tenantId: string, key: string): string {
+  return createHash('sha256').update(`repeat-trigger\u0000${tenantId}\u0000${key}`).digest().readBigInt64BE(0).toString();
+}
+
+/** Lock ids for keys, deduplicated and in acquisition order. */
+export const repeatKeyLocks = (tenantId: string, keys: readonly string[]) =>
+  [...new Set(keys.map((key) => repeatKeyLock(tenantId, key)))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
