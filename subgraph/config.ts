@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 // One zod model of the environment, parsed once at boot. A bad value stops the
@@ -27,6 +27,7 @@ const environmentSchema = z
     WEBHOOK_BACKOFF_MAX_MS: z.coerce.number().int().min(1).default(6 * 60 * 60 * 1000),
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
     WEBHOOK_ALLOW_INSECURE_URLS: flag,
+    PSEUDONYMISATION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
   })
   .superRefine((env, context) => {
     if (env.NODE_ENV === 'production' && !env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
@@ -35,6 +36,9 @@ const environmentSchema = z
         path: ['AUTH_JWT_SECRET'],
         message: 'is required in production (or set AUTH_JWKS_URL)',
       });
+    }
+    if (env.NODE_ENV === 'production' && !env.PSEUDONYMISATION_SECRET && !env.AUTH_JWT_SECRET) {
+      context.addIssue({ code: 'custom', path: ['PSEUDONYMISATION_SECRET'], message: 'is required in production when AUTH_JWT_SECRET is not set' });
     }
     if (env.WEBHOOK_BACKOFF_MAX_MS < env.WEBHOOK_BACKOFF_BASE_MS) {
       context.addIssue({ code: 'custom', path: ['WEBHOOK_BACKOFF_MAX_MS'], message: 'must be at least WEBHOOK_BACKOFF_BASE_MS' });
@@ -58,6 +62,8 @@ export interface Config {
   logLevel: LogLevel;
   pluginSpecifiers: string[];
   databasePoolSize: number;
+  /** Keys the per-tenant pseudonyms of person ids that ANALYST callers see. */
+  pseudonymisationSecret: string;
   webhooks: WebhookConfig;
 }
 
@@ -92,14 +98,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));
   }
   const values = parsed.data;
+  // Development only: a generated secret keeps `npm start` working out of the box.
+  const jwtSecret = values.AUTH_JWT_SECRET ?? randomBytes(32).toString('hex');
   return {
     nodeEnv: values.NODE_ENV,
     port: values.PORT,
     databaseUrl: values.DATABASE_URL,
     dataDir: values.DATA_DIR,
     auth: {
-      // Development only: a generated secret keeps `npm start` working out of the box.
-      jwtSecret: values.AUTH_JWT_SECRET ?? randomBytes(32).toString('hex'),
+      jwtSecret,
       jwtSecretGenerated: values.AUTH_JWT_SECRET === undefined,
       jwksUrl: values.AUTH_JWKS_URL,
       issuer: values.AUTH_ISSUER,
@@ -111,6 +118,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((specifier) => specifier.trim())
       .filter((specifier) => specifier.length > 0),
     databasePoolSize: values.DATABASE_POOL_SIZE,
+    // Stable across restarts: set it, or it is derived from AUTH_JWT_SECRET (random in development without one).
+    pseudonymisationSecret: values.PSEUDONYMISATION_SECRET ?? createHmac('sha256', jwtSecret).update('near-miss pseudonymisation').digest('hex'),
     webhooks: {
       dispatchEnabled: values.WEBHOOK_DISPATCH_ENABLED ?? true,
       dispatchIntervalMs: values.WEBHOOK_DISPATCH_INTERVAL_MS,

@@ -46,6 +46,14 @@ export const roleMatrix = {
   'webhooks.manage': [ADMIN],
   /** The event feed (ids and codes, no free text) for host apps and managers. */
   'events.read': [INTEGRATION, ADMIN, MANAGER],
+  /** Free text and real person ids of rows; ANALYST alone reads rows with these withheld and pseudonymised. */
+  'nearMiss.readIdentified': [REPORTER, SUPERVISOR, ...leads, MANAGER, ADMIN, INTEGRATION],
+  /** Aggregates (trends, stage analysis, signal health, signals, governance summary): counts, never rows. */
+  'analytics.read': [SUPERVISOR, ...leads, MANAGER, GOVERNANCE, ANALYST, ADMIN],
+  'riskReviews.read': [SUPERVISOR, ...leads, MANAGER, GOVERNANCE, ANALYST, ADMIN],
+  'riskReviews.conclude': [MANAGER, ADMIN],
+  /** Repeat-trigger rules and service managers. */
+  'riskReviews.configure': [MANAGER, ADMIN],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Operation = keyof typeof roleMatrix;

@@ -1,4 +1,5 @@
 import type { NearMiss } from './near-miss.type';
+import { storedWorkflowContext } from './workflow-context';
 
 /** Columns every near-miss read selects (the table's own names). */
 export const nearMissColumns = [
@@ -8,6 +9,8 @@ export const nearMissColumns = [
   'immediate_actions', 'what_made_this_possible', 'contributing_factors', 'workflow_stage', 'potential_harm', 'details',
   'suggested_route', 'same_day', 'suggested_notify', 'triage_due_at', 'version',
   'acknowledged_at', 'closed_at', 'outcome', 'reopen_count', 'no_action_reason',
+  'workflow_context', 'minutes_after_shift_start', 'minutes_before_shift_end', 'minutes_after_scheduled', 'time_critical_medicine',
+  'care_plan_review_overdue', 'staff_employment',
 ] as const;
 
 export type NearMissRow = Record<(typeof nearMissColumns)[number], unknown>;
@@ -57,5 +60,6 @@ export function toNearMiss(row: NearMissRow): NearMiss {
     outcome: orUndefined<string>(row.outcome),
     reopenCount: row.reopen_count as number,
     noActionReason: orUndefined<string>(row.no_action_reason),
+    workflowContext: storedWorkflowContext(row),
   };
 }

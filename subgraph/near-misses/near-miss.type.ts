@@ -10,6 +10,7 @@ import type {
   WorkflowStageValue,
 } from '../domain/vocabulary';
 import { Staff } from '../host-entities/host-entity.types';
+import { WorkflowContext } from './workflow-context.type';
 
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'An error, unsafe condition or interrupted process caught before it reached the person.' })
@@ -43,6 +44,8 @@ export class NearMiss {
   @Field({ nullable: true, description: 'What changed as a result ("you reported X, we changed Y"), set at closure' }) outcome?: string;
   @Field(() => Int, { description: 'How many times the near miss was reopened' }) reopenCount!: number;
   @Field({ nullable: true, description: 'Why no corrective action is needed, when a triage lead recorded it' }) noActionReason?: string;
+  @Field(() => WorkflowContext, { nullable: true, description: "The host's rota, MAR and care plan as they stood when it occurred, as the reporter's app sent them" })
+  workflowContext?: WorkflowContext;
 
   // Not exposed directly: resolved into host references and categories by field resolvers.
   categoryKey!: string;

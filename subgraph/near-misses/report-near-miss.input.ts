@@ -1,6 +1,7 @@
 import { Field, ID, InputType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { CareSetting, PotentialHarm, PreventionReliability, WorkflowStage } from '../domain/graphql-enums';
+import { WorkflowContextInput } from './workflow-context.type';
 import type { CareSettingValue, PotentialHarmValue, PreventionReliabilityValue, WorkflowStageValue } from '../domain/vocabulary';
 
 @InputType({ description: 'The minimum dataset of a near miss, plus the category\'s own `details`.' })
@@ -26,4 +27,6 @@ export class ReportNearMissInput {
   @Field(() => ID, { nullable: true }) shiftId?: string;
   @Field(() => ID, { nullable: true }) carePlanId?: string;
   @Field(() => GraphQLJSON, { description: 'The category\'s own fields; see `categories { fieldsSchema }`' }) details!: unknown;
+  @Field(() => WorkflowContextInput, { nullable: true, description: "The host's rota, MAR and care plan as they stood: shift, scheduled time, time-critical medicine, care plan review, agency staff" })
+  workflowContext?: WorkflowContextInput;
 }

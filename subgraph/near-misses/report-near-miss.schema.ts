@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FieldProblem } from '../common/errors';
 import { careSettings, potentialHarms, preventionReliabilities, workflowStages } from '../domain/vocabulary';
+import { staffEmployments } from './workflow-context';
 
 /** Reports may not claim a time in the future beyond this much clock skew. */
 export const allowedClockSkewMs = 5 * 60 * 1000;
@@ -21,6 +22,35 @@ export const idempotencyKeySchema = z
   .min(8, 'must be at least 8 characters')
   .max(200, 'must be at most 200 characters')
   .regex(/^[\x21-\x7e]+$/, 'may contain printable ASCII only, no spaces');
+
+const maxShiftMs = 36 * 60 * 60 * 1000;
+
+/** The host's rota, MAR and care plan snapshot (see workflow-context.ts). */
+export function workflowContextSchema(now: Date) {
+  const notFuture = (date: Date | undefined) => !date || date.getTime() <= now.getTime() + allowedClockSkewMs;
+  return z.preprocess(
+    (value) => (value && typeof value === 'object' && !Array.isArray(value) ? withoutNulls(value) : value),
+    z
+      .object({
+        shiftStartsAt: z.date('must be a date-time').optional(),
+        shiftEndsAt: z.date('must be a date-time').optional(),
+        scheduledAt: z.date('must be a date-time').optional(),
+        timeCriticalMedicine: z.boolean().optional(),
+        carePlanLastReviewedAt: z.date('must be a date-time').optional().refine(notFuture, 'may not be in the future'),
+        carePlanReviewDueAt: z.date('must be a date-time').optional(),
+        staffEmployment: z.enum(staffEmployments).optional(),
+      }, 'must be an object')
+      .superRefine((context, issues) => {
+        if (!context.shiftStartsAt !== !context.shiftEndsAt) {
+          issues.addIssue({ code: 'custom', path: [context.shiftStartsAt ? 'shiftEndsAt' : 'shiftStartsAt'], message: 'give the shift start and end together' });
+        } else if (context.shiftStartsAt && context.shiftEndsAt) {
+          const length = context.shiftEndsAt.getTime() - context.shiftStartsAt.getTime();
+          if (length <= 0) issues.addIssue({ code: 'custom', path: ['shiftEndsAt'], message: 'must be after shiftStartsAt' });
+          else if (length > maxShiftMs) issues.addIssue({ code: 'custom', path: ['shiftEndsAt'], message: 'a shift may last at most 36 hours' });
+        }
+      }),
+  );
+}
 
 /** The core fields of a report (details are validated by the category plugin). */
 export function reportNearMissSchema(now: Date) {
@@ -50,6 +80,7 @@ export function reportNearMissSchema(now: Date) {
       shiftId: hostId.optional(),
       carePlanId: hostId.optional(),
       details: z.record(z.string(), z.unknown(), 'must be a JSON object'),
+      workflowContext: workflowContextSchema(now).optional(),
     })
     .refine((input) => !input.detectedAt || input.detectedAt.getTime() >= input.occurredAt.getTime(), {
       path: ['detectedAt'],

@@ -10,7 +10,7 @@ import { signatureHeader, signBody } from './webhook-signature';
  * (webhook, near miss).
  *
  * Claiming is a lease, not a lock held while sending: one short transaction
- * picks due deliveries with `FOR UPDATE SKIP LOCKED` (so two replicas polling
+ * picks due deliveries with `FOR UPDATE` (so two replicas polling
  * at the same moment never pick the same row) and stamps them with
  * `locked_until` and a fresh `lease_token` before committing (so no replica
  * picks them again until the lease expires). The HTTP request then runs with
@@ -88,11 +88,16 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   let current: Promise<void> | undefined;
   let stopping = new AbortController();
 
+  // Each statement in its own short transaction, never autocommit: the
+  // embedded database's socket interleaves the protocol messages of
+  // concurrent autocommit statements, but keeps a transaction's together.
+  const query = <T>(sql: string, parameters: unknown[]) => dataSource.transaction((manager) => manager.query(sql, parameters) as Promise<T>);
+
   async function claim(token: string): Promise<ClaimedDelivery[]> {
     // Due, not leased, written by a transaction that has ended (so nothing
     // earlier can still appear), and the first still pending for its webhook
     // and near miss (so a receiver sees one near miss's events in order).
-    const [claimed]: [ClaimedDelivery[], number] = await dataSource.query(
+    const [claimed] = await query<[ClaimedDelivery[], number]>(
       `WITH due AS (
          SELECT delivery.id FROM webhook_delivery delivery
          WHERE delivery.status = 'PENDING'
@@ -106,7 +111,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
                AND (earlier.event_transaction_id, earlier.event_id) < (delivery.event_transaction_id, delivery.event_id))
          ORDER BY delivery.next_attempt_at, delivery.id
          LIMIT $1
-         FOR UPDATE OF delivery SKIP LOCKED
+         FOR UPDATE OF delivery
        )
        UPDATE webhook_delivery delivery
        SET locked_until = clock_timestamp() + make_interval(secs => $2::double precision / 1000),
@@ -161,7 +166,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     let updated: [unknown[], number];
     if (outcome.kind === 'delivered') {
       result = 'delivered';
-      updated = await dataSource.query(
+      updated = await query(
         `UPDATE webhook_delivery SET status = 'DELIVERED', delivered_at = clock_timestamp(), locked_until = NULL, lease_token = NULL,
                 last_status_code = $3, last_error = NULL
          WHERE id = $1 AND lease_token = $2`,
@@ -173,7 +178,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       const error = outcome.kind === 'deactivated' ? 'webhook deactivated' : outcome.error;
       const statusCode = outcome.kind === 'deactivated' ? null : outcome.statusCode;
       const delayMs = backoffDelay(delivery.attempts, { baseMs: config.backoffBaseMs, maxMs: config.backoffMaxMs }, random);
-      updated = await dataSource.query(
+      updated = await query(
         `UPDATE webhook_delivery SET status = $3, next_attempt_at = clock_timestamp() + make_interval(secs => $4::double precision / 1000),
                 locked_until = NULL, lease_token = NULL, last_status_code = $5, last_error = $6
          WHERE id = $1 AND lease_token = $2`,

@@ -51,15 +51,19 @@ async function report(t: TestApp, tenant: string): Promise<string> {
 const emit = (dataSource: DataSource, tenant: string, aggregateId: string, type = 'near_miss.test_step', payload: Record<string, unknown> = {}) =>
   createTenantDatabase(dataSource, tenant).transaction((manager) => enqueueEvent(manager, { tenantId: tenant, type, aggregateId, payload }));
 
+// In a transaction: the embedded database's socket interleaves concurrent autocommit statements.
+const sql = <T = any>(dataSource: DataSource, text: string, parameters: unknown[] = []): Promise<T> =>
+  dataSource.transaction((manager) => manager.query(text, parameters));
+
 const deliveries = (dataSource: DataSource, tenant: string) =>
-  dataSource.query(
+  sql(dataSource, 
     `SELECT d.id, d.event_id, d.subscription_id, d.aggregate_id, d.status, d.attempts, d.last_status_code, d.last_error, d.delivered_at
      FROM webhook_delivery d WHERE d.tenant_id = $1 ORDER BY d.event_id`,
     [tenant],
   ) as Promise<{ id: string; event_id: string; subscription_id: string; aggregate_id: string; status: string; attempts: number; last_status_code: number | null; last_error: string | null; delivered_at: Date | null }[]>;
 
 const eventIds = async (dataSource: DataSource, tenant: string): Promise<string[]> =>
-  (await dataSource.query(`SELECT id FROM outbox_event WHERE tenant_id = $1 ORDER BY id`, [tenant])).map((row: { id: string }) => row.id);
+  (await sql(dataSource, `SELECT id FROM outbox_event WHERE tenant_id = $1 ORDER BY id`, [tenant])).map((row: { id: string }) => row.id);
 
 const fastWebhooks = (overrides: Partial<WebhookConfig> = {}): WebhookConfig => ({
   dispatchEnabled: false,
@@ -174,7 +178,7 @@ describe('webhooks delivered by the app\'s own dispatcher', () => {
     await report(t, tenant);
     await waitFor('a failed attempt', () => other.requests.length >= 1);
     await t.app.webhookDispatcher.stop();
-    const [stopped] = await t.app.database.dataSource.query(`SELECT status, locked_until FROM webhook_delivery WHERE tenant_id = $1`, [tenant]);
+    const [stopped] = await sql(t.app.database.dataSource, `SELECT status, locked_until FROM webhook_delivery WHERE tenant_id = $1`, [tenant]);
     expect(stopped).toEqual({ status: 'PENDING', locked_until: null });
 
     other.respondWith(200);
@@ -283,7 +287,8 @@ describe('the webhook dispatcher', () => {
     await registerWebhook(t, tenant, receiver.url);
     await emit(t.app.database.dataSource, tenant, randomUUID());
     // Another replica claimed it and then died.
-    await t.app.database.dataSource.query(
+    await sql(
+      t.app.database.dataSource,
       `UPDATE webhook_delivery SET locked_until = clock_timestamp() + interval '1 hour', lease_token = gen_random_uuid(), attempts = 1 WHERE tenant_id = $1`,
       [tenant],
     );
@@ -291,7 +296,7 @@ describe('the webhook dispatcher', () => {
     for (let round = 0; round < 3; round += 1) await dispatcher.dispatchOnce();
     expect(ofTenant(receiver.requests, tenant)).toEqual([]);
 
-    await t.app.database.dataSource.query(`UPDATE webhook_delivery SET locked_until = clock_timestamp() - interval '1 second' WHERE tenant_id = $1`, [tenant]);
+    await sql(t.app.database.dataSource, `UPDATE webhook_delivery SET locked_until = clock_timestamp() - interval '1 second' WHERE tenant_id = $1`, [tenant]);
     await drive(dispatcher, async () => (await deliveries(t.app.database.dataSource, tenant))[0].status === 'DELIVERED', 'the expired lease to be retried');
     const [row] = await deliveries(t.app.database.dataSource, tenant);
     expect(row.attempts).toBe(2);
@@ -303,7 +308,7 @@ describe('the webhook dispatcher', () => {
   serverOnly('two replicas polling one database never send the same event at the same time, and deliver every event once', async () => {
     const tenant = uniqueTenant('hooks');
     await registerWebhook(t, tenant, receiver.url);
-    const [{ schema }] = await t.app.database.dataSource.query(`SELECT current_schema() AS schema`);
+    const [{ schema }] = await sql(t.app.database.dataSource, `SELECT current_schema() AS schema`);
     const replica: Database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, schema, poolSize: 5 });
     try {
       const aggregates = Array.from({ length: 8 }, () => randomUUID());
@@ -481,7 +486,7 @@ describe('webhook administration', () => {
     expect((await t.graphql(deactivateMutation, { id: 'nope' }, admin(tenant))).errors?.[0].extensions?.code).toBe('NOT_FOUND');
     expect((await t.graphql(deactivateMutation, { id: registered.webhook.id }, admin(tenant))).data!.deactivateWebhook.active).toBe(false);
 
-    const audit = await t.app.database.dataSource.query(`SELECT action, actor, detail FROM audit_event WHERE tenant_id = $1 ORDER BY seq`, [tenant]);
+    const audit = await sql(t.app.database.dataSource, `SELECT action, actor, detail FROM audit_event WHERE tenant_id = $1 ORDER BY seq`, [tenant]);
     expect(audit).toEqual([
       { action: 'webhook.registered', actor: 'staff-admin', detail: { webhookId: registered.webhook.id, host: 'hooks.example.org', eventTypes: ['near_miss.reported'] } },
       { action: 'webhook.deactivated', actor: 'staff-admin', detail: { webhookId: registered.webhook.id, active: { from: true, to: false }, pendingDeliveriesAbandoned: 0 } },

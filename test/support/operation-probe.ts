@@ -24,8 +24,10 @@ import {
 
 /** Values to put into arguments; ids are chosen per argument name and type. */
 export interface ProbeValues {
-  /** Text for String arguments (make it recognisable: leak tests look for it). */
-  text: string;
+  /** Text for String arguments by name (make it recognisable: leak tests look for it). */
+  text(argumentName: string): string;
+  /** Int arguments by name (`expectedVersion`, `count`). */
+  int(argumentName: string): number;
   /** Ids for an ID argument: its name (`id`, `nearMissId`), the type the field returns, and the argument's type. */
   ids(argumentName: string, returnType: GraphQLNamedType): string[];
   /** DateTime arguments: a time in the near future suits due dates. */
@@ -55,8 +57,9 @@ function inputValue(type: GraphQLInputType, name: string, returnType: GraphQLNam
   if (isListType(type)) return [inputValue(type.ofType, name, returnType, values, id)];
   if (isEnumType(type)) return type.getValues()[0].value;
   if (isInputObjectType(type)) {
+    // Required fields, and optional ids and texts (ids aim at other rows; texts satisfy "reason required when ..." rules).
     const fields = Object.values(type.getFields()).filter(
-      (field) => (isNonNullType(field.type) && field.defaultValue === undefined) || getNamedType(field.type).name === 'ID',
+      (field) => (isNonNullType(field.type) && field.defaultValue === undefined) || ['ID', 'String'].includes(getNamedType(field.type).name),
     );
     return Object.fromEntries(fields.map((field) => [field.name, inputValue(field.type, field.name, returnType, values, undefined)]));
   }
@@ -64,9 +67,9 @@ function inputValue(type: GraphQLInputType, name: string, returnType: GraphQLNam
     case 'ID':
       return id ?? values.ids(name, returnType)[0] ?? 'probe-id';
     case 'String':
-      return values.text;
+      return values.text(name);
     case 'Int':
-      return 1;
+      return values.int(name);
     case 'Float':
       return 1;
     case 'Boolean':
@@ -76,7 +79,7 @@ function inputValue(type: GraphQLInputType, name: string, returnType: GraphQLNam
     case 'JSON':
       return {};
     default:
-      return values.text;
+      return values.text(name);
   }
 }
 
@@ -133,7 +136,7 @@ export function rootOperations(schema: GraphQLSchema, root: 'query' | 'mutation'
         const body = `${field.name}${args} ${isObjectType(named) || isAbstractType(named) ? selection(named, depth, values, variables) : ''}`;
         const definitions = variables.definitions.length ? `(${variables.definitions.join(', ')})` : '';
         return {
-          name: `${type.name}.${field.name}${candidates.length > 1 ? `#${index}` : ''}`,
+          name: `${type.name}.${field.name}${primary ? `#${index}` : ''}`,
           query: `${root} Probe${definitions} { ${body} }`,
           variables: variables.values,
         };
