@@ -136,16 +136,20 @@ export async function loadChecksByIds(manager: EntityManager, scope: ActionScope
   return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
 }
 
+/** Scope conditions narrowed to actions that apply to one of `serviceIds`, when given. */
+function inServices(scope: ActionScope, serviceIds: string[] | undefined, values: unknown[]): string {
+  const where = scopeConditions(scope, values);
+  if (!serviceIds?.length) return where;
+  values.push(serviceIds);
+  return `${where} AND a.service_ids && $${values.length}::text[]`;
+}
+
 /** Open actions past their due date, oldest first. */
 export async function loadOverdueActions(manager: EntityManager, scope: ActionScope, serviceIds?: string[]): Promise<CorrectiveAction[]> {
   const values: unknown[] = [];
-  let where = scopeConditions(scope, values);
-  if (serviceIds?.length) {
-    values.push(serviceIds);
-    where += ` AND a.service_ids && $${values.length}::text[]`;
-  }
   const rows: Row[] = await manager.query(
-    `SELECT ${actionColumns} FROM corrective_action a WHERE ${where} AND a.status IN ('OPEN', 'IN_PROGRESS') AND a.due_by < now() ORDER BY a.due_by LIMIT 500`,
+    `SELECT ${actionColumns} FROM corrective_action a WHERE ${inServices(scope, serviceIds, values)}
+     AND a.status IN ('OPEN', 'IN_PROGRESS') AND a.due_by < now() ORDER BY a.due_by LIMIT 500`,
     values,
   );
   return rows.map((row) => toAction(row));
@@ -154,14 +158,10 @@ export async function loadOverdueActions(manager: EntityManager, scope: ActionSc
 /** Checks not performed and past their due time, oldest first. */
 export async function loadOverdueChecks(manager: EntityManager, scope: ActionScope, serviceIds?: string[]): Promise<VerificationCheck[]> {
   const values: unknown[] = [];
-  let where = scopeConditions(scope, values);
-  if (serviceIds?.length) {
-    values.push(serviceIds);
-    where += ` AND a.service_ids && $${values.length}::text[]`;
-  }
   const rows: Row[] = await manager.query(
     `SELECT c.* FROM verification_check c JOIN corrective_action a ON a.id = c.action_id
-     WHERE ${where} AND c.tenant_id = a.tenant_id AND c.performed_at IS NULL AND c.due_at < now() AND a.status <> 'CANCELLED' ORDER BY c.due_at LIMIT 500`,
+     WHERE ${inServices(scope, serviceIds, values)} AND c.tenant_id = a.tenant_id AND c.performed_at IS NULL AND c.due_at < now()
+     AND a.status <> 'CANCELLED' ORDER BY c.due_at LIMIT 500`,
     values,
   );
   return rows.map((row) => toCheck(row));

@@ -10,6 +10,7 @@ import { checkPageSize, type ConnectionRequest } from './near-miss.query';
 import { AuditEvent, NearMiss, NearMissConnection, ReportNearMissPayload } from './near-miss.type';
 import { ReportNearMissInput } from './report-near-miss.input';
 import { reportNearMiss } from './report-near-miss.service';
+import type { RiskReview } from '../patterns/risk-review.type';
 
 /** A lazily resolved connection (see connection.resolver.ts). */
 export function connection(context: RequestContext, filter: NearMissFilter | null | undefined, first: number | null | undefined, after: string | null | undefined, anchor?: ConnectionRequest['anchor']) {
@@ -46,7 +47,15 @@ export class NearMissResolver {
     const outcome = await reportNearMiss(context.services, context.principal, context.db, input, idempotencyKey);
     const nearMiss = await context.loaders.byId.load(outcome.nearMissId);
     if (!nearMiss) throw new Error(`reported near miss ${outcome.nearMissId} is not readable`);
-    return { nearMiss, suggestedRoute: outcome.suggestedRoute, sameDay: outcome.sameDay, replayed: outcome.replayed };
+    const reviews = async (ids: string[]) => (await context.patterns.reviewById.loadMany(ids)).filter((review): review is RiskReview => review !== null && !(review instanceof Error));
+    return {
+      nearMiss,
+      suggestedRoute: outcome.suggestedRoute,
+      sameDay: outcome.sameDay,
+      replayed: outcome.replayed,
+      riskReviewsOpened: await reviews(outcome.riskReviewsOpened),
+      riskReviewsJoined: await reviews(outcome.riskReviewsJoined),
+    };
   }
 
   // Reports stored under an older category version are read through the plugin's upgradeDetails.

@@ -11,6 +11,7 @@ import type {
 } from '../domain/vocabulary';
 import { Staff } from '../host-entities/host-entity.types';
 import { WorkflowContext } from './workflow-context.type';
+import { RiskReview } from '../patterns/risk-review.type';
 
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'An error, unsafe condition or interrupted process caught before it reached the person.' })
@@ -107,4 +108,6 @@ export class ReportNearMissPayload {
   @Field(() => TriageRoute) suggestedRoute!: TriageRouteValue;
   @Field() sameDay!: boolean;
   @Field({ description: 'True when the idempotency key was seen before and the first result is returned' }) replayed!: boolean;
+  @Field(() => [RiskReview], { description: 'Risk reviews this report opened: it made similar near misses reach the repeat trigger' }) riskReviewsOpened!: RiskReview[];
+  @Field(() => [RiskReview], { description: 'Open risk reviews this report joined as a further similar near miss' }) riskReviewsJoined!: RiskReview[];
 }

@@ -14,6 +14,8 @@ import { suggestTriage, type TriageSuggestion } from '../triage/triage-suggestio
 import { triageDueAt } from '../triage/triage-due';
 import { maxDetailsLength, reportNearMissSchema, idempotencyKeySchema, toFieldProblems, withoutNulls, type ValidReport } from './report-near-miss.schema';
 import { formatReference } from './reference';
+import { announceRepeatTrigger, evaluateReportRepeats, noRepeat } from '../patterns/repeat-trigger';
+import { workflowFigures } from './workflow-context';
 import { similarityKey } from '../patterns/similarity-key';
 import { reopenOnRecurrence } from '../corrective-actions/recurrence';
 import { readTenantSettings, windowsOf } from '../tenant-settings/tenant-settings';
@@ -23,12 +25,17 @@ export interface ReportOutcome {
   suggestedRoute: TriageSuggestion['route'];
   sameDay: boolean;
   replayed: boolean;
+  /** Risk reviews the repeat trigger opened with this report, and open ones it joined. */
+  riskReviewsOpened: string[];
+  riskReviewsJoined: string[];
 }
 
 export interface ReportDependencies {
   registry: CategoryRegistry;
   logger: Logger;
   now?: () => Date;
+  /** false skips the repeat trigger: only to measure what it costs (npm run bench:analytics). */
+  repeatTrigger?: boolean;
 }
 
 /** What rules see of a validated report. */
@@ -119,6 +126,7 @@ export async function reportNearMiss(
     }
 
     const reference = await nextReference(manager, principal.tenantId, now);
+    const workflow = workflowFigures(report.occurredAt, report.workflowContext, details);
     const similarity = similarityKey(category.definition, facts);
     const windows = windowsOf(await readTenantSettings(manager, principal.tenantId));
     await manager.query(
@@ -126,9 +134,10 @@ export async function reportNearMiss(
          id, tenant_id, reference, service_id, category, category_version, status, occurred_at, detected_at, reported_at,
          reported_by, staff_involved_ids, person_id, visit_id, medication_record_id, shift_id, care_plan_id, setting,
          what_happened, how_detected, what_prevented_harm, prevention_reliability, immediate_actions, what_made_this_possible,
-         contributing_factors, workflow_stage, potential_harm, details, suggested_route, same_day, suggested_notify, triage_due_at, similarity_key
+         contributing_factors, workflow_stage, potential_harm, details, suggested_route, same_day, suggested_notify, triage_due_at, similarity_key,
+         workflow_context, minutes_after_shift_start, minutes_before_shift_end, minutes_after_scheduled, time_critical_medicine, care_plan_review_overdue, staff_employment
        ) VALUES ($1, $2, $3, $4, $5, $6, 'REPORTED', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-                 $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)`,
+                 $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39)`,
       [
         nearMissId, principal.tenantId, reference, report.serviceId, category.definition.key, category.definition.version,
         report.occurredAt, report.detectedAt ?? null, now, principal.staffId, report.staffInvolvedIds, report.personId ?? null,
@@ -137,8 +146,12 @@ export async function reportNearMiss(
         report.whatMadeThisPossible ?? null, report.contributingFactors, report.workflowStage ?? null, report.potentialHarm,
         JSON.stringify(details), suggestion.route, suggestion.sameDay, suggestion.notify, triageDueAt(now, suggestion.sameDay, windows),
         similarity,
+        report.workflowContext ? JSON.stringify(report.workflowContext) : null, workflow.minutesAfterShiftStart, workflow.minutesBeforeShiftEnd,
+        workflow.minutesAfterScheduled, workflow.timeCriticalMedicine, workflow.carePlanReviewOverdue, workflow.staffEmployment,
       ],
     );
+    // Before any audit write: the trigger takes its key locks first (see repeat-trigger.ts).
+    const repeats = dependencies.repeatTrigger === false ? noRepeat : await evaluateReportRepeats(manager, { tenantId: principal.tenantId, nearMissId, category, facts, now });
     await recordAudit(manager, {
       tenantId: principal.tenantId,
       nearMissId,
@@ -154,6 +167,7 @@ export async function reportNearMiss(
         detail: { failures: suggestion.failures, fallbackRoute: suggestion.route },
       });
     }
+    await announceRepeatTrigger(manager, principal.tenantId, nearMissId, repeats);
     const reopenedActionIds = await reopenOnRecurrence(manager, {
       id: nearMissId,
       reference,
@@ -170,14 +184,25 @@ export async function reportNearMiss(
       aggregateId: nearMissId,
       payload: { reference, serviceId: report.serviceId, category: category.definition.key, suggestedRoute: suggestion.route, sameDay: suggestion.sameDay, reopenedActionIds },
     });
-    return { nearMissId, suggestedRoute: suggestion.route, sameDay: suggestion.sameDay, replayed: false };
+    return {
+      nearMissId,
+      suggestedRoute: suggestion.route,
+      sameDay: suggestion.sameDay,
+      replayed: false,
+      riskReviewsOpened: repeats.opened.map((opened) => opened.reviewId),
+      riskReviewsJoined: repeats.joined,
+    };
   });
 }
 
 async function replay(manager: EntityManager, principal: Principal, key: string, requestHash: string): Promise<ReportOutcome> {
-  const [previous]: { request_hash: string; near_miss_id: string; suggested_route: ReportOutcome['suggestedRoute']; same_day: boolean }[] =
+  const [previous]: { request_hash: string; near_miss_id: string; suggested_route: ReportOutcome['suggestedRoute']; same_day: boolean; opened: string[]; joined: string[] }[] =
     await manager.query(
-      `SELECT k.request_hash, k.near_miss_id, n.suggested_route, n.same_day FROM idempotency_key k
+      `SELECT k.request_hash, k.near_miss_id, n.suggested_route, n.same_day,
+         ARRAY(SELECT r.id::text FROM risk_review r WHERE r.tenant_id = k.tenant_id AND r.opened_by_near_miss_id = n.id ORDER BY r.id) AS opened,
+         ARRAY(SELECT m.review_id::text FROM risk_review_near_miss m JOIN risk_review r ON r.id = m.review_id
+                WHERE m.tenant_id = k.tenant_id AND m.near_miss_id = n.id AND r.opened_by_near_miss_id <> n.id ORDER BY m.review_id) AS joined
+       FROM idempotency_key k
        JOIN near_miss n ON n.id = k.near_miss_id
        WHERE k.tenant_id = $1 AND k.reporter_id = $2 AND k.key = $3`,
       [principal.tenantId, principal.staffId, key],
@@ -186,7 +211,14 @@ async function replay(manager: EntityManager, principal: Principal, key: string,
   if (previous.request_hash !== requestHash) {
     throw conflict('This idempotency key was already used for a different report', { field: 'idempotencyKey' });
   }
-  return { nearMissId: previous.near_miss_id, suggestedRoute: previous.suggested_route, sameDay: previous.same_day, replayed: true };
+  return {
+    nearMissId: previous.near_miss_id,
+    suggestedRoute: previous.suggested_route,
+    sameDay: previous.same_day,
+    replayed: true,
+    riskReviewsOpened: previous.opened,
+    riskReviewsJoined: previous.joined,
+  };
 }
 
 async function categoryEnabled(manager: EntityManager, tenantId: string, category: string): Promise<boolean> {

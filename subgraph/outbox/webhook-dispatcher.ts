@@ -10,7 +10,7 @@ import { signatureHeader, signBody } from './webhook-signature';
  * (webhook, near miss).
  *
  * Claiming is a lease, not a lock held while sending: one short transaction
- * picks due deliveries with `FOR UPDATE` (so two replicas polling
+ * picks due deliveries with `FOR UPDATE SKIP LOCKED` (so two replicas polling
  * at the same moment never pick the same row) and stamps them with
  * `locked_until` and a fresh `lease_token` before committing (so no replica
  * picks them again until the lease expires). The HTTP request then runs with
@@ -111,7 +111,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
                AND (earlier.event_transaction_id, earlier.event_id) < (delivery.event_transaction_id, delivery.event_id))
          ORDER BY delivery.next_attempt_at, delivery.id
          LIMIT $1
-         FOR UPDATE OF delivery
+         FOR UPDATE OF delivery SKIP LOCKED
        )
        UPDATE webhook_delivery delivery
        SET locked_until = clock_timestamp() + make_interval(secs => $2::double precision / 1000),

@@ -36,6 +36,12 @@ const linkPhrases: Record<string, string> = {
 const humanise = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 const stageWords = (stage: string) => stage.toLowerCase().replace(/_/g, ' ');
 
+/** Titles of a category's detail fields, from its JSON Schema (e.g. medicationName: "Medication name"). */
+export function detailTitlesOf(fieldsSchema: Record<string, unknown>): Record<string, string | undefined> {
+  const properties = (fieldsSchema.properties ?? {}) as Record<string, { title?: unknown } | undefined>;
+  return Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, typeof property?.title === 'string' ? property.title : undefined]));
+}
+
 /** "for one person with the same medication name": the plugin's similarity fields in words. */
 export function similarityPhrase(fields: readonly string[], detailTitles: Record<string, string | undefined> = {}): string {
   const links = fields.filter((field) => !field.startsWith('details.')).map((field) => linkPhrases[field] ?? `with the same ${humanise(field)}`);

@@ -1,7 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import { recordAudit } from '../audit/audit-log';
 import { enqueueEvent } from '../outbox/outbox';
-import { repeatKeyLocks, type RepeatKey } from './repeat-trigger-keys';
+import type { ReportFacts } from '../../plugins/sdk';
+import type { RegisteredCategory } from '../categories/category-registry';
+import { detailTitlesOf, repeatKeyLocks, repeatKeys, type RepeatKey } from './repeat-trigger-keys';
 import { decideRepeatTrigger, defaultRepeatTriggerRule, windowMembers, type KeyState, type OpeningWindow, type RepeatTriggerRule } from './repeat-trigger-rule';
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -152,4 +154,20 @@ export async function announceRepeatTrigger(manager: EntityManager, tenantId: st
     await recordAudit(manager, { tenantId, nearMissId, action: 'risk_review.joined', detail: { reviewId } });
     await enqueueEvent(manager, { tenantId, type: 'risk_review.joined', aggregateId: reviewId, payload: { reviewId, nearMissId } });
   }
+}
+
+/** The repeat trigger for a report just inserted: its keys from the category plugin and the report, then evaluateRepeatTrigger. */
+export function evaluateReportRepeats(
+  manager: EntityManager,
+  report: { tenantId: string; nearMissId: string; category: RegisteredCategory; facts: ReportFacts; now: Date },
+): Promise<RepeatTriggerOutcome> {
+  return evaluateRepeatTrigger(manager, {
+    tenantId: report.tenantId,
+    nearMissId: report.nearMissId,
+    categoryKey: report.category.definition.key,
+    serviceId: report.facts.serviceId,
+    occurredAt: report.facts.occurredAt,
+    keys: repeatKeys(report.category.definition, report.facts, detailTitlesOf(report.category.fieldsSchema)),
+    now: report.now,
+  });
 }

@@ -7,6 +7,7 @@ import { createTenantDatabase, type TenantDatabase } from '../database/tenant-sc
 import { createNearMissLoaders, type NearMissLoaders } from '../near-misses/near-miss.loaders';
 import { createLifecycleLoaders, type LifecycleLoaders } from '../lifecycle/lifecycle.loaders';
 import { createActionLoaders, type ActionLoaders } from '../corrective-actions/corrective-action.loaders';
+import { createPatternLoaders, type PatternLoaders } from '../patterns/pattern.loaders';
 
 /** What lives for the whole process. */
 export interface AppServices {
@@ -25,9 +26,10 @@ export interface RequestContext {
   loaders: NearMissLoaders;
   lifecycle: LifecycleLoaders;
   actions: ActionLoaders;
+  patterns: PatternLoaders;
 }
 
 export function createRequestContext(services: AppServices, principal: Principal, requestId: string): RequestContext {
   const db = createTenantDatabase(services.dataSource, principal.tenantId);
-  return { requestId, principal, services, db, loaders: createNearMissLoaders(principal, db), lifecycle: createLifecycleLoaders(principal.tenantId, db), actions: createActionLoaders(principal, db) };
+  return { requestId, principal, services, db, loaders: createNearMissLoaders(principal, db), lifecycle: createLifecycleLoaders(principal.tenantId, db), actions: createActionLoaders(principal, db), patterns: createPatternLoaders(principal, db) };
 }

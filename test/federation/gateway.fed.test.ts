@@ -1,24 +1,16 @@
-import { startGateway } from '../support/gateway';
-import { startHostSuite } from '../support/host-suite';
+import { startFederatedWorld, type FederatedWorld } from '../support/federated-world';
 import { medicationReport, newKey, reportMutation } from '../support/reports';
-import { startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
+import { uniqueTenant, type Caller, type TestApp } from '../support/test-app';
 
+let world: FederatedWorld;
 let t: TestApp;
-let host: Awaited<ReturnType<typeof startHostSuite>>;
-let gateway: Awaited<ReturnType<typeof startGateway>>;
-
 beforeAll(async () => {
-  t = await startTestApp();
-  host = await startHostSuite();
-  gateway = await startGateway({ 'care-suite': host.url, 'near-miss': t.url });
+  world = await startFederatedWorld();
+  t = world.subgraph;
 });
-afterAll(async () => {
-  await gateway?.stop();
-  await host?.stop();
-  await t?.stop();
-});
+afterAll(async () => world?.stop());
 
-const viaGateway = (query: string, variables: Record<string, unknown>, caller: Caller) => t.graphql(query, variables, caller, gateway.url);
+const viaGateway = (query: string, variables: Record<string, unknown>, caller: Caller) => world.viaGateway(query, variables, caller);
 
 const personQuery = /* GraphQL */ `
   query Person($id: ID!) {
@@ -101,7 +93,7 @@ describe('through a real gateway', () => {
   });
 
   it('answers UNAUTHENTICATED through the gateway without a token', async () => {
-    const result = await t.graphql(personQuery, { id: 'person-1' }, undefined, gateway.url);
+    const result = await world.viaGateway(personQuery, { id: 'person-1' });
     expect(JSON.stringify(result.errors)).toContain('UNAUTHENTICATED');
   });
 });

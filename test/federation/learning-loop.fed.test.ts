@@ -1,32 +1,18 @@
 import { actionPlanQuery, addActionMutation, completeActionMutation, recordResultMutation, scheduleMutation } from '../support/action-operations';
-import { startGateway } from '../support/gateway';
-import { startHostSuite } from '../support/host-suite';
+import { dataOf, startFederatedWorld, type FederatedWorld } from '../support/federated-world';
 import { acknowledgeMutation, closeMutation, gateMutation, triageMutation } from '../support/lifecycle-operations';
 import { medicationReport, newKey, reportMutation } from '../support/reports';
-import { startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
+import { uniqueTenant, type Caller } from '../support/test-app';
 
-let t: TestApp;
-let host: Awaited<ReturnType<typeof startHostSuite>>;
-let gateway: Awaited<ReturnType<typeof startGateway>>;
-
+let world: FederatedWorld;
 beforeAll(async () => {
-  t = await startTestApp();
-  host = await startHostSuite();
-  gateway = await startGateway({ 'care-suite': host.url, 'near-miss': t.url });
+  world = await startFederatedWorld();
 });
-afterAll(async () => {
-  await gateway?.stop();
-  await host?.stop();
-  await t?.stop();
-});
+afterAll(async () => world?.stop());
 
 const day = 24 * 60 * 60 * 1000;
 
-async function viaGateway(query: string, variables: Record<string, unknown>, caller: Caller) {
-  const result = await t.graphql(query, variables, caller, gateway.url);
-  if (result.errors) throw new Error(JSON.stringify(result.errors));
-  return Object.values(result.data!)[0] as any;
-}
+const viaGateway = async (query: string, variables: Record<string, unknown>, caller: Caller) => dataOf(await world.viaGateway(query, variables, caller));
 
 const people = () => {
   const tenant = uniqueTenant('gw-loop');
@@ -46,11 +32,10 @@ describe('the learning loop through the gateway', () => {
     expect(reported).toMatchObject({ sameDay: true, suggestedRoute: 'MEDICATION_SAFETY_REVIEW' });
     let nearMiss = await viaGateway(acknowledgeMutation, { id: reported.nearMiss.id, v: reported.nearMiss.version }, p.supervisor);
 
-    const overrideWithoutReason = await t.graphql(
+    const overrideWithoutReason = await world.viaGateway(
       triageMutation,
       { input: { nearMissId: nearMiss.id, expectedVersion: nearMiss.version, route: 'OPERATIONAL_FIX', justCulture: 'HUMAN_ERROR', rationale: 'Slip at a busy round' } },
       p.medicationLead,
-      gateway.url,
     );
     expect(overrideWithoutReason.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
 
@@ -116,7 +101,7 @@ describe('the learning loop through the gateway', () => {
     expect(plan.correctiveActions).toEqual([{ id: action.id, status: 'OPEN', effective: false }]);
     const owned = await viaGateway(`{ staff(id: "staff-8") { correctiveActionsOwned(status: [OPEN]) { id reopenCount effectivenessReason } } }`, {}, p.manager);
     expect(owned.correctiveActionsOwned).toEqual([{ id: action.id, reopenCount: 1, effectivenessReason: expect.stringMatching(/recurred/) }]);
-    const [notification] = await t.app.database.dataSource.query(
+    const [notification] = await world.subgraph.app.database.dataSource.query(
       `SELECT payload FROM outbox_event WHERE tenant_id = $1 AND event_type = 'corrective_action.reopened'`,
       [p.tenant],
     );
