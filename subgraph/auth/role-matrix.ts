@@ -43,6 +43,8 @@ export const roleMatrix = {
   /** Closing with actions whose verification has not concluded. */
   'nearMiss.closeBeforeVerification': [MANAGER, ADMIN],
   'nearMiss.recordNoActionNeeded': [...leads, MANAGER, ADMIN],
+  'privacy.export': [MANAGER, ADMIN],
+  'privacy.erase': [ADMIN],
   'webhooks.manage': [ADMIN],
   /** The event feed (ids and codes, no free text) for host apps and managers. */
   'events.read': [INTEGRATION, ADMIN, MANAGER],

@@ -16,6 +16,7 @@ import {
   VisitResolver,
 } from '../host-entities/host-entity.resolvers';
 import { LifecycleResolver } from '../lifecycle/lifecycle.resolver';
+import { PersonDataResolver } from '../privacy/person-data.resolver';
 import { CorrectiveActionResolver, NearMissActionsResolver, StaffActionsResolver, VerificationCheckResolver } from '../corrective-actions/corrective-action.resolver';
 import { CorrectiveAction, VerificationCheck } from '../corrective-actions/corrective-action.type';
 import { NearMissConnectionResolver } from '../near-misses/connection.resolver';
@@ -23,6 +24,8 @@ import { NearMissResolver } from '../near-misses/near-miss.resolver';
 import { NearMiss } from '../near-misses/near-miss.type';
 import { NearMissEventResolver } from '../outbox/near-miss-event.resolver';
 import { WebhookResolver } from '../outbox/webhook.resolver';
+import { NearMissRiskReviewResolver, RiskReviewResolver } from '../patterns/risk-review.resolver';
+import { RiskReview } from '../patterns/risk-review.type';
 import type { RequestContext } from './context';
 
 const federationLink =
@@ -32,12 +35,15 @@ const resolvers = [
   NearMissResolver,
   NearMissConnectionResolver,
   LifecycleResolver,
+  PersonDataResolver,
   CorrectiveActionResolver,
   VerificationCheckResolver,
   NearMissActionsResolver,
   StaffActionsResolver,
   NearMissEventResolver,
   WebhookResolver,
+  RiskReviewResolver,
+  NearMissRiskReviewResolver,
   CategoryResolver,
   PersonResolver,
   StaffResolver,
@@ -60,6 +66,9 @@ const references: GraphQLResolverMap<RequestContext> = {
   VerificationCheck: {
     __resolveReference: (reference: { id: string }, context: RequestContext) => context.actions.checkById.load(reference.id),
   },
+  RiskReview: {
+    __resolveReference: (reference: { id: string }, context: RequestContext) => context.patterns.reviewById.load(reference.id),
+  },
   ...Object.fromEntries(
     Object.entries(hostTypes).map(([name, Type]) => [
       name,
@@ -76,7 +85,7 @@ const references: GraphQLResolverMap<RequestContext> = {
 export async function createSubgraphSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers,
-    orphanedTypes: [...Object.values(hostTypes), NearMiss, CorrectiveAction, VerificationCheck],
+    orphanedTypes: [...Object.values(hostTypes), NearMiss, CorrectiveAction, VerificationCheck, RiskReview],
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     validate: false,
     emitSchemaFile: false,

@@ -106,8 +106,24 @@ const runner = new vm.Script('result = work()');
 const sharedContext = vm.createContext({ work: undefined as (() => unknown) | undefined, result: undefined as unknown });
 let sharedContextBusy = false;
 
-/** Runs synchronous plugin code with a hard time limit (the VM interrupts endless loops). */
+const timedOut = (error: unknown) => (error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+
+/**
+ * Runs synchronous plugin code with a hard time limit (the VM interrupts
+ * endless loops). The limit is wall-clock time, so a busy machine can stop
+ * healthy code: a timed-out run is retried once before it counts, which costs
+ * a truly endless loop one more limit. Plugin code is pure, so a retry is safe.
+ */
 export function runWithTimeout<T>(work: () => T, timeoutMs: number): T {
+  try {
+    return runOnce(work, timeoutMs);
+  } catch (error) {
+    if (!timedOut(error)) throw error;
+    return runOnce(work, timeoutMs);
+  }
+}
+
+function runOnce<T>(work: () => T, timeoutMs: number): T {
   // A run nested inside another (plugin code calling back into the core) gets a context of its own.
   const context = sharedContextBusy ? vm.createContext({ work: undefined, result: undefined }) : sharedContext;
   const nested = context !== sharedContext;

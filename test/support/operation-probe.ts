@@ -128,8 +128,8 @@ export function rootOperations(schema: GraphQLSchema, root: 'query' | 'mutation'
       const named = getNamedType(field.type);
       const required = requiredArguments(field);
       const primary = primaryArgument(required);
-      // Each candidate id of the primary argument is its own operation (capped).
-      const candidates = primary ? values.ids(primary.name, named).slice(0, 3) : [undefined];
+      // Each candidate id of the primary argument (up to two) is its own operation.
+      const candidates = primary ? values.ids(primary.name, named).slice(0, 2) : [undefined];
       return (candidates.length ? candidates : [undefined]).map((candidate, index) => {
         const variables = new Variables();
         const args = argumentList(required, named, values, variables, candidate);

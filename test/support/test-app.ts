@@ -30,6 +30,8 @@ export interface TestApp {
   graphql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, as?: Caller | string, url?: string): Promise<GraphqlResponse<T>>;
   /** SQL statements seen since the last reset (when started with countStatements). */
   statements: string[];
+  /** The schema on DATABASE_URL (undefined on the embedded database). */
+  schema?: string;
   stop(): Promise<void>;
 }
 
@@ -40,9 +42,11 @@ export const uniqueTenant = (label = 'tenant') => `${label}-${randomBytes(4).toS
  * Boots the whole subgraph on a fresh database: an in-memory embedded
  * PostgreSQL, or a schema of its own on DATABASE_URL when it is set.
  */
-export async function startTestApp(options: { plugins?: string[]; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(options: { plugins?: string[]; env?: Record<string, string>; replicaOf?: TestApp } = {}): Promise<TestApp> {
   const databaseUrl = process.env.DATABASE_URL || undefined;
-  const schema = databaseUrl ? `test_${randomUUID().replace(/-/g, '').slice(0, 16)}` : undefined;
+  // A replica shares its primary's schema (server only) and leaves dropping it to the primary.
+  if (options.replicaOf && !options.replicaOf.schema) throw new Error('replicas need DATABASE_URL: the embedded database is one process');
+  const schema = options.replicaOf?.schema ?? (databaseUrl ? `test_${randomUUID().replace(/-/g, '').slice(0, 16)}` : undefined);
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -73,6 +77,7 @@ export async function startTestApp(options: { plugins?: string[]; env?: Record<s
     app,
     url: app.url,
     statements,
+    schema,
     token,
     async graphql(query, variables, as, url = app.url) {
       const authorization = as === undefined ? undefined : typeof as === 'string' ? as : `Bearer ${await token(as)}`;
@@ -86,7 +91,7 @@ export async function startTestApp(options: { plugins?: string[]; env?: Record<s
     },
     async stop() {
       await app.stop();
-      if (databaseUrl && schema) {
+      if (databaseUrl && schema && !options.replicaOf) {
         const admin = new DataSource({ type: 'postgres', url: databaseUrl, installExtensions: false });
         await admin.initialize();
         await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

@@ -1,0 +1,19 @@
+import { GraphQLJSON } from 'graphql-scalars';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../server/context';
+import { erasePersonData, exportPersonData } from './person-data.service';
+
+@Resolver()
+export class PersonDataResolver {
+  @Query(() => GraphQLJSON, { description: 'Everything held about one person (subject access request). Managers and admins only.' })
+  personDataExport(@Arg('personId', () => ID) personId: string, @Ctx() context: RequestContext): Promise<Record<string, unknown>> {
+    return exportPersonData(context, personId);
+  }
+
+  @Mutation(() => Int, {
+    description: 'Erases free text about a person and unlinks them, keeping counts, statuses and the audit chain. Returns the near misses erased.',
+  })
+  erasePersonData(@Arg('personId', () => ID) personId: string, @Arg('reason', () => String) reason: string, @Ctx() context: RequestContext): Promise<number> {
+    return erasePersonData(context, personId, reason);
+  }
+}

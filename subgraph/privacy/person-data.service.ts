@@ -1,0 +1,85 @@
+import type { EntityManager } from 'typeorm';
+import { z } from 'zod';
+import { recordAudit } from '../audit/audit-log';
+import { authorize } from '../auth/role-matrix';
+import { badUserInput } from '../common/errors';
+import { enqueueEvent } from '../outbox/outbox';
+import type { RequestContext } from '../server/context';
+
+type Context = Pick<RequestContext, 'principal' | 'db'>;
+
+/** What erasure writes in place of free text about a person. */
+export const erasedText = '[erased]';
+
+const personIdSchema = z.string().trim().min(1, 'may not be blank').max(100, 'must be at most 100 characters');
+
+function personIdOf(personId: string): string {
+  const parsed = personIdSchema.safeParse(personId);
+  if (!parsed.success) throw badUserInput([{ path: 'personId', message: parsed.error.issues[0].message }]);
+  return parsed.data;
+}
+
+async function nearMissIdsAbout(manager: EntityManager, tenantId: string, personId: string): Promise<string[]> {
+  const rows: { id: string }[] = await manager.query(`SELECT id FROM near_miss WHERE tenant_id = $1 AND person_id = $2 ORDER BY occurred_at, id`, [tenantId, personId]);
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Everything this subgraph holds about one person, for a subject access
+ * request: their near misses with every field, triage decisions, gate notes,
+ * reporter feedback, linked corrective actions and the audit trail.
+ */
+export async function exportPersonData(context: Context, personId: string): Promise<Record<string, unknown>> {
+  authorize(context.principal, 'privacy.export');
+  const person = personIdOf(personId);
+  const tenantId = context.principal.tenantId;
+  return context.db.transaction(async (manager) => {
+    const ids = await nearMissIdsAbout(manager, tenantId, person);
+    const byNearMiss = (sql: string) => manager.query(sql, [tenantId, ids]);
+    const [nearMisses, triages, gates, feedback, actions, audit] = await Promise.all([
+      byNearMiss(`SELECT * FROM near_miss WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY occurred_at, id`),
+      byNearMiss(`SELECT * FROM near_miss_triage WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[]) ORDER BY triaged_at`),
+      byNearMiss(`SELECT * FROM gate_completion WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[]) ORDER BY done_at`),
+      byNearMiss(`SELECT * FROM reporter_feedback WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[]) ORDER BY at`),
+      byNearMiss(
+        `SELECT l.near_miss_id, a.* FROM corrective_action_near_miss l JOIN corrective_action a ON a.id = l.action_id
+         WHERE l.tenant_id = $1 AND l.near_miss_id = ANY($2::uuid[]) ORDER BY a.created_at`,
+      ),
+      byNearMiss(`SELECT near_miss_id, at, actor, action, detail FROM audit_event WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[]) ORDER BY id`),
+    ]);
+    await recordAudit(manager, { tenantId, actor: context.principal.staffId, action: 'privacy.person_data_exported', detail: { nearMisses: ids.length } });
+    return { personId: person, exportedAt: new Date().toISOString(), nearMisses, triages, gates, feedback, correctiveActions: actions, auditTrail: audit };
+  });
+}
+
+/**
+ * Erasure: free text about the person is replaced and the person link removed,
+ * while every row, count, status and the audit chain stay as they were, so
+ * aggregates and the chain still verify. Returns how many near misses were erased.
+ */
+export async function erasePersonData(context: Context, personId: string, reason: string): Promise<number> {
+  authorize(context.principal, 'privacy.erase');
+  const person = personIdOf(personId);
+  const why = z.string().trim().min(1, 'may not be blank').max(2000).safeParse(reason);
+  if (!why.success) throw badUserInput([{ path: 'reason', message: why.error.issues[0].message }]);
+  const tenantId = context.principal.tenantId;
+  return context.db.transaction(async (manager) => {
+    const ids = await nearMissIdsAbout(manager, tenantId, person);
+    if (!ids.length) return 0;
+    await manager.query(
+      `UPDATE near_miss SET what_happened = $3, how_detected = $3, what_prevented_harm = $3, what_made_this_possible = CASE WHEN what_made_this_possible IS NULL THEN NULL ELSE $3 END,
+         immediate_actions = ARRAY[$3], outcome = CASE WHEN outcome IS NULL THEN NULL ELSE $3 END, reopen_reason = CASE WHEN reopen_reason IS NULL THEN NULL ELSE $3 END,
+         no_action_reason = CASE WHEN no_action_reason IS NULL THEN NULL ELSE $3 END, details = '{}'::jsonb, person_id = NULL, version = version + 1, updated_at = now()
+       WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+      [tenantId, ids, erasedText],
+    );
+    await manager.query(`UPDATE near_miss_triage SET rationale = $3, override_reason = CASE WHEN override_reason IS NULL THEN NULL ELSE $3 END WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [tenantId, ids, erasedText]);
+    await manager.query(`UPDATE gate_completion SET note = NULL WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [tenantId, ids]);
+    await manager.query(`UPDATE reporter_feedback SET message = $3 WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [tenantId, ids, erasedText]);
+    for (const id of ids) {
+      await recordAudit(manager, { tenantId, nearMissId: id, actor: context.principal.staffId, action: 'privacy.person_data_erased', detail: {} });
+    }
+    await enqueueEvent(manager, { tenantId, type: 'privacy.person_data_erased', aggregateId: ids[0], payload: { nearMissIds: ids } });
+    return ids.length;
+  });
+}
