@@ -19,7 +19,7 @@ async function main(): Promise<number> {
     process.stdout.write(
       report.ok
         ? `Audit trail intact: ${report.rows} rows in ${report.tenants} tenant chains.\n`
-        : `Audit trail TAMPERED: ${report.problems.length} problems in ${report.rows} rows of ${report.tenants} tenant chains.\n`,
+        : `Audit trail TAMPERED: ${report.problems.length} problem${report.problems.length === 1 ? "" : "s"} in ${report.rows} rows of ${report.tenants} tenant chains.\n`,
     );
     return report.ok ? 0 : 1;
   } finally {

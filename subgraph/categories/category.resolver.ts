@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { authorize } from '../auth/role-matrix';
 import type { RequestContext } from '../server/context';
-import { disabledCategories, setCategoryEnabled } from './category-settings.service';
+import { setCategoryEnabled } from './category-settings.service';
 import { toCategoryType } from './category.mapper';
 import { NearMissCategory } from './category.type';
 
@@ -10,7 +10,7 @@ export class CategoryResolver {
   @Query(() => [NearMissCategory], { description: 'Every installed category, with the JSON Schema of its details for host forms.' })
   async categories(@Ctx() context: RequestContext): Promise<NearMissCategory[]> {
     authorize(context.principal, 'categories.read');
-    const disabled = await context.db.read((manager) => disabledCategories(manager, context.principal.tenantId));
+    const disabled = await context.loaders.disabledCategories();
     return context.services.registry.list().map((registered) => toCategoryType(registered, !disabled.has(registered.definition.key)));
   }
 

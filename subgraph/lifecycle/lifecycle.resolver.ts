@@ -119,7 +119,7 @@ export class LifecycleResolver {
     const registered = context.services.registry.get(nearMiss.categoryKey);
     if (!registered) return [];
     const completions = new Map((await context.lifecycle.gateCompletions.load(nearMiss.id)).map((completion) => [completion.key, completion]));
-    return applicableGates(registered.definition, factsOf(nearMiss)).map((gate) => {
+    return applicableGates(registered.definition, factsOf(nearMiss, registered)).map((gate) => {
       const done = completions.get(gate.key);
       return { ...gate, done: done !== undefined, doneBy: done ? hostReference(Staff, done.doneBy)! : undefined, doneAt: done?.doneAt };
     });

@@ -96,7 +96,7 @@ export async function giveFeedback(manager: EntityManager, nearMiss: NearMiss, k
 /** Gate keys that apply to this report, and the ones done. */
 export async function gateState(manager: EntityManager, context: Context, nearMiss: NearMiss) {
   const category = context.services.registry.get(nearMiss.categoryKey);
-  const required = category ? applicableGates(category.definition, factsOf(nearMiss)).map((gate) => gate.key) : [];
+  const required = category ? applicableGates(category.definition, factsOf(nearMiss, category)).map((gate) => gate.key) : [];
   const rows: { key: string }[] = await manager.query(`SELECT key FROM gate_completion WHERE tenant_id = $1 AND near_miss_id = $2`, [nearMiss.tenantId, nearMiss.id]);
   return { required, done: new Set(rows.map((row) => row.key)) };
 }

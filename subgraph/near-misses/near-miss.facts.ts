@@ -1,8 +1,10 @@
 import type { ReportFacts } from '../../plugins/sdk';
+import type { RegisteredCategory } from '../categories/category-registry';
+import { currentDetails } from '../categories/current-details';
 import type { NearMiss } from './near-miss.type';
 
-/** What category rules see of a stored near miss. */
-export const factsOf = (nearMiss: NearMiss): ReportFacts => ({
+/** What category rules see of a stored near miss, with its details in today's shape. */
+export const factsOf = (nearMiss: NearMiss, category?: RegisteredCategory): ReportFacts => ({
   category: nearMiss.categoryKey,
   serviceId: nearMiss.serviceId,
   setting: nearMiss.setting,
@@ -16,5 +18,5 @@ export const factsOf = (nearMiss: NearMiss): ReportFacts => ({
   shiftId: nearMiss.shiftId,
   carePlanId: nearMiss.carePlanId,
   occurredAt: nearMiss.occurredAt,
-  details: nearMiss.details,
+  details: currentDetails(category, nearMiss.details, nearMiss.categoryVersion),
 });

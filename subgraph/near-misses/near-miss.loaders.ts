@@ -5,6 +5,7 @@ import type { TenantDatabase } from '../database/tenant-scope';
 import { loadByIds, loadByLink, loadCounts, loadPages, type ConnectionRequest, type LinkColumn, type Page } from './near-miss.query';
 import type { AuditEvent, NearMiss } from './near-miss.type';
 import { loadTimelines } from '../audit/audit-timeline';
+import { disabledCategories } from '../categories/category-settings.service';
 import { readScopeOf, type ReadScope } from './read-scope';
 
 /** Requests that differ only in their anchor value can share one statement. */
@@ -34,8 +35,11 @@ export function createNearMissLoaders(principal: Principal, db: TenantDatabase) 
   let scope: ReadScope | undefined;
   const readScope = () => (scope ??= readScopeOf(principal));
   const byLink = new Map<LinkColumn, DataLoader<string, NearMiss[]>>();
+  let disabled: Promise<Set<string>> | undefined;
   return {
     readScope,
+    /** Categories the caller's organisation has turned off (one statement per request). */
+    disabledCategories: () => (disabled ??= db.read((manager) => disabledCategories(manager, principal.tenantId))),
     pages: new DataLoader<ConnectionRequest, Page, string>(batchByShape(db, loadPages), { cacheKeyFn: keyOf }),
     counts: new DataLoader<ConnectionRequest, number, string>(batchByShape(db, loadCounts), { cacheKeyFn: keyOf }),
     byId: new DataLoader<string, NearMiss | null>((ids) => db.read((manager) => loadByIds(manager, readScope(), ids))),

@@ -49,7 +49,7 @@ export function checkPageSize(first: number): number {
 }
 
 /** Collects positional parameters for one SQL statement. */
-class Parameters {
+export class Parameters {
   readonly values: unknown[] = [];
   add(value: unknown): string {
     this.values.push(value);
@@ -57,8 +57,8 @@ class Parameters {
   }
 }
 
-/** The WHERE conditions for a scope and filter on alias `n`. */
-function conditions(scope: ReadScope, filter: NearMissFilter, parameters: Parameters): string[] {
+/** The WHERE conditions for a scope and filter on alias `n` (analytics use them too, so filters and scoping are identical). */
+export function conditions(scope: ReadScope, filter: NearMissFilter, parameters: Parameters): string[] {
   const where = [`n.tenant_id = ${parameters.add(scope.tenantId)}`];
   if (scope.serviceIds !== '*') where.push(`n.service_id = ANY(${parameters.add(scope.serviceIds)}::text[])`);
   if (scope.reportedBy) where.push(`n.reported_by = ${parameters.add(scope.reportedBy)}`);

@@ -65,10 +65,10 @@ export class NearMissResolver {
   }
 
   @FieldResolver(() => NearMissCategory)
-  category(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): NearMissCategory {
+  async category(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Promise<NearMissCategory> {
     const registered = context.services.registry.get(nearMiss.categoryKey);
     return registered
-      ? toCategoryType(registered, true)
+      ? toCategoryType(registered, !(await context.loaders.disabledCategories()).has(nearMiss.categoryKey))
       : { key: nearMiss.categoryKey, label: nearMiss.categoryKey, description: 'This category is no longer installed.', fieldsSchema: {}, version: nearMiss.categoryVersion, defaultRoute: nearMiss.suggestedRoute, gates: [], verificationTemplates: [], contributingFactors: [], workflowStages: [], fhirAdverseEventCategory: 'unknown', enabled: false };
   }
 

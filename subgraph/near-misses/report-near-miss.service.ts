@@ -7,6 +7,7 @@ import { worksInService, type Principal } from '../auth/principal';
 import type { CategoryRegistry } from '../categories/category-registry';
 import { canonicalJson, sha256 } from '../common/canonical-json';
 import { badUserInput, conflict, forbidden, type FieldProblem } from '../common/errors';
+import { inputHygieneProblems } from '../common/input-hygiene';
 import type { Logger } from '../common/logger';
 import type { TenantDatabase } from '../database/tenant-scope';
 import { enqueueEvent } from '../outbox/outbox';
@@ -70,6 +71,9 @@ export async function reportNearMiss(
 ): Promise<ReportOutcome> {
   authorize(principal, 'nearMiss.report');
   const now = dependencies.now?.() ?? new Date();
+  // Text PostgreSQL cannot store, and nesting that would overflow the stack, before anything parses it.
+  const unsafe = [...inputHygieneProblems(rawInput), ...inputHygieneProblems(idempotencyKey, ['idempotencyKey'])];
+  if (unsafe.length) throw badUserInput(unsafe);
 
   const problems: FieldProblem[] = [];
   const key = idempotencyKeySchema.safeParse(idempotencyKey);

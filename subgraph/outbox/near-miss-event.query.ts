@@ -49,7 +49,8 @@ export async function loadEventPage(manager: EntityManager, principal: Principal
   }
   const position = after ? decodeEventCursor(after) : { transactionId: '0', id: '0' };
   const parameters: unknown[] = [principal.tenantId, position.transactionId, position.id, first + 1];
-  // Callers limited to some services see the events of those services' near misses.
+  // Callers limited to some services see the events of those services' near misses
+  // (not those of corrective actions and risk reviews, which may span services).
   const serviceCondition =
     principal.services === '*'
       ? ''
@@ -71,7 +72,7 @@ export async function loadEventPage(manager: EntityManager, principal: Principal
       id: row.id,
       transactionId: row.transaction_id,
       type: row.event_type,
-      nearMissId: row.aggregate_id,
+      aggregateId: row.aggregate_id,
       payload: row.payload,
       createdAt: row.created_at,
     })),

@@ -7,7 +7,8 @@ import { signatureHeader, signBody } from './webhook-signature';
 
 /**
  * Delivers outbox events to tenants' webhooks, at least once and in order per
- * (webhook, near miss).
+ * (webhook, aggregate): one near miss's (or corrective action's) events arrive
+ * in the order they were written.
  *
  * Claiming is a lease, not a lock held while sending: one short transaction
  * picks due deliveries with `FOR UPDATE SKIP LOCKED` (so two replicas polling
@@ -66,12 +67,12 @@ type Outcome = { kind: 'delivered'; statusCode: number } | { kind: 'failed'; sta
 const leaseMarginMs = 15_000;
 
 /** The JSON body a receiver gets; the same bytes on every attempt. */
-export function webhookBody(event: { id: string; type: string; tenantId: string; nearMissId: string; createdAt: Date; payload: unknown }): string {
+export function webhookBody(event: { id: string; type: string; tenantId: string; aggregateId: string; createdAt: Date; payload: unknown }): string {
   return JSON.stringify({
     id: event.id,
     type: event.type,
     tenantId: event.tenantId,
-    nearMissId: event.nearMissId,
+    aggregateId: event.aggregateId,
     createdAt: event.createdAt.toISOString(),
     payload: event.payload,
   });
@@ -96,7 +97,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   async function claim(token: string): Promise<ClaimedDelivery[]> {
     // Due, not leased, written by a transaction that has ended (so nothing
     // earlier can still appear), and the first still pending for its webhook
-    // and near miss (so a receiver sees one near miss's events in order).
+    // and aggregate (so a receiver sees one near miss's events in order).
     const [claimed] = await query<[ClaimedDelivery[], number]>(
       `WITH due AS (
          SELECT delivery.id FROM webhook_delivery delivery
@@ -132,7 +133,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       id: delivery.event_id,
       type: delivery.event_type,
       tenantId: delivery.tenant_id,
-      nearMissId: delivery.aggregate_id,
+      aggregateId: delivery.aggregate_id,
       createdAt: delivery.created_at,
       payload: delivery.payload,
     });

@@ -12,7 +12,7 @@ export class WebhookResolver {
 
   @Mutation(() => RegisterWebhookPayload, {
     description:
-      'Sends your organisation\'s near-miss events to a URL (admins): at least once, in order per near miss, retried with backoff. ' +
+      'Sends your organisation\'s near-miss events to a URL (admins): at least once, in order per near miss (or action, review), retried with backoff. ' +
       'Leave eventTypes out for every type. The signing secret is returned only here.',
   })
   registerWebhook(

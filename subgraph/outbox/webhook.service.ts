@@ -145,7 +145,7 @@ export async function loadDeliveries(
     id: row.id,
     eventId: row.event_id,
     eventType: row.event_type,
-    nearMissId: row.aggregate_id,
+    aggregateId: row.aggregate_id,
     status: row.status,
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at,

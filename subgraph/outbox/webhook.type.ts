@@ -28,7 +28,7 @@ export class WebhookDelivery {
   @Field(() => ID) id!: string;
   @Field(() => ID, { description: 'The event id, as in nearMissEvents and the x-near-miss-event-id header' }) eventId!: string;
   @Field() eventType!: string;
-  @Field(() => ID) nearMissId!: string;
+  @Field(() => ID, { description: 'The near miss, corrective action or risk review it is about' }) aggregateId!: string;
   @Field(() => WebhookDeliveryStatus) status!: WebhookDeliveryStatus;
   @Field(() => Int) attempts!: number;
   @Field({ description: 'When the next attempt is due (PENDING)' }) nextAttemptAt!: Date;

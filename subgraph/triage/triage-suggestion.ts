@@ -56,15 +56,15 @@ export const ruleTimeoutMs = 200;
 
 /**
  * Suggests a route, same-day handling and whom to notify. Plugin rules run
- * under a time limit: a rule that throws is skipped and reported; a plugin
- * that runs past the limit is ignored as a whole and the core's default route
- * is used. Core rules always apply.
+ * under a time limit. When a rule throws, the report gets the core's route
+ * (core rules, else the core default) while the other rules' same-day and
+ * notify still count; a plugin that runs past the limit is ignored as a whole.
+ * Core rules always apply.
  */
 export function suggestTriage(category: Pick<CategoryDefinition, 'key' | 'triage' | 'defaultRoute'>, report: ReportFacts): TriageSuggestion {
   const failures: RuleFailure[] = [];
   type Fired = { id: string; route?: TriageRouteValue; sameDay?: boolean; notify?: string[] };
   let pluginFired: Fired[] = [];
-  let pluginUsable = true;
 
   const runPluginRules = () => {
     const fired: Fired[] = [];
@@ -83,13 +83,16 @@ export function suggestTriage(category: Pick<CategoryDefinition, 'key' | 'triage
     pluginFired = outcome.fired.map((rule) => ({ ...rule, id: `${category.key}:${rule.id}` }));
     failures.push(...outcome.thrown);
   } catch (error) {
-    pluginUsable = false;
     failures.push({ ruleId: `${category.key}:*`, message: error instanceof Error ? error.message : String(error) });
   }
 
-  const fired: Fired[] = [...coreRules.filter((rule) => rule.when(report)), ...pluginFired];
-  const suggestedRoutes = fired.flatMap((rule) => (rule.route && triageRoutes.includes(rule.route) ? [rule.route] : []));
-  const fallback = pluginUsable ? (category.defaultRoute ?? coreDefaultRoute) : coreDefaultRoute;
+  const firedCore: Fired[] = coreRules.filter((rule) => rule.when(report));
+  const fired: Fired[] = [...firedCore, ...pluginFired];
+  // A plugin whose rules failed on this report routes nothing: the route is the
+  // core's, while same-day and notify from the rules that worked still count.
+  const routing = failures.length ? firedCore : fired;
+  const suggestedRoutes = routing.flatMap((rule) => (rule.route && triageRoutes.includes(rule.route) ? [rule.route] : []));
+  const fallback = failures.length ? coreDefaultRoute : (category.defaultRoute ?? coreDefaultRoute);
   return {
     route: suggestedRoutes.reduce(moreSeriousRoute, fallback),
     sameDay: fired.some((rule) => rule.sameDay === true),

@@ -26,7 +26,7 @@ const webhooksQuery = /* GraphQL */ `{ webhooks { id url eventTypes active deliv
 const eventsQuery = /* GraphQL */ `
   query Events($after: String, $first: Int) {
     nearMissEvents(after: $after, first: $first) {
-      edges { cursor node { id type nearMissId payload createdAt nearMiss { id reference } } }
+      edges { cursor node { id type aggregateId payload createdAt nearMiss { id reference } } }
       pageInfo { hasNextPage endCursor }
     }
   }
@@ -127,8 +127,14 @@ describe('webhooks delivered by the app\'s own dispatcher', () => {
     const nearMissIds = [await report(t, tenant), await report(t, tenant), await report(t, tenant)];
     for (const id of nearMissIds) await emit(t.app.database.dataSource, tenant, id, 'near_miss.acknowledged', { status: 'ACKNOWLEDGED' });
     for (const id of nearMissIds) await emit(t.app.database.dataSource, tenant, id, 'near_miss.triaged', { route: 'OPERATIONAL_FIX' });
-    const events = await eventIds(t.app.database.dataSource, tenant);
-    expect(events).toHaveLength(9);
+    // Reporting three similar near misses also opens a risk review (an event of its own).
+    const written: { id: string; aggregate_id: string; event_type: string }[] = await sql(
+      t.app.database.dataSource,
+      `SELECT id, aggregate_id, event_type FROM outbox_event WHERE tenant_id = $1 ORDER BY transaction_id, id`,
+      [tenant],
+    );
+    const events = written.map((event) => event.id);
+    expect(written.filter((event) => nearMissIds.includes(event.aggregate_id))).toHaveLength(9);
 
     // Refused, retried with backoff: the first event of each near miss is tried again and again.
     await waitFor('three refused deliveries retried', async () =>
@@ -141,7 +147,7 @@ describe('webhooks delivered by the app\'s own dispatcher', () => {
     receiver.respondWith(200);
     await waitFor('every delivery delivered', async () => (await deliveries(t.app.database.dataSource, tenant)).every((row) => row.status === 'DELIVERED'));
 
-    const accepted = receiver.accepted();
+    const accepted = ofTenant(receiver.accepted(), tenant);
     expect([...byEvent(accepted).keys()].sort()).toEqual([...events].sort());
     expect([...byEvent(accepted).values()].every((count) => count === 1)).toBe(true);
     // Nothing is sent again after the receiver accepted it.
@@ -153,20 +159,24 @@ describe('webhooks delivered by the app\'s own dispatcher', () => {
       expect(verifySignature('whsec_another', request.body, String(request.headers['x-near-miss-signature']))).toBe(false);
       const body = JSON.parse(request.body);
       expect(body).toMatchObject({ id: request.eventId, tenantId: tenant, type: request.headers['x-near-miss-event-type'] });
-      expect(nearMissIds).toContain(body.nearMissId);
+      expect(body.aggregateId).toBe(written.find((event) => event.id === request.eventId)!.aggregate_id);
       expect(request.body).not.toContain('levodopa'); // no free text from the report
     }
-    // In order per near miss: each receives reported, acknowledged, triaged.
+    // In the order written, per near miss (and per risk review).
     for (const id of nearMissIds) {
-      const types = accepted.filter((request) => JSON.parse(request.body).nearMissId === id).map((request) => request.headers['x-near-miss-event-type']);
+      const types = accepted.filter((request) => JSON.parse(request.body).aggregateId === id).map((request) => request.headers['x-near-miss-event-type']);
       expect(types).toEqual(['near_miss.reported', 'near_miss.acknowledged', 'near_miss.triaged']);
+    }
+    for (const aggregate of new Set(written.map((event) => event.aggregate_id))) {
+      const received = accepted.filter((request) => JSON.parse(request.body).aggregateId === aggregate).map((request) => request.eventId);
+      expect(received).toEqual(written.filter((event) => event.aggregate_id === aggregate).map((event) => event.id));
     }
     const rows = await deliveries(t.app.database.dataSource, tenant);
     expect(rows.every((row) => row.last_status_code === 200 && row.delivered_at !== null && row.last_error === null)).toBe(true);
     expect(Math.max(...rows.map((row) => row.attempts))).toBeGreaterThan(2);
 
     const listed = await t.graphql(webhooksQuery, {}, admin(tenant));
-    expect(listed.data!.webhooks[0].deliveries).toHaveLength(9);
+    expect(listed.data!.webhooks[0].deliveries).toHaveLength(events.length);
     expect(listed.data!.webhooks[0].deliveries.every((delivery: { status: string }) => delivery.status === 'DELIVERED')).toBe(true);
   });
 
@@ -334,7 +344,7 @@ describe('the webhook dispatcher', () => {
       expect([...accepted.values()].every((count) => count === 1)).toBe(true);
       // Per near miss, each event was accepted before the next one was sent.
       for (const id of aggregates) {
-        const mine = sent.filter((request) => JSON.parse(request.body).nearMissId === id);
+        const mine = sent.filter((request) => JSON.parse(request.body).aggregateId === id);
         const order = mine.filter((request) => request.status === 200).map((request) => Number(request.eventId));
         expect(order).toEqual([...order].sort((a, b) => a - b));
       }
@@ -354,7 +364,7 @@ describe('nearMissEvents', () => {
   const integration = (tenant: string, services: string[] = ['*']): Caller => ({ tenant, sub: 'ehr-integration', roles: ['INTEGRATION'], services });
 
   async function readAll(caller: Caller, first: number, after?: string) {
-    const nodes: { id: string; type: string; nearMissId: string; payload: Record<string, unknown>; nearMiss: { id: string } | null }[] = [];
+    const nodes: { id: string; type: string; aggregateId: string; payload: Record<string, unknown>; nearMiss: { id: string } | null }[] = [];
     let cursor = after;
     for (let page = 0; page < 50; page += 1) {
       const result = await t.graphql(eventsQuery, { after: cursor, first }, caller);
@@ -385,7 +395,7 @@ describe('nearMissEvents', () => {
     });
     expect(nodes.map((node) => node.id)).toEqual(events);
     expect(nodes.map((node) => node.type)).toEqual(['near_miss.reported', 'near_miss.reported', 'near_miss.acknowledged', 'near_miss.acknowledged', 'near_miss.triaged']);
-    expect(nodes[0]).toMatchObject({ nearMissId: ids[0], nearMiss: { id: ids[0] }, payload: { category: 'medication', serviceId: 'north' } });
+    expect(nodes[0]).toMatchObject({ aggregateId: ids[0], nearMiss: { id: ids[0] }, payload: { category: 'medication', serviceId: 'north' } });
     expect(JSON.stringify(nodes)).not.toContain('levodopa');
 
     // Polling again from the last cursor gives nothing new, then only what came after.

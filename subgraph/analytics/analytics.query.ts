@@ -1,0 +1,231 @@
+import type { EntityManager } from 'typeorm';
+import { badUserInput } from '../common/errors';
+import type { NearMissFilter } from '../near-misses/near-miss.filter';
+import { conditions, Parameters } from '../near-misses/near-miss.query';
+import type { ReadScope } from '../near-misses/read-scope';
+import { shiftPhaseSql } from '../near-misses/workflow-context';
+import { dimensionFromSql, dimensionKeySql, localOccurrence, nightEndsHour, nightStartsHour, truncField, zoneCte, type TrendDimensionValue, type TrendIntervalValue } from './trend-dimensions';
+
+// Every aggregate here reads one tenant (and the caller's services) through
+// conditions(), the same WHERE the row queries use, over the covering index
+// IDX_near_miss_analytics: cost follows the selection, not the table.
+
+export const maxTrendBuckets = 10_000;
+
+export interface BucketRow {
+  periodStart: Date;
+  key: string;
+  count: number;
+}
+
+/**
+ * Counts by period and dimension key. With `interval` null, one bucket per
+ * key whose periodStart is `periodStart` (a breakdown of the whole selection).
+ */
+export async function loadTrendBuckets(
+  manager: EntityManager,
+  scope: ReadScope,
+  filter: NearMissFilter,
+  dimension: TrendDimensionValue,
+  interval: TrendIntervalValue | null,
+  options: { shiftTransitionMinutes: number; periodStart?: Date },
+): Promise<BucketRow[]> {
+  const parameters = new Parameters();
+  const where = conditions(scope, filter, parameters);
+  const window = parameters.add(options.shiftTransitionMinutes);
+  const period = interval ? `(date_trunc(${parameters.add(truncField(interval))}, ${localOccurrence}) AT TIME ZONE zone.name)` : `${parameters.add(options.periodStart ?? new Date(0))}::timestamptz`;
+  const rows: { period_start: Date; key: string; count: number }[] = await manager.query(
+    `WITH ${zoneCte}
+     SELECT ${period} AS period_start, ${dimensionKeySql(dimension, `${window}::int`)} AS key, count(*)::int AS count
+     FROM ${dimensionFromSql(dimension)}
+     WHERE ${where.join(' AND ')}
+     GROUP BY 1, 2 ORDER BY 1, 2 LIMIT ${maxTrendBuckets + 1}`,
+    parameters.values,
+  );
+  if (rows.length > maxTrendBuckets) {
+    throw badUserInput([{ path: 'filter', message: `gives more than ${maxTrendBuckets} buckets: narrow the time range or use a longer interval` }]);
+  }
+  return rows.map((row) => ({ periodStart: row.period_start, key: row.key, count: row.count }));
+}
+
+export interface StageRow {
+  stage: string;
+  count: number;
+  nearShiftTransition: number;
+  timeCriticalMedication: number;
+  carePlanOverdue: number;
+  agencyStaff: number;
+  weekend: number;
+  night: number;
+}
+
+/** Counts by workflow stage (no stage counts as OTHER) with what surrounded them. */
+export async function loadStageRows(manager: EntityManager, scope: ReadScope, filter: NearMissFilter, shiftTransitionMinutes: number): Promise<StageRow[]> {
+  const parameters = new Parameters();
+  const where = conditions(scope, filter, parameters);
+  const window = `${parameters.add(shiftTransitionMinutes)}::int`;
+  const hour = `extract(hour FROM ${localOccurrence})`;
+  const rows: Record<string, number | string>[] = await manager.query(
+    `WITH ${zoneCte}
+     SELECT coalesce(n.workflow_stage, 'OTHER') AS stage, count(*)::int AS count,
+       count(*) FILTER (WHERE ${shiftPhaseSql(window)} IN ('START_OF_SHIFT', 'END_OF_SHIFT'))::int AS near_shift_transition,
+       count(*) FILTER (WHERE n.time_critical_medicine)::int AS time_critical_medication,
+       count(*) FILTER (WHERE n.care_plan_review_overdue)::int AS care_plan_overdue,
+       count(*) FILTER (WHERE n.staff_employment = 'AGENCY')::int AS agency_staff,
+       count(*) FILTER (WHERE extract(isodow FROM ${localOccurrence}) IN (6, 7))::int AS weekend,
+       count(*) FILTER (WHERE ${hour} >= ${nightStartsHour} OR ${hour} < ${nightEndsHour})::int AS night
+     FROM near_miss n CROSS JOIN zone
+     WHERE ${where.join(' AND ')}
+     GROUP BY 1 ORDER BY 2 DESC, 1`,
+    parameters.values,
+  );
+  return rows.map((row) => ({
+    stage: row.stage as string,
+    count: row.count as number,
+    nearShiftTransition: row.near_shift_transition as number,
+    timeCriticalMedication: row.time_critical_medication as number,
+    carePlanOverdue: row.care_plan_overdue as number,
+    agencyStaff: row.agency_staff as number,
+    weekend: row.weekend as number,
+    night: row.night as number,
+  }));
+}
+
+export interface HealthRow {
+  reports: number;
+  byCategory: Record<string, number>;
+  medianHoursToTriage: number | null;
+  triaged: number;
+  triagedWithinDue: number;
+  triageOverdue: number;
+  actions: number;
+  actionsDone: number;
+  overdueActions: number;
+  checksPerformed: number;
+  checksPassed: number;
+  reopenedAfterClosure: number;
+  outcomeEligible: number;
+  outcomeWithin14Days: number;
+  barriers: { serviceId: string; systemControl: number; individualVigilance: number; chance: number }[];
+}
+
+/**
+ * The raw figures of signal health for a selection: one statement. Triage is
+ * each near miss's first decision (its time and the due time then); actions
+ * and checks are those linked to the selected near misses.
+ */
+export async function loadHealthRow(manager: EntityManager, scope: ReadScope, filter: NearMissFilter, now: Date): Promise<HealthRow> {
+  const parameters = new Parameters();
+  const where = conditions(scope, filter, parameters);
+  const at = `${parameters.add(now)}::timestamptz`;
+  const [row]: Record<string, any>[] = await manager.query(
+    `WITH selected AS MATERIALIZED (
+       SELECT n.id, n.tenant_id, n.category, n.service_id, n.prevention_reliability, n.reported_at, n.triage_due_at, n.reopen_count
+       FROM near_miss n WHERE ${where.join(' AND ')}
+     ), first_triage AS MATERIALIZED (
+       SELECT s.id, s.reported_at, s.triage_due_at, t.triaged_at, t.due_by
+       FROM selected s LEFT JOIN LATERAL (
+         SELECT triaged_at, due_by FROM near_miss_triage nt WHERE nt.tenant_id = s.tenant_id AND nt.near_miss_id = s.id ORDER BY triaged_at LIMIT 1
+       ) t ON true
+     ), actions AS MATERIALIZED (
+       SELECT DISTINCT a.id, a.status, a.due_by FROM selected s
+       JOIN corrective_action_near_miss l ON l.tenant_id = s.tenant_id AND l.near_miss_id = s.id
+       JOIN corrective_action a ON a.id = l.action_id AND a.tenant_id = l.tenant_id
+     ), outcomes AS (
+       SELECT s.id, s.reported_at,
+         EXISTS (SELECT 1 FROM reporter_feedback f WHERE f.tenant_id = s.tenant_id AND f.near_miss_id = s.id AND f.kind IN ('CLOSED', 'MANUAL')
+                 AND f.at <= s.reported_at + interval '14 days') AS answered
+       FROM selected s
+     )
+     SELECT
+       (SELECT count(*)::int FROM selected) AS reports,
+       (SELECT coalesce(jsonb_object_agg(category, count), '{}') FROM (SELECT category, count(*)::int AS count FROM selected GROUP BY 1) c) AS by_category,
+       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM triaged_at - reported_at) / 3600) FROM first_triage WHERE triaged_at IS NOT NULL) AS median_hours,
+       (SELECT count(*)::int FROM first_triage WHERE triaged_at IS NOT NULL) AS triaged,
+       (SELECT count(*)::int FROM first_triage WHERE triaged_at <= due_by) AS triaged_within_due,
+       (SELECT count(*)::int FROM first_triage WHERE triaged_at IS NULL AND triage_due_at < ${at}) AS triage_overdue,
+       (SELECT count(*)::int FROM actions WHERE status <> 'CANCELLED') AS actions,
+       (SELECT count(*)::int FROM actions WHERE status = 'DONE') AS actions_done,
+       (SELECT count(*)::int FROM actions WHERE status IN ('OPEN', 'IN_PROGRESS') AND due_by < ${at}) AS overdue_actions,
+       (SELECT count(*)::int FROM verification_check c JOIN actions a ON a.id = c.action_id WHERE c.tenant_id = $1 AND c.result IS NOT NULL) AS checks_performed,
+       (SELECT count(*)::int FROM verification_check c JOIN actions a ON a.id = c.action_id WHERE c.tenant_id = $1 AND c.result = 'PASS') AS checks_passed,
+       (SELECT count(*)::int FROM selected WHERE reopen_count > 0) AS reopened,
+       (SELECT count(*)::int FROM outcomes WHERE answered OR reported_at <= ${at} - interval '14 days') AS outcome_eligible,
+       (SELECT count(*)::int FROM outcomes WHERE answered) AS outcome_within,
+       (SELECT coalesce(jsonb_agg(b ORDER BY b.service_id), '[]') FROM (
+          SELECT service_id,
+            count(*) FILTER (WHERE prevention_reliability = 'SYSTEM_CONTROL')::int AS system_control,
+            count(*) FILTER (WHERE prevention_reliability = 'INDIVIDUAL_VIGILANCE')::int AS individual_vigilance,
+            count(*) FILTER (WHERE prevention_reliability = 'CHANCE')::int AS chance
+          FROM selected GROUP BY 1) b) AS barriers`,
+    parameters.values,
+  );
+  return {
+    reports: row.reports,
+    byCategory: row.by_category,
+    medianHoursToTriage: row.median_hours === null ? null : Number(row.median_hours),
+    triaged: row.triaged,
+    triagedWithinDue: row.triaged_within_due,
+    triageOverdue: row.triage_overdue,
+    actions: row.actions,
+    actionsDone: row.actions_done,
+    overdueActions: row.overdue_actions,
+    checksPerformed: row.checks_performed,
+    checksPassed: row.checks_passed,
+    reopenedAfterClosure: row.reopened,
+    outcomeEligible: row.outcome_eligible,
+    outcomeWithin14Days: row.outcome_within,
+    barriers: (row.barriers as Record<string, any>[]).map((barrier) => ({
+      serviceId: barrier.service_id,
+      systemControl: barrier.system_control,
+      individualVigilance: barrier.individual_vigilance,
+      chance: barrier.chance,
+    })),
+  };
+}
+
+/** Whole periods from `from` to `to` in the tenant's time zone (the first starting at or after `from`, the last ending by `to`), and where the last ends. */
+export async function loadPeriods(manager: EntityManager, tenantId: string, interval: TrendIntervalValue, from: Date, to: Date): Promise<{ starts: Date[]; end: Date }> {
+  const rows: { period_start: Date; period_end: Date }[] = await manager.query(
+    `WITH ${zoneCte}, bounds AS (
+       SELECT date_trunc($2, $3::timestamptz AT TIME ZONE zone.name) AS first_start, date_trunc($2, $4::timestamptz AT TIME ZONE zone.name) AS end_start,
+              $3::timestamptz AT TIME ZONE zone.name AS from_local, ('1 ' || $2)::interval AS step
+       FROM zone
+     )
+     SELECT (period AT TIME ZONE zone.name) AS period_start, ((period + bounds.step) AT TIME ZONE zone.name) AS period_end
+     FROM zone, bounds, generate_series(
+       CASE WHEN bounds.first_start < bounds.from_local THEN bounds.first_start + bounds.step ELSE bounds.first_start END,
+       bounds.end_start - bounds.step, bounds.step) AS period
+     ORDER BY 1`,
+    [tenantId, truncField(interval), from, to],
+  );
+  return { starts: rows.map((row) => row.period_start), end: rows.at(-1)?.period_end ?? from };
+}
+
+export interface SeriesCountRow {
+  serviceId: string | null;
+  category: string | null;
+  periodStart: Date;
+  count: number;
+}
+
+/** Counts per period and, when asked, per service and category. */
+export async function loadSeriesCounts(
+  manager: EntityManager,
+  scope: ReadScope,
+  filter: NearMissFilter,
+  interval: TrendIntervalValue,
+  by: { service: boolean; category: boolean },
+): Promise<SeriesCountRow[]> {
+  const parameters = new Parameters();
+  const where = conditions(scope, filter, parameters);
+  const period = `(date_trunc(${parameters.add(truncField(interval))}, ${localOccurrence}) AT TIME ZONE zone.name)`;
+  const rows: { service_id: string | null; category: string | null; period_start: Date; count: number }[] = await manager.query(
+    `WITH ${zoneCte}
+     SELECT ${by.service ? 'n.service_id' : 'NULL::text'} AS service_id, ${by.category ? 'n.category' : 'NULL::text'} AS category, ${period} AS period_start, count(*)::int AS count
+     FROM near_miss n CROSS JOIN zone WHERE ${where.join(' AND ')}
+     GROUP BY 1, 2, 3`,
+    parameters.values,
+  );
+  return rows.map((row) => ({ serviceId: row.service_id, category: row.category, periodStart: row.period_start, count: row.count }));
+}

@@ -1,0 +1,97 @@
+import type { EntityManager } from 'typeorm';
+import { toAction } from '../corrective-actions/corrective-action.query';
+import type { CorrectiveAction } from '../corrective-actions/corrective-action.type';
+import type { ReadScope } from '../near-misses/read-scope';
+
+export interface GovernancePeriod {
+  from: Date;
+  to: Date;
+  /** Services asked for (undefined: all the caller may see). */
+  serviceIds?: string[];
+}
+
+export interface GovernanceFigures {
+  actionsIssued: number;
+  actionsOverdue: number;
+  weakOnlyActionPlans: number;
+  verification: { pass: number; partial: number; fail: number };
+  reopenedItems: number;
+  riskReviewsOpened: number;
+  riskReviewsConcluded: number;
+  riskReviewsOverdue: number;
+}
+
+/** Services a row must touch: the caller's scope and the ones asked for (null: no restriction). */
+function serviceSets(scope: ReadScope, period: GovernancePeriod): (string[] | null)[] {
+  return [scope.serviceIds === '*' ? null : scope.serviceIds, period.serviceIds?.length ? period.serviceIds : null];
+}
+
+/**
+ * The action, verification, reopening and review figures of a period, in one
+ * statement. Actions count where they apply (their services); near misses and
+ * reviews by their service.
+ */
+export async function loadGovernanceFigures(manager: EntityManager, scope: ReadScope, period: GovernancePeriod, now: Date): Promise<GovernanceFigures> {
+  const [scopeServices, askedServices] = serviceSets(scope, period);
+  const asOf = period.to.getTime() < now.getTime() ? period.to : now;
+  const [row]: Record<string, number>[] = await manager.query(
+    `WITH scoped_actions AS MATERIALIZED (
+       SELECT a.id, a.status, a.due_by, a.created_at, a.strength FROM corrective_action a
+       WHERE a.tenant_id = $1 AND ($2::text[] IS NULL OR a.service_ids && $2) AND ($3::text[] IS NULL OR a.service_ids && $3)
+     ), period_near_misses AS MATERIALIZED (
+       SELECT n.id FROM near_miss n
+       WHERE n.tenant_id = $1 AND n.occurred_at >= $4 AND n.occurred_at < $5
+         AND ($2::text[] IS NULL OR n.service_id = ANY($2)) AND ($3::text[] IS NULL OR n.service_id = ANY($3))
+     ), plans AS (
+       SELECT l.near_miss_id, bool_and(a.strength = 'WEAKER') AS weak_only FROM period_near_misses p
+       JOIN corrective_action_near_miss l ON l.tenant_id = $1 AND l.near_miss_id = p.id
+       JOIN corrective_action a ON a.id = l.action_id AND a.tenant_id = $1 AND a.status <> 'CANCELLED'
+       GROUP BY 1
+     ), scoped_reviews AS MATERIALIZED (
+       SELECT r.status, r.opened_at, r.concluded_at, r.due_by FROM risk_review r
+       WHERE r.tenant_id = $1 AND ($2::text[] IS NULL OR r.service_id = ANY($2)) AND ($3::text[] IS NULL OR r.service_id = ANY($3))
+     )
+     SELECT
+       (SELECT count(*)::int FROM scoped_actions WHERE created_at >= $4 AND created_at < $5) AS actions_issued,
+       (SELECT count(*)::int FROM scoped_actions WHERE status IN ('OPEN', 'IN_PROGRESS') AND due_by < $6 AND created_at < $5) AS actions_overdue,
+       (SELECT count(*)::int FROM plans WHERE weak_only) AS weak_only,
+       (SELECT count(*)::int FROM verification_check c JOIN scoped_actions a ON a.id = c.action_id WHERE c.tenant_id = $1 AND c.result = 'PASS' AND c.performed_at >= $4 AND c.performed_at < $5) AS pass,
+       (SELECT count(*)::int FROM verification_check c JOIN scoped_actions a ON a.id = c.action_id WHERE c.tenant_id = $1 AND c.result = 'PARTIAL' AND c.performed_at >= $4 AND c.performed_at < $5) AS partial,
+       (SELECT count(*)::int FROM verification_check c JOIN scoped_actions a ON a.id = c.action_id WHERE c.tenant_id = $1 AND c.result = 'FAIL' AND c.performed_at >= $4 AND c.performed_at < $5) AS fail,
+       (SELECT count(*)::int FROM near_miss n WHERE n.tenant_id = $1 AND n.reopened_at >= $4 AND n.reopened_at < $5
+          AND ($2::text[] IS NULL OR n.service_id = ANY($2)) AND ($3::text[] IS NULL OR n.service_id = ANY($3))) AS reopened,
+       (SELECT count(*)::int FROM scoped_reviews WHERE opened_at >= $4 AND opened_at < $5) AS reviews_opened,
+       (SELECT count(*)::int FROM scoped_reviews WHERE concluded_at >= $4 AND concluded_at < $5) AS reviews_concluded,
+       (SELECT count(*)::int FROM scoped_reviews WHERE status = 'OPEN' AND due_by < $7) AS reviews_overdue`,
+    [scope.tenantId, scopeServices, askedServices, period.from, period.to, asOf, now],
+  );
+  return {
+    actionsIssued: row.actions_issued,
+    actionsOverdue: row.actions_overdue,
+    weakOnlyActionPlans: row.weak_only,
+    verification: { pass: row.pass, partial: row.partial, fail: row.fail },
+    reopenedItems: row.reopened,
+    riskReviewsOpened: row.reviews_opened,
+    riskReviewsConcluded: row.reviews_concluded,
+    riskReviewsOverdue: row.reviews_overdue,
+  };
+}
+
+export const maxSharedLearning = 100;
+
+/**
+ * Learning shared across services: actions created in the period whose
+ * control applies to more than one service ("a rota near miss in one branch
+ * means checking the same control in the others").
+ */
+export async function loadSharedLearning(manager: EntityManager, scope: ReadScope, period: GovernancePeriod): Promise<CorrectiveAction[]> {
+  const [scopeServices, askedServices] = serviceSets(scope, period);
+  const rows: Record<string, any>[] = await manager.query(
+    `SELECT a.* FROM corrective_action a
+     WHERE a.tenant_id = $1 AND cardinality(a.service_ids) > 1 AND a.created_at >= $4 AND a.created_at < $5 AND a.status <> 'CANCELLED'
+       AND ($2::text[] IS NULL OR a.service_ids && $2) AND ($3::text[] IS NULL OR a.service_ids && $3)
+     ORDER BY a.created_at, a.id LIMIT ${maxSharedLearning}`,
+    [scope.tenantId, scopeServices, askedServices, period.from, period.to],
+  );
+  return rows.map((row) => toAction(row));
+}

@@ -1,0 +1,90 @@
+import { queryLimits } from '../../subgraph/server/query-limits';
+import { startFederatedWorld, type FederatedWorld } from '../support/federated-world';
+import { medicationReport, newKey, reportMutation } from '../support/reports';
+import { uniqueTenant, type Caller } from '../support/test-app';
+
+// The subgraph's depth, alias and cost limits count from `_entities`, so the
+// gateway's own fetches for a deep cross-subgraph query pass, while the same
+// depth sent straight to the subgraph is refused.
+
+let world: FederatedWorld;
+const tenant = uniqueTenant('deep');
+const reporter: Caller = { tenant, sub: 'staff-7', roles: ['REPORTER'], services: ['north'] };
+const supervisor: Caller = { tenant, sub: 'staff-8', roles: ['SUPERVISOR'], services: ['north'] };
+
+beforeAll(async () => {
+  world = await startFederatedWorld();
+  for (let index = 0; index < 2; index++) {
+    const result = await world.viaGateway(reportMutation, { input: medicationReport(), key: newKey() }, reporter);
+    expect(result.errors).toBeUndefined();
+  }
+});
+afterAll(async () => world?.stop());
+
+// 15 levels, crossing between the host suite and this subgraph six times.
+const deepQuery = /* GraphQL */ `
+  query Deep($id: ID!) {
+    person(id: $id) {
+      name
+      nearMisses {
+        totalCount
+        edges { node {
+          reference
+          reportedBy {
+            name
+            nearMissesReported {
+              totalCount
+              edges { node {
+                reference
+                person {
+                  name
+                  nearMisses { edges { node { reference timeline { action actor { name } } } } }
+                }
+              } }
+            }
+          }
+        } }
+      }
+    }
+  }
+`;
+
+describe('query limits behind a real gateway', () => {
+  it('serves a 15-level cross-subgraph query: each _entities fetch stays within the limits', async () => {
+    const result = await world.viaGateway(deepQuery, { id: 'person-1' }, supervisor);
+    expect(result.errors).toBeUndefined();
+    const person = result.data!.person;
+    expect(person.name).toBe('Ada Lovelace');
+    expect(person.nearMisses.totalCount).toBe(2);
+    const reportedBy = person.nearMisses.edges[0].node.reportedBy;
+    expect(reportedBy).toMatchObject({ name: 'Sam Carer', nearMissesReported: { totalCount: 2 } });
+    const innerPerson = reportedBy.nearMissesReported.edges[0].node.person;
+    expect(innerPerson.name).toBe('Ada Lovelace');
+    expect(innerPerson.nearMisses.edges[0].node.timeline[0]).toEqual({ action: 'near_miss.reported', actor: { name: 'Sam Carer' } });
+  });
+
+  it('refuses the same depth sent straight to the subgraph as one _entities fetch', async () => {
+    const direct = await world.subgraph.graphql(
+      /* GraphQL */ `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person {
+        nearMisses { edges { node { reportedBy { nearMissesReported { edges { node { person {
+          nearMisses { edges { node { reference timeline { action actor { id } } } } }
+        } } } } } } } }
+      } } }`,
+      { r: [{ __typename: 'Person', id: 'person-1' }] },
+      supervisor,
+    );
+    expect(direct.status).toBe(400);
+    expect(direct.errors?.[0].message).toBe(`Query depth limit of ${queryLimits.maxDepth} exceeded, found 14.`);
+  });
+
+  it('serves a 100-representation _entities batch from the gateway side of the limits', async () => {
+    const representations = Array.from({ length: 100 }, (_, index) => ({ __typename: 'Person', id: `person-${index}` }));
+    const result = await world.subgraph.graphql(
+      `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Person { id nearMisses { totalCount edges { node { reference reportedBy { id } } } } } } }`,
+      { representations },
+      supervisor,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data!._entities).toHaveLength(100);
+  });
+});
