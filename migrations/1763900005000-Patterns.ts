@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { disableTenantIsolation, enableTenantIsolation } from './tenant-isolation';
+import { applicationRole, disableTenantIsolation, enableTenantIsolation } from './tenant-isolation';
 
 const tenantTables = ['near_miss_similarity', 'risk_review', 'risk_review_key', 'risk_review_near_miss', 'risk_review_action', 'repeat_trigger_rule', 'service_manager', 'analytics_settings'];
 
@@ -130,9 +130,41 @@ export class Patterns1763900005000 implements MigrationInterface {
       )`);
 
     for (const table of tenantTables) await enableTenantIsolation(queryRunner, table);
+
+    // The repeat trigger's reads in one round trip: record the report's keys, lock them
+    // (ascending), then read under the locks. A VOLATILE function takes a fresh snapshot
+    // per statement, so the reads see every similar report committed before the locks.
+    await queryRunner.query(`
+      CREATE FUNCTION repeat_trigger_scan(
+        p_tenant text, p_near_miss uuid, p_occurred_at timestamptz, p_keys text[], p_locks bigint[], p_category text, p_default_window_days integer
+      ) RETURNS TABLE (
+        row_kind text, key_hash text, member_id uuid, member_occurred_at timestamptz, open_review_id uuid,
+        rule_threshold integer, rule_window_days integer, rule_review_due_days integer, rule_enabled boolean
+      ) LANGUAGE plpgsql VOLATILE AS $$
+      DECLARE
+        rule record;
+        width interval;
+      BEGIN
+        INSERT INTO near_miss_similarity (tenant_id, similarity_key, occurred_at, near_miss_id)
+        SELECT p_tenant, key, p_occurred_at, p_near_miss FROM unnest(p_keys) AS key;
+        PERFORM pg_advisory_xact_lock(lock_id) FROM unnest(p_locks) AS lock_id ORDER BY lock_id;
+        SELECT r.threshold, r.window_days, r.review_due_days, r.enabled INTO rule FROM repeat_trigger_rule r
+         WHERE r.tenant_id = p_tenant AND r.category IN (p_category, '*') ORDER BY r.category = '*' LIMIT 1;
+        RETURN QUERY SELECT 'rule', NULL::text, NULL::uuid, NULL::timestamptz, NULL::uuid, rule.threshold, rule.window_days, rule.review_due_days, rule.enabled;
+        IF rule.enabled IS FALSE THEN RETURN; END IF;
+        width := make_interval(days => coalesce(rule.window_days, p_default_window_days));
+        RETURN QUERY SELECT 'occurrence', s.similarity_key, s.near_miss_id, s.occurred_at, NULL::uuid, NULL::integer, NULL::integer, NULL::integer, NULL::boolean
+          FROM near_miss_similarity s
+         WHERE s.tenant_id = p_tenant AND s.similarity_key = ANY (p_keys) AND s.occurred_at BETWEEN p_occurred_at - width AND p_occurred_at + width
+           AND s.review_id IS NULL AND s.near_miss_id <> p_near_miss;
+        RETURN QUERY SELECT 'open', k.similarity_key, NULL::uuid, NULL::timestamptz, k.review_id, NULL::integer, NULL::integer, NULL::integer, NULL::boolean
+          FROM risk_review_key k WHERE k.tenant_id = p_tenant AND k.similarity_key = ANY (p_keys) AND k.open;
+      END $$`);
+    await queryRunner.query(`GRANT EXECUTE ON FUNCTION repeat_trigger_scan(text, uuid, timestamptz, text[], bigint[], text, integer) TO ${applicationRole}`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP FUNCTION repeat_trigger_scan(text, uuid, timestamptz, text[], bigint[], text, integer)`);
     for (const table of [...tenantTables].reverse()) {
       await disableTenantIsolation(queryRunner, table);
       await queryRunner.query(`DROP TABLE ${table}`);

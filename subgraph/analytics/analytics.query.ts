@@ -32,11 +32,12 @@ export async function loadTrendBuckets(
 ): Promise<BucketRow[]> {
   const parameters = new Parameters();
   const where = conditions(scope, filter, parameters);
-  const window = parameters.add(options.shiftTransitionMinutes);
+  // Only SHIFT_PHASE reads the window; an unused parameter would have no type.
+  const window = dimension === 'SHIFT_PHASE' ? `${parameters.add(options.shiftTransitionMinutes)}::int` : '0';
   const period = interval ? `(date_trunc(${parameters.add(truncField(interval))}, ${localOccurrence}) AT TIME ZONE zone.name)` : `${parameters.add(options.periodStart ?? new Date(0))}::timestamptz`;
   const rows: { period_start: Date; key: string; count: number }[] = await manager.query(
     `WITH ${zoneCte}
-     SELECT ${period} AS period_start, ${dimensionKeySql(dimension, `${window}::int`)} AS key, count(*)::int AS count
+     SELECT ${period} AS period_start, ${dimensionKeySql(dimension, window)} AS key, count(*)::int AS count
      FROM ${dimensionFromSql(dimension)}
      WHERE ${where.join(' AND ')}
      GROUP BY 1, 2 ORDER BY 1, 2 LIMIT ${maxTrendBuckets + 1}`,

@@ -10,7 +10,7 @@ import { gateState, giveFeedback, recordChange, scopeOf, setStatus } from '../li
 import { reopenMessage } from '../lifecycle/reporter-feedback';
 import { lockForUpdate } from '../near-misses/near-miss.query';
 import type { NearMiss } from '../near-misses/near-miss.type';
-import { toFieldProblems } from '../near-misses/report-near-miss.schema';
+import { text, validate } from '../common/validation';
 import { enqueueEvent } from '../outbox/outbox';
 import type { RequestContext } from '../server/context';
 import { readTenantSettings, windowsOf } from '../tenant-settings/tenant-settings';
@@ -23,15 +23,9 @@ import type { CorrectiveAction } from './corrective-action.type';
 
 type Context = Pick<RequestContext, 'principal' | 'db' | 'services'>;
 
-const text = (max: number) => z.string().trim().min(1, 'may not be blank').max(max, `must be at most ${max} characters`);
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'is not a valid id');
 const day = 24 * 60 * 60 * 1000;
 
-function validate<T>(schema: z.ZodType<T>, value: unknown): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw badUserInput(toFieldProblems(parsed.error));
-  return parsed.data;
-}
 
 export interface ActionRequest {
   nearMissIds: string[];

@@ -21,6 +21,7 @@ import {
   triageNearMiss,
 } from './lifecycle.service';
 import { TenantSettingsInput, TenantSettingsType, Triage, TriageInput } from './triage.type';
+import { fieldProtection, protectText } from '../near-misses/field-protection';
 
 /** Reads the near miss again after a change (the per-request cache may hold the old one). */
 async function reload(context: RequestContext, id: string): Promise<NearMiss> {
@@ -101,7 +102,7 @@ export class LifecycleResolver {
     return {
       route: record.route,
       suggestedRoute: record.suggestedRoute,
-      overrideReason: record.overrideReason ?? undefined,
+      overrideReason: protectText(fieldProtection(context), record.overrideReason ?? undefined),
       sameDay: record.sameDay,
       dueBy: record.dueBy,
       triagedAt: record.triagedAt,
@@ -110,7 +111,7 @@ export class LifecycleResolver {
       justCulture: seesClassification ? record.justCulture : undefined,
       justCultureResponse: seesClassification ? justCultureResponse[record.justCulture] : undefined,
       notify: record.notify,
-      rationale: record.rationale,
+      rationale: protectText(fieldProtection(context), record.rationale),
     };
   }
 
@@ -127,7 +128,7 @@ export class LifecycleResolver {
 
   @FieldResolver(() => [ReporterFeedback], { description: 'Messages to the reporter: acknowledgement, triage outcome, closure outcome, and any sent by hand' })
   async feedback(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Promise<ReporterFeedback[]> {
-    return (await context.lifecycle.feedback.load(nearMiss.id)).map(({ at, message }) => ({ at, message }));
+    return (await context.lifecycle.feedback.load(nearMiss.id)).map(({ at, message }) => ({ at, message: protectText(fieldProtection(context), message) }));
   }
 
   @Query(() => TenantSettingsType, { description: "Your organisation's settings" })

@@ -9,7 +9,7 @@ import { applicableGates } from '../gates/applicable-gates';
 import { factsOf } from '../near-misses/near-miss.facts';
 import { lockForUpdate } from '../near-misses/near-miss.query';
 import type { NearMiss } from '../near-misses/near-miss.type';
-import { toFieldProblems } from '../near-misses/report-near-miss.schema';
+import { text, validate } from '../common/validation';
 import { enqueueEvent } from '../outbox/outbox';
 import type { RequestContext } from '../server/context';
 import { readTenantSettings, windowsOf } from '../tenant-settings/tenant-settings';
@@ -23,14 +23,8 @@ import { decideTransition, type LifecycleAction } from './status-machine';
 
 type Context = Pick<RequestContext, 'principal' | 'db' | 'services'>;
 
-const text = (max: number) => z.string().trim().min(1, 'may not be blank').max(max, `must be at most ${max} characters`);
 const expectedVersionSchema = z.number().int().min(1, 'must be a version returned by the API');
 
-function validate<T>(schema: z.ZodType<T>, value: unknown): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw badUserInput(toFieldProblems(parsed.error));
-  return parsed.data;
-}
 
 export function scopeOf(principal: Principal) {
   return { tenantId: principal.tenantId, serviceIds: principal.services };

@@ -26,6 +26,10 @@ export function fieldProtectionOf(principal: Principal, secret: string): FieldPr
   return { withholdFreeText: !identified, pseudonymisePeople: !identified, secret: identified ? undefined : secret, tenantId: principal.tenantId };
 }
 
+/** The protection of a request's caller. */
+export const fieldProtection = (context: { principal: Principal; services: { config: { pseudonymisationSecret: string } } }) =>
+  fieldProtectionOf(context.principal, context.services.config.pseudonymisationSecret);
+
 /**
  * A stable pseudonym of a person id within one tenant: HMAC-SHA256 keyed by
  * the server secret over tenant and id, so an analyst can count repeats for

@@ -10,12 +10,15 @@ import { checkPageSize, type ConnectionRequest } from './near-miss.query';
 import { AuditEvent, NearMiss, NearMissConnection, ReportNearMissPayload } from './near-miss.type';
 import { ReportNearMissInput } from './report-near-miss.input';
 import { reportNearMiss } from './report-near-miss.service';
+import { fieldProtection, protectDetails, protectPersonId, protectText, protectTexts, refusePersonLookup } from './field-protection';
 import type { RiskReview } from '../patterns/risk-review.type';
 
 /** A lazily resolved connection (see connection.resolver.ts). */
 export function connection(context: RequestContext, filter: NearMissFilter | null | undefined, first: number | null | undefined, after: string | null | undefined, anchor?: ConnectionRequest['anchor']) {
+  const scope = context.loaders.readScope();
+  refusePersonLookup(context.principal, filter?.personId ?? (anchor?.column === 'person_id' ? anchor.value : undefined));
   return Object.assign(new NearMissConnection(), {
-    request: { scope: context.loaders.readScope(), filter: filter ?? {}, first: checkPageSize(first ?? 20), after: after ?? undefined, anchor },
+    request: { scope, filter: filter ?? {}, first: checkPageSize(first ?? 20), after: after ?? undefined, anchor },
   });
 }
 
@@ -58,10 +61,13 @@ export class NearMissResolver {
     };
   }
 
-  // Reports stored under an older category version are read through the plugin's upgradeDetails.
+  // Reports stored under an older category version are read through the plugin's upgradeDetails;
+  // free-text fields are withheld from ANALYST (field-protection.ts).
   @FieldResolver(() => GraphQLJSON)
   details(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Record<string, unknown> {
-    return currentDetails(context.services.registry.get(nearMiss.categoryKey), nearMiss.details, nearMiss.categoryVersion, context.services.logger);
+    const registered = context.services.registry.get(nearMiss.categoryKey);
+    const details = currentDetails(registered, nearMiss.details, nearMiss.categoryVersion, context.services.logger);
+    return protectDetails(fieldProtection(context), details, registered?.fieldsSchema);
   }
 
   @FieldResolver(() => NearMissCategory)
@@ -82,9 +88,45 @@ export class NearMissResolver {
     return nearMiss.staffInvolvedIds.map((id) => hostReference(Staff, id)!);
   }
 
-  @FieldResolver(() => Person, { nullable: true })
-  person(@Root() nearMiss: NearMiss): Person | null {
-    return hostReference(Person, nearMiss.personId);
+  @FieldResolver(() => Person, { nullable: true, description: 'For ANALYST callers, a per-tenant pseudonym (psn_...) in place of the id' })
+  person(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Person | null {
+    return hostReference(Person, protectPersonId(fieldProtection(context), nearMiss.personId));
+  }
+
+  // Free text: withheld ("[withheld]") for callers without identified access (ANALYST); see field-protection.ts.
+  @FieldResolver(() => String)
+  whatHappened(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): string {
+    return protectText(fieldProtection(context), nearMiss.whatHappened);
+  }
+
+  @FieldResolver(() => String)
+  howDetected(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): string {
+    return protectText(fieldProtection(context), nearMiss.howDetected);
+  }
+
+  @FieldResolver(() => String)
+  whatPreventedHarm(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): string {
+    return protectText(fieldProtection(context), nearMiss.whatPreventedHarm);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'The reporter\'s answer to "what made this possible?"' })
+  whatMadeThisPossible(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): string | undefined {
+    return protectText(fieldProtection(context), nearMiss.whatMadeThisPossible);
+  }
+
+  @FieldResolver(() => [String])
+  immediateActions(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): string[] {
+    return protectTexts(fieldProtection(context), nearMiss.immediateActions);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'What changed as a result ("you reported X, we changed Y"), set at closure' })
+  outcome(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): string | undefined {
+    return protectText(fieldProtection(context), nearMiss.outcome);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Why no corrective action is needed, when a triage lead recorded it' })
+  noActionReason(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): string | undefined {
+    return protectText(fieldProtection(context), nearMiss.noActionReason);
   }
 
   @FieldResolver(() => Visit, { nullable: true })

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FieldProblem } from '../common/errors';
+import { text, toFieldProblems } from '../common/validation';
 import { careSettings, potentialHarms, preventionReliabilities, workflowStages } from '../domain/vocabulary';
 import { staffEmployments } from './workflow-context';
 
@@ -10,8 +10,6 @@ export const oldestReportableMs = 2 * 366 * 24 * 60 * 60 * 1000;
 /** The category's `details` as JSON, at most this many characters. */
 export const maxDetailsLength = 20_000;
 
-const text = (max: number) =>
-  z.string().trim().min(1, 'may not be blank').max(max, `must be at most ${max} characters`);
 const optionalText = (max: number) =>
   z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), text(max).optional());
 const hostId = text(100);
@@ -90,12 +88,7 @@ export function reportNearMissSchema(now: Date) {
 
 export type ValidReport = z.output<ReturnType<typeof reportNearMissSchema>>;
 
-/** zod issues as the contract's `extensions.fields`. */
-export const toFieldProblems = (error: z.ZodError, prefix: (string | number)[] = []): FieldProblem[] =>
-  error.issues.map((issue) => ({
-    path: [...prefix, ...issue.path.map(String)].join('.'),
-    message: issue.code === 'invalid_type' && / received undefined$/.test(issue.message) ? 'is required' : issue.message,
-  }));
+export { toFieldProblems };
 
 /** Strips nulls that GraphQL passes for omitted optional fields. */
 export const withoutNulls = (input: object): Record<string, unknown> =>

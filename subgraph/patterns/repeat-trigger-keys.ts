@@ -36,19 +36,13 @@ const linkPhrases: Record<string, string> = {
 const humanise = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 const stageWords = (stage: string) => stage.toLowerCase().replace(/_/g, ' ');
 
-/** Titles of a category's detail fields, from its JSON Schema (e.g. medicationName: "Medication name"). */
-export function detailTitlesOf(fieldsSchema: Record<string, unknown>): Record<string, string | undefined> {
-  const properties = (fieldsSchema.properties ?? {}) as Record<string, { title?: unknown } | undefined>;
-  return Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, typeof property?.title === 'string' ? property.title : undefined]));
-}
-
 /** "for one person with the same medication name": the plugin's similarity fields in words. */
-export function similarityPhrase(fields: readonly string[], detailTitles: Record<string, string | undefined> = {}): string {
+export function similarityPhrase(fields: readonly string[]): string {
   const links = fields.filter((field) => !field.startsWith('details.')).map((field) => linkPhrases[field] ?? `with the same ${humanise(field)}`);
   const details = fields
     .filter((field) => field.startsWith('details.'))
     .map((field) => field.slice('details.'.length))
-    .map((name) => `the same ${(detailTitles[name] ?? humanise(name)).toLowerCase()}`);
+    .map((name) => `the same ${humanise(name)}`);
   return [...links, ...(details.length ? [`with ${details.join(' and ')}`] : [])].join(' ');
 }
 
@@ -58,14 +52,10 @@ export function similarityPhrase(fields: readonly string[], detailTitles: Record
  * category and service the same workflow stage or the same contributing
  * factor. Sorted by basis, then key, so lock order is the same everywhere.
  */
-export function repeatKeys(
-  category: Pick<CategoryDefinition, 'key' | 'similarity'>,
-  report: ReportFacts,
-  detailTitles: Record<string, string | undefined> = {},
-): RepeatKey[] {
+export function repeatKeys(category: Pick<CategoryDefinition, 'key' | 'similarity'>, report: ReportFacts): RepeatKey[] {
   const keys: RepeatKey[] = [];
   const byFields = similarityKey(category, report);
-  if (byFields) keys.push({ key: byFields, basis: 'CATEGORY_SIMILARITY', phrase: similarityPhrase(category.similarity, detailTitles) });
+  if (byFields) keys.push({ key: byFields, basis: 'CATEGORY_SIMILARITY', phrase: similarityPhrase(category.similarity) });
   if (report.workflowStage) {
     keys.push({
       key: hashOf(['workflow-stage', category.key, report.serviceId, report.workflowStage]),

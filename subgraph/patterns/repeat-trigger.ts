@@ -3,7 +3,7 @@ import { recordAudit } from '../audit/audit-log';
 import { enqueueEvent } from '../outbox/outbox';
 import type { ReportFacts } from '../../plugins/sdk';
 import type { RegisteredCategory } from '../categories/category-registry';
-import { detailTitlesOf, repeatKeyLocks, repeatKeys, type RepeatKey } from './repeat-trigger-keys';
+import { repeatKeyLocks, repeatKeys, type RepeatKey } from './repeat-trigger-keys';
 import { decideRepeatTrigger, defaultRepeatTriggerRule, windowMembers, type KeyState, type OpeningWindow, type RepeatTriggerRule } from './repeat-trigger-rule';
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -25,54 +25,43 @@ export interface RepeatTriggerOutcome {
 
 export const noRepeat: RepeatTriggerOutcome = { opened: [], joined: [] };
 
-type RuleRow = { threshold: number | null; window_days: number | null; review_due_days: number | null; enabled: boolean | null };
+type ScanRow = {
+  row_kind: 'rule' | 'occurrence' | 'open';
+  key_hash: string | null;
+  member_id: string | null;
+  member_occurred_at: Date | null;
+  open_review_id: string | null;
+  rule_threshold: number | null;
+  rule_window_days: number | null;
+  rule_review_due_days: number | null;
+  rule_enabled: boolean | null;
+};
 
 /**
- * Records the report's similarity keys, then takes their locks (ascending) so
- * that reports sharing a key, on any replica, are judged one after another:
- * the next statement's snapshot sees every similar report committed before.
- * One statement; also reads the provider's rule for the category.
+ * One round trip (repeat_trigger_scan, see the Patterns migration): records
+ * the report's similarity keys, takes their locks in ascending order so that
+ * reports sharing a key, on any replica, are judged one after another, then
+ * reads under the locks the provider's rule, the open reviews of the keys and
+ * the similar occurrences near the report that no review counted yet.
  */
-async function recordKeysAndLock(manager: EntityManager, input: RepeatTriggerInput): Promise<RepeatTriggerRule> {
-  const [row]: RuleRow[] = await manager.query(
-    `WITH recorded AS (
-       INSERT INTO near_miss_similarity (tenant_id, similarity_key, occurred_at, near_miss_id)
-       SELECT $1, key, $3, $4 FROM unnest($2::text[]) AS key
-     ), locked AS (
-       SELECT count(*) AS locks FROM (SELECT pg_advisory_xact_lock(lock_id) FROM unnest($5::bigint[]) AS lock_id ORDER BY lock_id) ordered
-     )
-     SELECT locked.locks, rule.threshold, rule.window_days, rule.review_due_days, rule.enabled
-     FROM locked LEFT JOIN LATERAL (
-       SELECT threshold, window_days, review_due_days, enabled FROM repeat_trigger_rule
-       WHERE tenant_id = $1 AND category IN ($6, '*') ORDER BY category = '*' LIMIT 1
-     ) rule ON true`,
-    [input.tenantId, input.keys.map((key) => key.key), input.occurredAt, input.nearMissId, repeatKeyLocks(input.tenantId, input.keys.map((key) => key.key)), input.categoryKey],
-  );
-  return row?.threshold
-    ? { threshold: row.threshold, windowDays: row.window_days!, reviewDueDays: row.review_due_days!, enabled: row.enabled! }
+async function scanKeys(manager: EntityManager, input: RepeatTriggerInput): Promise<{ rule: RepeatTriggerRule; states: KeyState[] }> {
+  const keys = input.keys.map((key) => key.key);
+  const rows: ScanRow[] = await manager.query(`SELECT * FROM repeat_trigger_scan($1, $2, $3, $4::text[], $5::bigint[], $6, $7)`, [
+    input.tenantId, input.nearMissId, input.occurredAt, keys, repeatKeyLocks(input.tenantId, keys), input.categoryKey, defaultRepeatTriggerRule.windowDays,
+  ]);
+  const stored = rows.find((row) => row.row_kind === 'rule');
+  const rule: RepeatTriggerRule = stored?.rule_threshold
+    ? { threshold: stored.rule_threshold, windowDays: stored.rule_window_days!, reviewDueDays: stored.rule_review_due_days!, enabled: stored.rule_enabled! }
     : defaultRepeatTriggerRule;
-}
-
-/** Under the locks: open reviews of the keys, and similar occurrences near the report that no review counted yet. */
-async function readKeyStates(manager: EntityManager, input: RepeatTriggerInput, rule: RepeatTriggerRule): Promise<KeyState[]> {
-  const width = rule.windowDays * dayMs;
-  const rows: { similarity_key: string; near_miss_id: string | null; occurred_at: Date | null; review_id: string | null }[] = await manager.query(
-    `SELECT s.similarity_key, s.near_miss_id, s.occurred_at, NULL::uuid AS review_id FROM near_miss_similarity s
-      WHERE s.tenant_id = $1 AND s.similarity_key = ANY($2::text[]) AND s.occurred_at BETWEEN $3 AND $4
-        AND s.review_id IS NULL AND s.near_miss_id <> $5
-     UNION ALL
-     SELECT k.similarity_key, NULL, NULL, k.review_id FROM risk_review_key k
-      WHERE k.tenant_id = $1 AND k.similarity_key = ANY($2::text[]) AND k.open`,
-    [input.tenantId, input.keys.map((key) => key.key), new Date(input.occurredAt.getTime() - width), new Date(input.occurredAt.getTime() + width), input.nearMissId],
-  );
-  return input.keys.map((key) => {
-    const mine = rows.filter((row) => row.similarity_key === key.key);
+  const states = input.keys.map((key) => {
+    const mine = rows.filter((row) => row.key_hash === key.key);
     return {
       key,
-      openReviewId: mine.find((row) => row.review_id)?.review_id ?? undefined,
-      uncounted: mine.flatMap((row) => (row.near_miss_id && row.occurred_at ? [{ nearMissId: row.near_miss_id, occurredAt: row.occurred_at }] : [])),
+      openReviewId: mine.find((row) => row.row_kind === 'open')?.open_review_id ?? undefined,
+      uncounted: mine.flatMap((row) => (row.row_kind === 'occurrence' ? [{ nearMissId: row.member_id!, occurredAt: row.member_occurred_at! }] : [])),
     };
   });
+  return { rule, states };
 }
 
 /** Marks the occurrences a review counted (per key), and links the near misses to it. */
@@ -108,9 +97,9 @@ async function countInto(manager: EntityManager, tenantId: string, reviewId: str
  */
 export async function evaluateRepeatTrigger(manager: EntityManager, input: RepeatTriggerInput): Promise<RepeatTriggerOutcome> {
   if (!input.keys.length) return noRepeat;
-  const rule = await recordKeysAndLock(manager, input);
+  const { rule, states } = await scanKeys(manager, input);
   if (!rule.enabled) return noRepeat;
-  const decision = decideRepeatTrigger(rule, input.categoryKey, input.occurredAt, await readKeyStates(manager, input, rule));
+  const decision = decideRepeatTrigger(rule, input.categoryKey, input.occurredAt, states);
   const outcome: RepeatTriggerOutcome = { opened: [], joined: [] };
 
   for (const { reviewId, keys } of decision.join) {
@@ -159,7 +148,7 @@ export async function announceRepeatTrigger(manager: EntityManager, tenantId: st
 /** The repeat trigger for a report just inserted: its keys from the category plugin and the report, then evaluateRepeatTrigger. */
 export function evaluateReportRepeats(
   manager: EntityManager,
-  report: { tenantId: string; nearMissId: string; category: RegisteredCategory; facts: ReportFacts; now: Date },
+  report: { tenantId: string; nearMissId: string; category: Pick<RegisteredCategory, 'definition'>; facts: ReportFacts; now: Date },
 ): Promise<RepeatTriggerOutcome> {
   return evaluateRepeatTrigger(manager, {
     tenantId: report.tenantId,
@@ -167,7 +156,7 @@ export function evaluateReportRepeats(
     categoryKey: report.category.definition.key,
     serviceId: report.facts.serviceId,
     occurredAt: report.facts.occurredAt,
-    keys: repeatKeys(report.category.definition, report.facts, detailTitlesOf(report.category.fieldsSchema)),
+    keys: repeatKeys(report.category.definition, report.facts),
     now: report.now,
   });
 }

@@ -4,12 +4,13 @@ import { ErrorCode } from '../common/errors';
 
 /**
  * Limits on what one operation may ask for, enforced by graphql-armor before
- * execution. Depth and cost are counted from the operation's root, so the
- * gateway's `_entities` fetches count from `_entities`; fragments (the
- * gateway's `... on Person`) add no depth. The deepest selection this schema
- * serves through `_entities` today is 7 levels (`_entities` > Staff.nearMissesReported
- * > edges > node > timeline > actor > id): 12 leaves room for growth while a
- * depth-20 query is refused.
+ * execution. Depth and cost count from the operation's root, so a gateway
+ * fetch counts from `_entities`; fragments (the gateway's `... on Person`) add
+ * no depth. The query planner keeps everything this subgraph can resolve in
+ * one fetch, so a client's query reaches us about as deep as it is below its
+ * first near-miss field: 12 serves the deepest real screens (a person's near
+ * misses, their reporters' other reports and those reports' timelines is 11)
+ * and refuses a depth-20 query (tests: graphql-limits.int, query-limits.fed).
  */
 export const queryLimits = {
   maxDepth: 12,

@@ -16,6 +16,7 @@ import {
   VisitResolver,
 } from '../host-entities/host-entity.resolvers';
 import { LifecycleResolver } from '../lifecycle/lifecycle.resolver';
+import { ViewerResolver } from '../auth/viewer.resolver';
 import { PersonDataResolver } from '../privacy/person-data.resolver';
 import { CorrectiveActionResolver, NearMissActionsResolver, StaffActionsResolver, VerificationCheckResolver } from '../corrective-actions/corrective-action.resolver';
 import { CorrectiveAction, VerificationCheck } from '../corrective-actions/corrective-action.type';
@@ -25,8 +26,10 @@ import { NearMiss } from '../near-misses/near-miss.type';
 import { NearMissEventResolver } from '../outbox/near-miss-event.resolver';
 import { WebhookResolver } from '../outbox/webhook.resolver';
 import { NearMissRiskReviewResolver, RiskReviewResolver } from '../patterns/risk-review.resolver';
+import { AnalyticsResolver } from '../analytics/analytics.resolver';
 import { RiskReview } from '../patterns/risk-review.type';
 import type { RequestContext } from './context';
+import { inputHygieneMiddleware } from './input-hygiene.middleware';
 
 const federationLink =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@tag", "@inaccessible"])';
@@ -35,6 +38,7 @@ const resolvers = [
   NearMissResolver,
   NearMissConnectionResolver,
   LifecycleResolver,
+  ViewerResolver,
   PersonDataResolver,
   CorrectiveActionResolver,
   VerificationCheckResolver,
@@ -44,6 +48,7 @@ const resolvers = [
   WebhookResolver,
   RiskReviewResolver,
   NearMissRiskReviewResolver,
+  AnalyticsResolver,
   CategoryResolver,
   PersonResolver,
   StaffResolver,
@@ -87,6 +92,7 @@ export async function createSubgraphSchema(): Promise<GraphQLSchema> {
     resolvers,
     orphanedTypes: [...Object.values(hostTypes), NearMiss, CorrectiveAction, VerificationCheck, RiskReview],
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
+    globalMiddlewares: [inputHygieneMiddleware],
     validate: false,
     emitSchemaFile: false,
   });

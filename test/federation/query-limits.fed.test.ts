@@ -3,9 +3,9 @@ import { startFederatedWorld, type FederatedWorld } from '../support/federated-w
 import { medicationReport, newKey, reportMutation } from '../support/reports';
 import { uniqueTenant, type Caller } from '../support/test-app';
 
-// The subgraph's depth, alias and cost limits count from `_entities`, so the
-// gateway's own fetches for a deep cross-subgraph query pass, while the same
-// depth sent straight to the subgraph is refused.
+// The subgraph's depth, alias and cost limits count from `_entities`: the
+// gateway's own fetches for a deep cross-subgraph query pass, a depth-20 query
+// is refused whichever way it comes.
 
 let world: FederatedWorld;
 const tenant = uniqueTenant('deep');
@@ -21,7 +21,9 @@ beforeAll(async () => {
 });
 afterAll(async () => world?.stop());
 
-// 15 levels, crossing between the host suite and this subgraph six times.
+// 11 levels, crossing between the host suite and this subgraph six times. The
+// query planner keeps whatever this subgraph can resolve in one fetch, so its
+// `_entities` fetch is 11 levels deep too (`_entities` counting as the first).
 const deepQuery = /* GraphQL */ `
   query Deep($id: ID!) {
     person(id: $id) {
@@ -36,10 +38,8 @@ const deepQuery = /* GraphQL */ `
               totalCount
               edges { node {
                 reference
-                person {
-                  name
-                  nearMisses { edges { node { reference timeline { action actor { name } } } } }
-                }
+                person { name }
+                timeline { action actor { name } }
               } }
             }
           }
@@ -49,8 +49,16 @@ const deepQuery = /* GraphQL */ `
   }
 `;
 
+/** `person { nearMisses { edges { node { person { nearMisses ... } } } } }`, `depth` levels from the gateway's root. */
+function gatewayQueryOfDepth(depth: number): string {
+  const cycle = ['nearMisses', 'edges', 'node', 'person'];
+  const levels = ['person(id: "person-1")'];
+  while (levels.length < depth - 1) levels.push(cycle[(levels.length - 1) % cycle.length]);
+  return `{ ${levels.map((field) => `${field} {`).join(' ')} __typename ${'}'.repeat(levels.length)} }`;
+}
+
 describe('query limits behind a real gateway', () => {
-  it('serves a 15-level cross-subgraph query: each _entities fetch stays within the limits', async () => {
+  it('serves an 11-level query that crosses subgraphs six times', async () => {
     const result = await world.viaGateway(deepQuery, { id: 'person-1' }, supervisor);
     expect(result.errors).toBeUndefined();
     const person = result.data!.person;
@@ -58,23 +66,29 @@ describe('query limits behind a real gateway', () => {
     expect(person.nearMisses.totalCount).toBe(2);
     const reportedBy = person.nearMisses.edges[0].node.reportedBy;
     expect(reportedBy).toMatchObject({ name: 'Sam Carer', nearMissesReported: { totalCount: 2 } });
-    const innerPerson = reportedBy.nearMissesReported.edges[0].node.person;
-    expect(innerPerson.name).toBe('Ada Lovelace');
-    expect(innerPerson.nearMisses.edges[0].node.timeline[0]).toEqual({ action: 'near_miss.reported', actor: { name: 'Sam Carer' } });
+    const inner = reportedBy.nearMissesReported.edges[0].node;
+    expect(inner.person).toEqual({ name: 'Ada Lovelace' });
+    expect(inner.timeline[0]).toEqual({ action: 'near_miss.reported', actor: { name: 'Sam Carer' } });
   });
 
-  it('refuses the same depth sent straight to the subgraph as one _entities fetch', async () => {
+  it('refuses a depth-20 query through the gateway, naming the limit', async () => {
+    const result = await world.viaGateway(gatewayQueryOfDepth(20), {}, supervisor);
+    expect(result.data?.person?.nearMisses ?? null).toBeNull();
+    expect(JSON.stringify(result.errors)).toContain(`Query depth limit of ${queryLimits.maxDepth} exceeded`);
+  });
+
+  it('refuses a 15-level _entities fetch sent straight to the subgraph', async () => {
     const direct = await world.subgraph.graphql(
       /* GraphQL */ `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person {
         nearMisses { edges { node { reportedBy { nearMissesReported { edges { node { person {
-          nearMisses { edges { node { reference timeline { action actor { id } } } } }
+          nearMisses { edges { node { timeline { actor { id } } } } }
         } } } } } } } }
       } } }`,
       { r: [{ __typename: 'Person', id: 'person-1' }] },
       supervisor,
     );
     expect(direct.status).toBe(400);
-    expect(direct.errors?.[0].message).toBe(`Query depth limit of ${queryLimits.maxDepth} exceeded, found 14.`);
+    expect(direct.errors?.[0].message).toBe(`Query depth limit of ${queryLimits.maxDepth} exceeded, found 15.`);
   });
 
   it('serves a 100-representation _entities batch from the gateway side of the limits', async () => {

@@ -161,7 +161,8 @@ async function seedVictim(round: number): Promise<void> {
   const mutations = (depth: number) => rootOperations(schema, 'mutation', values, depth);
   // A second pass reaches what the first one unlocked (checks of an action completed later in the list).
   for (let pass = 0; pass < (round === 1 ? 2 : 1); pass++) {
-    for (const { name } of mutations(1)) {
+    // Erasing would only thin out what an outsider could leak (outsiders do try it, below).
+    for (const { name } of mutations(1).filter((operation) => !/^Mutation\.(erase|delete)/.test(operation.name))) {
       const [row] = await t.app.database.dataSource.query(`SELECT version FROM near_miss WHERE id = $1`, [idsOf('NearMiss')[0]]);
       expectedVersion = row?.version ?? 1;
       harvest((await run(mutations, name, victimAdmin))?.response.data);

@@ -202,3 +202,12 @@ describe('the learning loop', () => {
     expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ path: 'sameDayTriageHours' }] });
   });
 });
+
+describe('hostile text in any mutation', () => {
+  it('answers BAD_USER_INPUT naming the field for NUL characters, instead of failing in the database', async () => {
+    const w = world();
+    const reported = await report(w);
+    const result = await t.graphql(feedbackMutation, { id: reported.id, message: 'hello\u0000world' }, w.supervisor);
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ path: 'message' }] });
+  });
+});

@@ -95,16 +95,28 @@ const reportFields = Object.keys(medicationReport());
 const detailFields = Object.keys(medicationReport().details as object);
 
 type Change = { target: 'report' | 'details'; field: string; value?: unknown; remove: boolean };
-const change: fc.Arbitrary<Change> = fc.record({
-  target: fc.constantFrom('report' as const, 'report' as const, 'details' as const),
-  field: fc.oneof(fc.constantFrom(...reportFields, ...detailFields, 'detectedAt'), fc.constantFrom('__proto__', 'constructor', 'tenantId', 'id', 'status', 'version'), fc.string({ maxLength: 10 })),
-  value: hostileValue,
-  remove: fc.nat({ max: 4 }).map((draw) => draw === 0),
-});
+const changeOf = (target: fc.Arbitrary<Change['target']>, field: fc.Arbitrary<string>): fc.Arbitrary<Change> =>
+  fc.record({ target, field, value: hostileValue, remove: fc.nat({ max: 4 }).map((draw) => draw === 0) });
+// Mostly the fields that matter; some keys that should not be there at all.
+const change = fc.oneof(
+  { weight: 6, arbitrary: changeOf(fc.constant('report'), fc.constantFrom(...reportFields, 'detectedAt')) },
+  { weight: 3, arbitrary: changeOf(fc.constant('details'), fc.constantFrom(...detailFields)) },
+  {
+    weight: 1,
+    arbitrary: changeOf(
+      fc.constantFrom('report', 'details'),
+      fc.oneof(fc.constantFrom('__proto__', 'constructor', 'tenantId', 'id', 'status', 'version', 'reportedBy'), fc.string({ maxLength: 10 })),
+    ),
+  },
+);
 
-/** A valid report (as the resolver hands it on: dates as Date), then 0-4 hostile changes. */
+/** A valid report (as the resolver hands it on: dates as Date), then 1-4 hostile changes, or none. */
 const hostileReport = fc
-  .tuple(fc.array(change, { minLength: 0, maxLength: 4 }), fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: hostileValue }))
+  .tuple(
+    // Mostly hostile: an untouched report (the success path, which writes) in about one case of twelve.
+    fc.oneof({ weight: 1, arbitrary: fc.constant([]) }, { weight: 11, arbitrary: fc.array(change, { minLength: 1, maxLength: 4 }) }),
+    fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: hostileValue }),
+  )
   .map(([changes, replaceDetails]) => {
     const report: Record<string, unknown> = { ...medicationReport(), occurredAt: new Date(Date.now() - 3_600_000) };
     const details: Record<string, unknown> = { ...(report.details as Record<string, unknown>) };
@@ -115,7 +127,7 @@ const hostileReport = fc
       if (remove) delete object[field];
       else Object.defineProperty(object, field, { value, enumerable: true, configurable: true, writable: true });
     }
-    return { report, changes: changes.length };
+    return report;
   });
 
 const idempotencyKey = fc.oneof(
@@ -164,7 +176,7 @@ describe('reportNearMiss under random and hostile input', () => {
   it(`answers ${serviceRuns} service calls with a success or a coded error`, async () => {
     const dependencies = t.app.services;
     await fc.assert(
-      fc.asyncProperty(hostileReport, idempotencyKey, caller, async ({ report }, key, who) => {
+      fc.asyncProperty(hostileReport, idempotencyKey, caller, async (report, key, who) => {
         const tenant = nextTenant();
         if (who.categoryDisabled) await disableMedication(tenant);
         const principal: Principal = { staffId: 'staff-fuzz', tenantId: tenant, roles: [...who.roles], services: who.services === '*' ? '*' : [...who.services] };
@@ -185,7 +197,7 @@ describe('reportNearMiss under random and hostile input', () => {
     // Some of each: the property saw both paths.
     expect(accepted.size).toBeGreaterThan(serviceRuns / 50);
     expect(accepted.size).toBeLessThan(serviceRuns / 2);
-  });
+  }, 180_000);
 
   it(`answers ${graphqlRuns} GraphQL requests with data or coded errors, never a 500 or INTERNAL_SERVER_ERROR`, async () => {
     const allowed = new Set([...contractCodes, 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'PAYLOAD_TOO_LARGE']);
@@ -197,7 +209,7 @@ describe('reportNearMiss under random and hostile input', () => {
       }
     };
     await fc.assert(
-      fc.asyncProperty(hostileReport, idempotencyKey, async ({ report }, key) => {
+      fc.asyncProperty(hostileReport, idempotencyKey, async (report, key) => {
         const tenant = nextTenant();
         const input = { ...report, occurredAt: report.occurredAt instanceof Date && !Number.isNaN(report.occurredAt.getTime()) ? report.occurredAt.toISOString() : report.occurredAt };
         fc.pre(jsonSafe(input));

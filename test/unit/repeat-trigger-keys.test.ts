@@ -1,0 +1,69 @@
+import type { ReportFacts } from '../../plugins/sdk';
+import { medication } from '../../plugins/medication';
+import { environment } from '../../plugins/environment';
+import { repeatKeyLocks, repeatKeys, similarityPhrase } from '../../subgraph/patterns/repeat-trigger-keys';
+import { similarityKey } from '../../subgraph/patterns/similarity-key';
+
+const facts = (overrides: Partial<ReportFacts> = {}, details: Record<string, unknown> = {}): ReportFacts => ({
+  category: 'medication',
+  serviceId: 'north',
+  setting: 'HOME_VISIT',
+  potentialHarm: 'MODERATE',
+  preventionReliability: 'INDIVIDUAL_VIGILANCE',
+  workflowStage: 'HANDOVER',
+  contributingFactors: ['Handover rushed'],
+  personId: 'person-1',
+  occurredAt: new Date('2026-01-05T08:00:00Z'),
+  details: { medicationName: 'Levodopa 100mg', ...details },
+  ...overrides,
+});
+
+describe('repeatKeys', () => {
+  it("gives the plugin's similarity (the same key the report stores), then stage and contributing factors of the service", () => {
+    const keys = repeatKeys(medication, facts());
+    expect(keys.map((key) => key.basis)).toEqual(['CATEGORY_SIMILARITY', 'WORKFLOW_STAGE', 'CONTRIBUTING_FACTOR']);
+    expect(keys[0].key).toBe(similarityKey(medication, facts()));
+    expect(keys.map((key) => key.phrase)).toEqual([
+      'for one person with the same medication name',
+      'at the handover stage in service north',
+      'in service north with the contributing factor "handover rushed"',
+    ]);
+  });
+
+  it('is the same for reports that differ only in case and spacing, and differs across people, services and categories', () => {
+    const base = repeatKeys(medication, facts()).map((key) => key.key);
+    expect(repeatKeys(medication, facts({ contributingFactors: ['  handover   RUSHED '] }, { medicationName: 'levodopa  100MG' })).map((key) => key.key)).toEqual(base);
+    const [otherPerson] = repeatKeys(medication, facts({ personId: 'person-2' }));
+    expect(otherPerson.key).not.toBe(base[0]);
+    const otherService = repeatKeys(medication, facts({ serviceId: 'south' })).map((key) => key.key);
+    expect(otherService[0]).toBe(base[0]);
+    expect(otherService.slice(1)).not.toContain(base[1]);
+    expect(repeatKeys(environment, facts({ category: 'environment' }, { hazard: 'x' })).map((key) => key.key)).not.toContain(base[1]);
+  });
+
+  it('has no plugin key when a similarity field is missing, and no stage or factor keys when none are given', () => {
+    expect(repeatKeys(medication, facts({ personId: undefined, workflowStage: undefined, contributingFactors: [] }))).toEqual([]);
+    expect(repeatKeys(medication, facts({ contributingFactors: ['a', 'A', 'b'] })).filter((key) => key.basis === 'CONTRIBUTING_FACTOR')).toHaveLength(2);
+  });
+});
+
+describe('similarityPhrase', () => {
+  it.each([
+    [['personId', 'details.medicationName'], 'for one person with the same medication name'],
+    [['serviceId', 'details.hazard'], 'in one service with the same hazard'],
+    [['personId'], 'for one person'],
+    [['details.issueType', 'details.visitTime'], 'with the same issue type and the same visit time'],
+  ])('%j reads "%s"', (fields, phrase) => {
+    expect(similarityPhrase(fields)).toBe(phrase);
+  });
+});
+
+describe('repeatKeyLocks', () => {
+  it('gives 64-bit lock ids, per tenant, deduplicated and ascending', () => {
+    const locks = repeatKeyLocks('tenant-a', ['k1', 'k2', 'k3', 'k1']);
+    expect(locks).toHaveLength(3);
+    expect([...locks].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))).toEqual(locks);
+    for (const lock of locks) expect(BigInt(lock) >= -(2n ** 63n) && BigInt(lock) < 2n ** 63n).toBe(true);
+    expect(repeatKeyLocks('tenant-b', ['k1'])[0]).not.toBe(repeatKeyLocks('tenant-a', ['k1'])[0]);
+  });
+});
