@@ -1,0 +1,296 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
+import type { DataSource, EntityManager } from 'typeorm';
+import { governanceSummary, nearMissSignals, nearMissTrends, signalHealth, workflowStageAnalysis } from '../subgraph/analytics/analytics.service';
+import { Role } from '../subgraph/auth/role';
+import { loadCategoryRegistry } from '../subgraph/categories/plugin-loader';
+import type { CategoryRegistry } from '../subgraph/categories/category-registry';
+import { createLogger } from '../subgraph/common/logger';
+import { loadConfig } from '../subgraph/config';
+import { migrate, openDatabase } from '../subgraph/database/data-source';
+import { createTenantDatabase, type TenantDatabase } from '../subgraph/database/tenant-scope';
+import { toReportFacts, reportNearMiss } from '../subgraph/near-misses/report-near-miss.service';
+import { reportNearMissSchema } from '../subgraph/near-misses/report-near-miss.schema';
+import { evaluateReportRepeats } from '../subgraph/patterns/repeat-trigger';
+import { applicationRole, tenantSetting } from '../migrations/tenant-isolation';
+import { bulkLoadTenant } from './bulk-load';
+import { generateTenant, seedOf, type SyntheticNearMiss, type SyntheticTenant } from './synthetic-world';
+
+// npm run bench:analytics [-- --sizes 10000,100000,1000000 --runs 20 --trigger-runs 300 --reports 300 --keep]
+// On the PostgreSQL server of DATABASE_URL, in a schema of its own (dropped at
+// the end unless --keep): one measured tenant with a year of near misses (its
+// data is the same at every size), and filler tenants that grow the tables
+// around it to each size. At each size: the median and p95 of every analytics
+// query for the measured tenant over 12 months, and of the repeat-trigger check
+// inside a report transaction; at the end, report throughput with and without
+// the trigger. Ratios are printed beside the absolute figures.
+
+const dayMs = 24 * 60 * 60 * 1000;
+const measuredSize = 10_000;
+const fillerSize = 9_000;
+
+interface Options {
+  sizes: number[];
+  runs: number;
+  triggerRuns: number;
+  reports: number;
+  keep: boolean;
+}
+
+function parseArguments(argv: string[]): Options {
+  const options: Options = { sizes: [10_000, 100_000, 1_000_000], runs: 20, triggerRuns: 300, reports: 300, keep: false };
+  for (let index = 0; index < argv.length; index += 1) {
+    const [name, inline] = argv[index].split('=');
+    const value = () => inline ?? argv[++index];
+    if (name === '--sizes') options.sizes = value().split(',').map(Number);
+    else if (name === '--runs') options.runs = Number(value());
+    else if (name === '--trigger-runs') options.triggerRuns = Number(value());
+    else if (name === '--reports') options.reports = Number(value());
+    else if (name === '--keep') options.keep = true;
+    else throw new Error(`unknown option ${name}`);
+  }
+  if (options.sizes.some((size) => !Number.isInteger(size) || size < measuredSize)) throw new Error(`--sizes must be whole numbers of at least ${measuredSize}`);
+  return options;
+}
+
+const median = (values: number[]) => quantile(values, 0.5);
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = (sorted.length - 1) * q;
+  const low = Math.floor(position);
+  return sorted[low] + (sorted[Math.min(low + 1, sorted.length - 1)] - sorted[low]) * (position - low);
+}
+const fixed = (value: number, digits = 1) => value.toFixed(digits);
+
+/** Runs work `runs` times after two warm-ups; milliseconds per run. */
+async function timed(runs: number, work: () => Promise<unknown>): Promise<number[]> {
+  for (let warm = 0; warm < 2; warm += 1) await work();
+  const times: number[] = [];
+  for (let run = 0; run < runs; run += 1) {
+    const started = performance.now();
+    await work();
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+/** A TenantDatabase whose statements are also EXPLAINed (ANALYZE), for the plans at the largest size. */
+function explaining(db: TenantDatabase, plans: string[]): TenantDatabase {
+  const wrap = <T>(work: (manager: EntityManager) => Promise<T>) => (manager: EntityManager) =>
+    work(
+      new Proxy(manager, {
+        get(target, property, receiver) {
+          if (property !== 'query') return Reflect.get(target, property, receiver);
+          return async (sql: string, parameters?: unknown[]) => {
+            if (/^\s*(WITH|SELECT)/i.test(sql)) {
+              const [row]: { 'QUERY PLAN': unknown }[] = await target.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, parameters);
+              plans.push(summarisePlan(row['QUERY PLAN']));
+            }
+            return target.query(sql, parameters);
+          };
+        },
+      }),
+    );
+  return { tenantId: db.tenantId, transaction: (work) => db.transaction(wrap(work)), read: (work) => db.read(wrap(work)) };
+}
+
+/** The scans over the big tables in a plan: how each query reaches its rows. */
+function summarisePlan(plan: unknown): string {
+  const scans: string[] = [];
+  const walk = (node: Record<string, unknown>) => {
+    const relation = node['Relation Name'] as string | undefined;
+    if (relation && ['near_miss', 'near_miss_similarity', 'near_miss_triage', 'corrective_action', 'risk_review'].includes(relation)) {
+      const index = node['Index Name'] ? ` ${node['Index Name']}` : '';
+      scans.push(`${node['Node Type']}${index} on ${relation} (${node['Actual Rows']} rows${node['Heap Fetches'] !== undefined ? `, ${node['Heap Fetches']} heap fetches` : ''})`);
+    }
+    for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+  };
+  const [top] = plan as { Plan: Record<string, unknown>; 'Execution Time': number }[];
+  walk(top.Plan);
+  return `${fixed(top['Execution Time'])} ms: ${[...new Set(scans)].join('; ') || 'no table scans'}`;
+}
+
+interface World {
+  dataSource: DataSource;
+  registry: CategoryRegistry;
+  now: Date;
+  from: Date;
+  loaded: number;
+  fillers: number;
+  measured: SyntheticTenant;
+}
+
+async function growTo(world: World, size: number): Promise<void> {
+  while (world.loaded < size) {
+    const count = Math.min(fillerSize, size - world.loaded);
+    world.fillers += 1;
+    const tenant = generateTenant({ seed: 7, tenants: 1, nearMisses: count, from: world.from, to: world.now, tenantPrefix: `bench-filler-${world.fillers}` }, 0, world.registry.list(), count);
+    await bulkLoadTenant(world.dataSource, world.registry, tenant, { now: world.now, lifecycle: false, audit: false, seed: seedOf(tenant.tenantId) });
+    world.loaded += count;
+    if (world.fillers % 10 === 0) process.stdout.write(`  ${world.loaded.toLocaleString('en-GB')} near misses loaded\n`);
+  }
+  for (const table of ['near_miss', 'near_miss_similarity', 'near_miss_triage', 'risk_review', 'risk_review_key', 'corrective_action', 'corrective_action_near_miss', 'verification_check', 'reporter_feedback']) {
+    await world.dataSource.query(`VACUUM ANALYZE ${table}`);
+  }
+}
+
+const analyst = (tenantId: string) => ({ staffId: 'bench-analyst', tenantId, roles: [Role.ANALYST], services: '*' as const });
+
+function analyticsQueries(world: World, db: TenantDatabase) {
+  const context = { principal: analyst(world.measured.tenantId), db, services: { registry: world.registry } } as Parameters<typeof signalHealth>[0];
+  const year = { occurredFrom: world.from, occurredTo: world.now };
+  const busiest = world.measured.services[0];
+  return {
+    'nearMissTrends (CATEGORY, WEEK)': () => nearMissTrends(context, year, 'CATEGORY', 'WEEK'),
+    'nearMissTrends (CONTRIBUTING_FACTOR, MONTH)': () => nearMissTrends(context, year, 'CONTRIBUTING_FACTOR', 'MONTH'),
+    'nearMissTrends (SHIFT_PHASE, DAY)': () => nearMissTrends(context, year, 'SHIFT_PHASE', 'DAY'),
+    'workflowStageAnalysis (one service vs tenant)': () => workflowStageAnalysis(context, { ...year, serviceIds: [busiest] }),
+    signalHealth: () => signalHealth(context, year),
+    'nearMissSignals (weekly, service x category)': () => nearMissSignals(context, { filter: year }),
+    'governanceSummary (12 months)': () => governanceSummary(context, world.from, world.now),
+  };
+}
+
+/** Raw report input (as GraphQL hands it to the service) from a synthetic near miss. */
+function reportInput(item: SyntheticNearMiss) {
+  return {
+    serviceId: item.serviceId, category: item.category, occurredAt: item.occurredAt, setting: item.setting, whatHappened: item.whatHappened, howDetected: item.howDetected,
+    whatPreventedHarm: item.whatPreventedHarm, preventionReliability: item.preventionReliability, immediateActions: item.immediateActions,
+    whatMadeThisPossible: item.whatMadeThisPossible, contributingFactors: item.contributingFactors, workflowStage: item.workflowStage, potentialHarm: item.potentialHarm,
+    personId: item.personId, staffInvolvedIds: item.staffInvolvedIds, shiftId: item.shiftId, details: item.details, workflowContext: item.workflowContext,
+  };
+}
+
+/**
+ * The repeat-trigger check as a report runs it: in the report's transaction
+ * (as the application role, under row-level security), after a near-miss row
+ * like the measured tenant's; rolled back, so the data stays the same.
+ */
+async function triggerCheckTimes(world: World, runs: number): Promise<number[]> {
+  const times: number[] = [];
+  const samples = world.measured.nearMisses.filter((item) => item.occurredAt.getTime() > world.now.getTime() - 30 * dayMs);
+  const runner = world.dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    for (let run = 0; run < runs + 5; run += 1) {
+      const item = samples[(run * 7919) % samples.length];
+      const category = world.registry.get(item.category)!;
+      const report = reportNearMissSchema(world.now).parse({ ...reportInput(item), details: item.details });
+      const facts = toReportFacts(report, item.details);
+      await runner.startTransaction();
+      try {
+        await runner.query(`SELECT set_config('${tenantSetting}', $1, true), set_config('role', $2, true)`, [world.measured.tenantId, applicationRole]);
+        const [{ id }]: { id: string }[] = await runner.query(
+          `INSERT INTO near_miss (tenant_id, reference, service_id, category, category_version, occurred_at, reported_by, setting, what_happened, how_detected,
+             what_prevented_harm, prevention_reliability, immediate_actions, potential_harm, details, suggested_route, same_day, triage_due_at, workflow_stage, contributing_factors, person_id)
+           VALUES ($1, $2, $3, $4, 1, $5, 'bench', $6, 'x', 'x', 'x', $7, '{}', $8, $9, 'TREND_MONITORING', false, now(), $10, $11, $12) RETURNING id`,
+          [world.measured.tenantId, `BENCH-${run}`, item.serviceId, item.category, item.occurredAt, item.setting, item.preventionReliability, item.potentialHarm, JSON.stringify(item.details),
+            item.workflowStage ?? null, item.contributingFactors, item.personId ?? null],
+        );
+        const started = performance.now();
+        await evaluateReportRepeats(runner.manager, { tenantId: world.measured.tenantId, nearMissId: id, category, facts, now: world.now });
+        if (run >= 5) times.push(performance.now() - started);
+      } finally {
+        await runner.rollbackTransaction();
+      }
+    }
+  } finally {
+    await runner.release();
+  }
+  return times;
+}
+
+/** Reports per second through reportNearMiss, with the trigger and without, in alternating blocks. */
+async function reportThroughput(world: World, reports: number): Promise<{ withTrigger: number; withoutTrigger: number }> {
+  const db = createTenantDatabase(world.dataSource, world.measured.tenantId);
+  const principal = { staffId: 'bench-reporter', tenantId: world.measured.tenantId, roles: [Role.REPORTER], services: '*' as const };
+  const logger = createLogger('silent');
+  const samples = world.measured.nearMisses;
+  const elapsed = { on: 0, off: 0 };
+  const block = 25;
+  let sent = 0;
+  for (let round = 0; sent < reports * 2; round += 1) {
+    for (const mode of round % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+      const started = performance.now();
+      for (let item = 0; item < block; item += 1, sent += 1) {
+        const sample = samples[(sent * 104729) % samples.length];
+        await reportNearMiss({ registry: world.registry, logger, now: () => world.now, repeatTrigger: mode === 'on' }, principal, db, reportInput(sample), `bench-${randomBytes(8).toString('hex')}`);
+      }
+      elapsed[mode] += performance.now() - started;
+    }
+  }
+  return { withTrigger: (reports / elapsed.on) * 1000, withoutTrigger: (reports / elapsed.off) * 1000 };
+}
+
+async function main(): Promise<void> {
+  const options = parseArguments(process.argv.slice(2));
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
+  if (!config.databaseUrl) throw new Error('bench:analytics runs on the PostgreSQL server: set DATABASE_URL');
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  const registry = await loadCategoryRegistry(config.pluginSpecifiers);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, schema, poolSize: 4 });
+  const startedAt = performance.now();
+  try {
+    await migrate(database.dataSource);
+    const [{ version }]: { version: string }[] = await database.dataSource.query('SELECT version()');
+    console.log(`machine: ${cpus().length} x ${cpus()[0].model}, ${Math.round(totalmem() / 2 ** 30)} GB RAM; Node ${process.version}; ${version.split(' on ')[0]}; schema ${schema}`);
+
+    const now = new Date();
+    const from = new Date(now.getTime() - 365 * dayMs);
+    const measured = generateTenant({ seed: 11, tenants: 1, nearMisses: measuredSize, from, to: now, tenantPrefix: 'bench-measured' }, 0, registry.list(), measuredSize);
+    await bulkLoadTenant(database.dataSource, registry, measured, { now, lifecycle: true, audit: false, seed: 11 });
+    const world: World = { dataSource: database.dataSource, registry, now, from, loaded: measuredSize, fillers: 0, measured };
+    console.log(`measured tenant: ${measured.nearMisses.length} near misses over 12 months in ${measured.services.length} services, with triage, actions, checks and reviews`);
+
+    const db = createTenantDatabase(database.dataSource, measured.tenantId);
+    const results = new Map<string, Map<number, number[]>>();
+    const record = (name: string, size: number, times: number[]) => {
+      if (!results.has(name)) results.set(name, new Map());
+      results.get(name)!.set(size, times);
+    };
+    const plans: string[] = [];
+    for (const size of [...options.sizes].sort((a, b) => a - b)) {
+      const loadStarted = performance.now();
+      await growTo(world, size);
+      console.log(`size ${size.toLocaleString('en-GB')}: loaded and vacuumed in ${fixed((performance.now() - loadStarted) / 1000)} s`);
+      for (const [name, query] of Object.entries(analyticsQueries(world, db))) record(name, size, await timed(options.runs, query));
+      record('repeat-trigger check (inside a report)', size, await triggerCheckTimes(world, options.triggerRuns));
+      if (size === Math.max(...options.sizes)) {
+        for (const [name, query] of Object.entries(analyticsQueries(world, explaining(db, plans)))) {
+          plans.push(`-- ${name}`);
+          await query();
+        }
+      }
+    }
+
+    const throughput = await reportThroughput(world, options.reports);
+    const sizes = [...options.sizes].sort((a, b) => a - b);
+    const [small, , large] = [sizes[0], sizes[1], sizes[sizes.length - 1]];
+    const analyticsBase = sizes.length > 2 ? sizes[sizes.length - 2] : sizes[0];
+    const header = `| measure | ${sizes.map((size) => `${size.toLocaleString('en-GB')} rows: median / p95 (ms)`).join(' | ')} | ratio | goal |`;
+    console.log(`\n${header}\n|${' --- |'.repeat(sizes.length + 3)}`);
+    for (const [name, bySize] of results) {
+      const trigger = name.startsWith('repeat-trigger');
+      const base = trigger ? small : analyticsBase;
+      const ratio = median(bySize.get(large)!) / median(bySize.get(base)!);
+      const cells = sizes.map((size) => `${fixed(median(bySize.get(size)!), 2)} / ${fixed(quantile(bySize.get(size)!, 0.95), 2)}`);
+      const goal = trigger ? `${large.toLocaleString('en-GB')} ÷ ${base.toLocaleString('en-GB')} ≤ 1.2` : `${large.toLocaleString('en-GB')} ÷ ${base.toLocaleString('en-GB')} ≤ 1.5`;
+      console.log(`| ${name} | ${cells.join(' | ')} | ${fixed(ratio, 2)} | ${goal} ${ratio <= (trigger ? 1.2 : 1.5) ? 'met' : 'NOT met'} |`);
+    }
+    const throughputRatio = throughput.withTrigger / throughput.withoutTrigger;
+    console.log(
+      `| reportNearMiss throughput at ${large.toLocaleString('en-GB')} rows (reports/s, one connection) | with trigger ${fixed(throughput.withTrigger)} | without ${fixed(throughput.withoutTrigger)} | | ${fixed(throughputRatio, 2)} | with ÷ without ≥ 0.9 ${throughputRatio >= 0.9 ? 'met' : 'NOT met'} |`,
+    );
+    console.log(`\nplans at ${large.toLocaleString('en-GB')} rows (EXPLAIN ANALYZE):\n${plans.join('\n')}`);
+    console.log(`\ntotal ${fixed((performance.now() - startedAt) / 60_000)} min`);
+  } finally {
+    if (!options.keep) await database.dataSource.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
+    await database.close();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(error.stack ?? error.message);
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+import type { Operation } from './role-matrix';
+
+/**
+ * Every root field of the API and the role-matrix operation that guards it.
+ * A test fails when a root field is missing here, and another tries every
+ * field as every role; docs/security.md is generated from this table.
+ * `authenticated`: any valid token.
+ */
+export const rootFieldPermissions = {
+  'Query.viewer': 'authenticated',
+  'Query.categories': 'categories.read',
+  'Query.nearMiss': 'nearMiss.read',
+  'Query.nearMisses': 'nearMiss.read',
+  'Query.triageQueue': 'triage.queue',
+  'Query.tenantSettings': 'settings.read',
+  'Query.personDataExport': 'privacy.export',
+  'Query.correctiveAction': 'actions.read',
+  'Query.overdueCorrectiveActions': 'actions.read',
+  'Query.overdueVerificationChecks': 'actions.read',
+  'Query.nearMissEvents': 'events.read',
+  'Query.webhooks': 'webhooks.manage',
+  'Query.riskReviews': 'riskReviews.read',
+  'Query.riskReview': 'riskReviews.read',
+  'Query.repeatTriggerRules': 'riskReviews.read',
+  'Query.nearMissTrends': 'analytics.read',
+  'Query.workflowStageAnalysis': 'analytics.read',
+  'Query.signalHealth': 'analytics.read',
+  'Query.nearMissSignals': 'analytics.read',
+  'Query.governanceSummary': 'analytics.read',
+  'Query.analyticsSettings': 'settings.read',
+  'Mutation.reportNearMiss': 'nearMiss.report',
+  'Mutation.acknowledgeNearMiss': 'nearMiss.acknowledge',
+  'Mutation.triageNearMiss': 'nearMiss.triage',
+  'Mutation.completeGateItem': 'gates.complete',
+  'Mutation.closeNearMiss': 'nearMiss.close',
+  'Mutation.reopenNearMiss': 'nearMiss.reopen',
+  'Mutation.sendReporterFeedback': 'feedback.send',
+  'Mutation.recordNoActionNeeded': 'nearMiss.recordNoActionNeeded',
+  'Mutation.updateTenantSettings': 'settings.configure',
+  'Mutation.setCategoryEnabled': 'categories.configure',
+  'Mutation.addCorrectiveAction': 'actions.add',
+  'Mutation.completeCorrectiveAction': 'actions.complete',
+  'Mutation.cancelCorrectiveAction': 'actions.cancel',
+  'Mutation.scheduleVerification': 'verification.schedule',
+  'Mutation.recordVerificationResult': 'verification.record',
+  'Mutation.erasePersonData': 'privacy.erase',
+  'Mutation.registerWebhook': 'webhooks.manage',
+  'Mutation.deactivateWebhook': 'webhooks.manage',
+  'Mutation.concludeRiskReview': 'riskReviews.conclude',
+  'Mutation.setRepeatTriggerRule': 'riskReviews.configure',
+  'Mutation.assignServiceManager': 'riskReviews.configure',
+  'Mutation.updateAnalyticsSettings': 'settings.configure',
+} as const satisfies Record<string, Operation | 'authenticated'>;
+
+export type RootField = keyof typeof rootFieldPermissions;
+
+/** Root fields whose operation the action's owner may also perform. */
+export const ownerMayAlso: readonly RootField[] = ['Mutation.completeCorrectiveAction', 'Mutation.scheduleVerification'];
+
+/** Fields whose value depends on who asks, and what the others see instead. */
+export const sensitiveFields: Record<string, { operation: Operation; otherwise: string }> = {
+  'NearMiss.whatHappened': { operation: 'nearMiss.readIdentified', otherwise: '"[withheld]"' },
+  'NearMiss.howDetected': { operation: 'nearMiss.readIdentified', otherwise: '"[withheld]"' },
+  'NearMiss.whatPreventedHarm': { operation: 'nearMiss.readIdentified', otherwise: '"[withheld]"' },
+  'NearMiss.whatMadeThisPossible': { operation: 'nearMiss.readIdentified', otherwise: '"[withheld]"' },
+  'NearMiss.immediateActions': { operation: 'nearMiss.readIdentified', otherwise: 'each item "[withheld]"' },
+  'NearMiss.outcome': { operation: 'nearMiss.readIdentified', otherwise: '"[withheld]"' },
+  'NearMiss.noActionReason': { operation: 'nearMiss.readIdentified', otherwise: '"[withheld]"' },
+  'NearMiss.details': { operation: 'nearMiss.readIdentified', otherwise: 'free-text fields "[withheld]"; codes, times and flags kept' },
+  'NearMiss.person': { operation: 'nearMiss.readIdentified', otherwise: 'a per-tenant pseudonym id (psn_…)' },
+  'NearMiss.feedback': { operation: 'nearMiss.readIdentified', otherwise: 'messages "[withheld]"' },
+  'Triage.rationale': { operation: 'nearMiss.readIdentified', otherwise: '"[withheld]"' },
+  'Triage.overrideReason': { operation: 'nearMiss.readIdentified', otherwise: '"[withheld]"' },
+  'Triage.justCulture': { operation: 'triage.justCulture.read', otherwise: 'null' },
+  'Triage.justCultureResponse': { operation: 'triage.justCulture.read', otherwise: 'null' },
+  'RiskReview.conclusion': { operation: 'nearMiss.readIdentified', otherwise: '"[withheld]"' },
+};
