@@ -10,13 +10,17 @@ const isMarDiscrepancy = (type: string) => (marDiscrepancies as readonly string[
 
 const details = z.object({
   medicationName: z.string().trim().min(1).max(200).meta({ title: 'Medication name', description: 'As written on the MAR or label' }),
-  scheduledTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24-hour)').meta({ title: 'Scheduled time', description: 'When the dose was due, HH:MM' }),
+  scheduledTime: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$|^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d/, 'use HH:MM (24-hour) or an ISO date-time')
+    .meta({ title: 'Scheduled time', description: 'When the dose was due: HH:MM, or an ISO date-time from the MAR' }),
   discrepancyType: z.enum(discrepancyTypes).meta({ title: 'Discrepancy type', description: 'What was wrong or nearly wrong' }),
   timeCritical: z.boolean().default(false).meta({ title: 'Time-critical medicine', description: 'e.g. Parkinson’s medicines, insulin, anti-epileptics' }),
   clinicalAdviceSought: z.boolean().meta({ title: 'Clinical advice sought', description: 'Nurse, pharmacist or GP/111 consulted' }),
   supervisorNotified: z.boolean().meta({ title: 'Supervisor notified' }),
   errorReached: z
     .enum(['CAPACITY_TO_CAUSE_ERROR', 'ERROR_CAUGHT_BEFORE_PERSON'])
+    .default('ERROR_CAUGHT_BEFORE_PERSON')
     .meta({ title: 'How far it got', description: 'Circumstances that could cause an error (NCC MERP A), or an error caught before it reached the person (NCC MERP B)' }),
 });
 

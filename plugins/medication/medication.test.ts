@@ -53,3 +53,17 @@ describe('medication standards', () => {
     expect(asRegistered(medication).standards.nccMerp?.(reportFacts(medication, details))).toBe(category);
   });
 });
+
+describe('medication details', () => {
+  it('accepts a MAR date-time as the scheduled time and records NCC MERP B unless told otherwise', () => {
+    const parsed = medication.details.parse({
+      medicationName: 'Insulin glargine',
+      scheduledTime: '2026-11-23T08:00:00Z',
+      discrepancyType: 'TIME_CRITICAL_TIMING',
+      clinicalAdviceSought: true,
+      supervisorNotified: true,
+    });
+    expect(parsed.errorReached).toBe('ERROR_CAUGHT_BEFORE_PERSON');
+    expect(medication.details.safeParse({ ...parsed, scheduledTime: 'breakfast' }).success).toBe(false);
+  });
+});

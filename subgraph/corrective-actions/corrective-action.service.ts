@@ -45,7 +45,8 @@ const actionSchema = (now: Date) =>
     nearMissIds: z.array(uuid).min(1, 'needs at least one near miss').max(50, 'may hold at most 50 items'),
     title: text(300),
     ownerId: text(100),
-    dueBy: z.date().refine((date) => date.getTime() > now.getTime() - day, 'may not be in the past'),
+    // A past due date is allowed: the action is overdue from the start (e.g. recorded after the fact).
+    dueBy: z.date().refine((date) => date.getTime() > now.getTime() - 366 * day, 'is more than a year ago'),
     strength: z.enum(actionStrengths),
     actionType: z.enum(actionTypes).optional(),
     evidenceRequired: z.array(text(200)).min(1, 'name at least one piece of evidence').max(20, 'may hold at most 20 items'),
@@ -212,7 +213,8 @@ export async function scheduleVerification(context: Context, request: ScheduleRe
     z.object({
       actionId: z.string(),
       method: z.enum(verificationMethods),
-      firstDueAt: z.date().refine((date) => date.getTime() > now.getTime() - day, 'may not be in the past'),
+      // Checks already carried out can be scheduled after the fact, within a year.
+      firstDueAt: z.date().refine((date) => date.getTime() > now.getTime() - 366 * day, 'is more than a year ago'),
       everyDays: z.number().int().min(1, 'must be at least 1').max(365, 'must be at most 365'),
       count: z.number().int().min(1, 'must be at least 1').max(52, 'must be at most 52'),
     }),
@@ -289,8 +291,13 @@ export async function recordVerificationResult(context: Context, id: string, res
   const input = validate(
     z.object({
       result: z.enum(verificationResults),
-      evidence: z.array(z.string().trim().max(500, 'must be at most 500 characters')).max(50).refine((items) => items.some(Boolean), 'name at least one evidence reference (MAR entry, audit id, rota record, minutes)'),
+      evidence: z.array(z.string().trim().max(500, 'must be at most 500 characters')).max(50),
       notes: text(4000).optional(),
+    })
+    // A pass must be evidenced; a failure may be described in the notes alone.
+    .refine((input) => input.result !== 'PASS' || input.evidence.some(Boolean), {
+      path: ['evidence'],
+      message: 'a PASS needs at least one evidence reference (MAR entry, audit id, rota record, minutes)',
     }),
     { result, evidence, notes: notes?.trim() ? notes : undefined },
   );
