@@ -196,7 +196,9 @@ export async function bulkLoadTenant(dataSource: DataSource, registry: CategoryR
     for (const join of decision.join) {
       for (const key of join.keys) countedBy.set(key.key, join.reviewId);
       count(join.reviewId, decision.extend?.reviewId === join.reviewId ? decision.extend.windows : []);
-      if (options.audit) audits.push({ at: item.reportedAt, nearMissId: item.id, actor: null, action: 'risk_review.joined', detail: { reviewId: join.reviewId } });
+    }
+    if (options.audit && decision.join.length) {
+      audits.push({ at: item.reportedAt, nearMissId: item.id, actor: null, action: 'risk_review.joined', detail: { reviewIds: decision.join.map((join) => join.reviewId) } });
     }
     if (decision.open) {
       const review: Review = {
@@ -209,8 +211,8 @@ export async function bulkLoadTenant(dataSource: DataSource, registry: CategoryR
         openedBy: item.id,
         keys: [],
         members: new Map(),
-        // Most reviews conclude within three weeks; the recent ones are still open (some overdue).
-        concludeAt: random.chance(0.85) ? new Date(item.reportedAt.getTime() + random.int(2, 21) * dayMs) : undefined,
+        // Managers conclude reviews within three weeks; the recent ones are still open (some overdue).
+        concludeAt: new Date(item.reportedAt.getTime() + random.int(2, 21) * dayMs),
         causes: [random.pick(['ROTA_PRESSURE', 'HANDOVER', 'COMMUNICATION', 'UNCLEAR_TASK_ALLOCATION', 'PHARMACY_OR_SUPPLY', 'DOCUMENTATION_DESIGN'])],
       };
       if (review.concludeAt && review.concludeAt.getTime() > now.getTime()) review.concludeAt = undefined;

@@ -213,9 +213,9 @@ export function generateTenant(options: WorldOptions, tenantIndex: number, regis
   const tenantId = `${options.tenantPrefix}-${tenantIndex + 1}`;
   const random = new SeededRandom(seedOf(`${options.seed}:${tenantId}`));
   const span = options.to.getTime() - options.from.getTime();
-  // About one service per 1,500 near misses a year: a large provider runs more services.
+  // About one service per 300 near misses a year (six a week): a large provider runs many services.
   const years = Math.max(span / (365 * dayMs), 1 / 12);
-  const serviceCount = options.servicesPerTenant ?? Math.min(60, Math.max(6, Math.round(count / years / 1500)));
+  const serviceCount = options.servicesPerTenant ?? Math.min(400, Math.max(4, Math.round(count / years / 300)));
   const services = Array.from({ length: serviceCount }, (_, position) => serviceNames[position] ?? `service-${position + 1}`);
   const byKey = new Map(registry.map((registered) => [registered.definition.key, registered]));
   const categories = Object.entries(categoryWeights).filter(([key]) => byKey.has(key)) as [string, number][];

@@ -119,24 +119,26 @@ export async function loadHealthRow(manager: EntityManager, scope: ReadScope, fi
   const parameters = new Parameters();
   const where = conditions(scope, filter, parameters);
   const at = `${parameters.add(now)}::timestamptz`;
+  // Triage and feedback come after the occurrence: with a start date, only rows since then are read (hash joins, not a probe per near miss).
+  const since = (column: string) => (filter.occurredFrom ? ` AND ${column} >= ${parameters.add(filter.occurredFrom)}` : '');
   const [row]: Record<string, any>[] = await manager.query(
     `WITH selected AS MATERIALIZED (
-       SELECT n.id, n.tenant_id, n.category, n.service_id, n.prevention_reliability, n.reported_at, n.triage_due_at, n.reopen_count
+       SELECT n.id, n.category, n.service_id, n.prevention_reliability, n.reported_at, n.triage_due_at, n.reopen_count
        FROM near_miss n WHERE ${where.join(' AND ')}
+     ), triage_firsts AS MATERIALIZED (
+       SELECT DISTINCT ON (nt.near_miss_id) nt.near_miss_id, nt.triaged_at, nt.due_by FROM near_miss_triage nt
+       WHERE nt.tenant_id = $1${since('nt.triaged_at')} ORDER BY nt.near_miss_id, nt.triaged_at
      ), first_triage AS MATERIALIZED (
-       SELECT s.id, s.reported_at, s.triage_due_at, t.triaged_at, t.due_by
-       FROM selected s LEFT JOIN LATERAL (
-         SELECT triaged_at, due_by FROM near_miss_triage nt WHERE nt.tenant_id = s.tenant_id AND nt.near_miss_id = s.id ORDER BY triaged_at LIMIT 1
-       ) t ON true
+       SELECT s.id, s.reported_at, s.triage_due_at, t.triaged_at, t.due_by FROM selected s LEFT JOIN triage_firsts t ON t.near_miss_id = s.id
      ), actions AS MATERIALIZED (
        SELECT DISTINCT a.id, a.status, a.due_by FROM selected s
-       JOIN corrective_action_near_miss l ON l.tenant_id = s.tenant_id AND l.near_miss_id = s.id
-       JOIN corrective_action a ON a.id = l.action_id AND a.tenant_id = l.tenant_id
+       JOIN corrective_action_near_miss l ON l.tenant_id = $1 AND l.near_miss_id = s.id
+       JOIN corrective_action a ON a.id = l.action_id AND a.tenant_id = $1
+     ), answered AS MATERIALIZED (
+       SELECT DISTINCT f.near_miss_id FROM reporter_feedback f JOIN selected s ON s.id = f.near_miss_id
+       WHERE f.tenant_id = $1 AND f.kind IN ('CLOSED', 'MANUAL') AND f.at <= s.reported_at + interval '14 days'${since('f.at')}
      ), outcomes AS (
-       SELECT s.id, s.reported_at,
-         EXISTS (SELECT 1 FROM reporter_feedback f WHERE f.tenant_id = s.tenant_id AND f.near_miss_id = s.id AND f.kind IN ('CLOSED', 'MANUAL')
-                 AND f.at <= s.reported_at + interval '14 days') AS answered
-       FROM selected s
+       SELECT s.id, s.reported_at, a.near_miss_id IS NOT NULL AS answered FROM selected s LEFT JOIN answered a ON a.near_miss_id = s.id
      )
      SELECT
        (SELECT count(*)::int FROM selected) AS reports,

@@ -174,6 +174,7 @@ export async function nearMissSignals(context: Context, request: SignalsRequest)
 
 /** Everything a weekly operational review and a monthly board pack need, as aggregates. */
 export async function governanceSummary(context: Context, from: Date, to: Date, serviceIds?: string[] | null): Promise<GovernanceSummary> {
+  authorize(context.principal, 'analytics.read');
   const period = validate(
     z
       .object({ from: z.date(), to: z.date(), serviceIds: z.array(z.string().min(1).max(100)).max(200).optional() })

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { recordAudit } from '../audit/audit-log';
 import { enqueueEvent } from '../outbox/outbox';
@@ -64,64 +65,86 @@ async function scanKeys(manager: EntityManager, input: RepeatTriggerInput): Prom
   return { rule, states };
 }
 
-/** Marks the occurrences a review counted (per key), and links the near misses to it. */
-async function countInto(manager: EntityManager, tenantId: string, reviewId: string, nearMissId: string, windows: readonly OpeningWindow[], joinedKeys: readonly RepeatKey[], now: Date) {
-  const pairs = [
-    ...windows.flatMap((window) => [...window.members.map((member) => [window.key.key, member.nearMissId]), [window.key.key, nearMissId]]),
-    ...joinedKeys.map((key) => [key.key, nearMissId]),
-  ];
-  await manager.query(
-    `WITH counted AS (
-       UPDATE near_miss_similarity s SET review_id = $2
-         FROM unnest($3::text[], $4::uuid[]) AS pair (similarity_key, near_miss_id)
+/** What one report adds to one review: the keys it now stands for, and the occurrences it counted (per key). */
+interface Counting {
+  reviewId: string;
+  windows: readonly OpeningWindow[];
+  joinedKeys: readonly RepeatKey[];
+}
+
+interface NewReview {
+  id: string;
+  reason: string;
+  basis: RepeatKey['basis'];
+  rule: RepeatTriggerRule;
+}
+
+/**
+ * One statement for everything a decision writes: the new review (if any),
+ * its keys, the occurrences counted per key, and the near misses linked.
+ * Returns the new review's assignee (the service's manager, if named).
+ */
+async function applyDecision(manager: EntityManager, input: RepeatTriggerInput, countings: readonly Counting[], opened?: NewReview): Promise<string | null> {
+  const pairs = countings.flatMap((counting) => [
+    ...counting.windows.flatMap((window) => [...window.members.map((member) => [counting.reviewId, window.key.key, member.nearMissId]), [counting.reviewId, window.key.key, input.nearMissId]]),
+    ...counting.joinedKeys.map((key) => [counting.reviewId, key.key, input.nearMissId]),
+  ]);
+  const newKeys = countings.flatMap((counting) => counting.windows.map((window) => [counting.reviewId, window.key.key]));
+  const members = countings.flatMap((counting) => [input.nearMissId, ...windowMembers(counting.windows)].map((member) => [counting.reviewId, member]));
+  const [row]: { assigned_to: string | null }[] = await manager.query(
+    `WITH review AS (
+       INSERT INTO risk_review (id, tenant_id, reason, category, service_id, basis, threshold, window_days, opened_at, opened_by_near_miss_id, due_by, assigned_to)
+       SELECT $11::uuid, $1, $12, $13, $14, $15, $16, $17, $9, $2, $18, (SELECT staff_id FROM service_manager WHERE tenant_id = $1 AND service_id = $14)
+       WHERE $11::uuid IS NOT NULL
+       RETURNING assigned_to
+     ), counted AS (
+       UPDATE near_miss_similarity s SET review_id = pair.review_id
+         FROM unnest($3::uuid[], $4::text[], $5::uuid[]) AS pair (review_id, similarity_key, near_miss_id)
         WHERE s.tenant_id = $1 AND s.similarity_key = pair.similarity_key AND s.near_miss_id = pair.near_miss_id
      ), keys AS (
        INSERT INTO risk_review_key (tenant_id, review_id, similarity_key, open)
-       SELECT $1, $2, key, true FROM unnest($5::text[]) AS key
+       SELECT $1, review_id, key, true FROM unnest($6::uuid[], $7::text[]) AS new_key (review_id, key)
+     ), linked AS (
+       INSERT INTO risk_review_near_miss (tenant_id, review_id, near_miss_id, joined_at)
+       SELECT $1, review_id, near_miss_id, $9 FROM unnest($8::uuid[], $10::uuid[]) AS member (review_id, near_miss_id)
+       ON CONFLICT DO NOTHING
      )
-     INSERT INTO risk_review_near_miss (tenant_id, review_id, near_miss_id, joined_at)
-     SELECT $1, $2, member, $7 FROM unnest($6::uuid[]) AS member
-     ON CONFLICT DO NOTHING`,
+     SELECT (SELECT assigned_to FROM review) AS assigned_to`,
     [
-      tenantId, reviewId, pairs.map(([key]) => key), pairs.map(([, id]) => id), windows.map((window) => window.key.key),
-      [nearMissId, ...windowMembers(windows)], now,
+      input.tenantId, input.nearMissId, pairs.map(([review]) => review), pairs.map(([, key]) => key), pairs.map(([, , id]) => id),
+      newKeys.map(([review]) => review), newKeys.map(([, key]) => key), members.map(([review]) => review), input.now, members.map(([, id]) => id),
+      opened?.id ?? null, opened?.reason ?? null, input.categoryKey, input.serviceId, opened?.basis ?? null, opened?.rule.threshold ?? null, opened?.rule.windowDays ?? null,
+      opened ? new Date(input.now.getTime() + opened.rule.reviewDueDays * dayMs) : null,
     ],
   );
+  return row?.assigned_to ?? null;
 }
 
 /**
  * The repeat trigger, inside the report's transaction and after its insert
  * (call it before recordAudit, which takes the tenant's audit lock). Opens a
  * review assigned to the service's manager when similar near misses reach the
- * provider's threshold, or adds the report to the open review it repeats.
+ * provider's threshold, or adds the report to the open reviews it repeats.
+ * Two statements when something happens, one when nothing does.
  */
 export async function evaluateRepeatTrigger(manager: EntityManager, input: RepeatTriggerInput): Promise<RepeatTriggerOutcome> {
   if (!input.keys.length) return noRepeat;
   const { rule, states } = await scanKeys(manager, input);
   if (!rule.enabled) return noRepeat;
   const decision = decideRepeatTrigger(rule, input.categoryKey, input.occurredAt, states);
-  const outcome: RepeatTriggerOutcome = { opened: [], joined: [] };
-
-  for (const { reviewId, keys } of decision.join) {
-    const windows = decision.extend?.reviewId === reviewId ? decision.extend.windows : [];
-    await countInto(manager, input.tenantId, reviewId, input.nearMissId, windows, keys, input.now);
-    outcome.joined.push(reviewId);
-  }
-  if (decision.open) {
-    const [first] = decision.open.windows;
-    const [review]: { id: string; assigned_to: string | null }[] = await manager.query(
-      `INSERT INTO risk_review (tenant_id, reason, category, service_id, basis, threshold, window_days, opened_at, opened_by_near_miss_id, due_by, assigned_to)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT staff_id FROM service_manager WHERE tenant_id = $1 AND service_id = $4))
-       RETURNING id, assigned_to`,
-      [
-        input.tenantId, decision.open.reason, input.categoryKey, input.serviceId, first.key.basis, rule.threshold, rule.windowDays, input.now, input.nearMissId,
-        new Date(input.now.getTime() + rule.reviewDueDays * dayMs),
-      ],
-    );
-    await countInto(manager, input.tenantId, review.id, input.nearMissId, decision.open.windows, [], input.now);
-    outcome.opened.push({ reviewId: review.id, basis: first.key.basis, nearMissIds: [...windowMembers(decision.open.windows), input.nearMissId], assignedTo: review.assigned_to });
-  }
-  return outcome;
+  const countings: Counting[] = decision.join.map(({ reviewId, keys }) => ({
+    reviewId,
+    joinedKeys: keys,
+    windows: decision.extend?.reviewId === reviewId ? decision.extend.windows : [],
+  }));
+  const opened = decision.open ? { id: randomUUID(), reason: decision.open.reason, basis: decision.open.windows[0].key.basis, rule } : undefined;
+  if (opened && decision.open) countings.push({ reviewId: opened.id, windows: decision.open.windows, joinedKeys: [] });
+  if (!countings.length) return noRepeat;
+  const assignedTo = await applyDecision(manager, input, countings, opened);
+  return {
+    opened: opened && decision.open ? [{ reviewId: opened.id, basis: opened.basis, nearMissIds: [...windowMembers(decision.open.windows), input.nearMissId], assignedTo }] : [],
+    joined: decision.join.map((join) => join.reviewId),
+  };
 }
 
 /**
@@ -139,9 +162,10 @@ export async function announceRepeatTrigger(manager: EntityManager, tenantId: st
       payload: { reviewId: opened.reviewId, basis: opened.basis, nearMissIds: opened.nearMissIds, assignedTo: opened.assignedTo, notify: ['registered manager'] },
     });
   }
-  for (const reviewId of outcome.joined) {
-    await recordAudit(manager, { tenantId, nearMissId, action: 'risk_review.joined', detail: { reviewId } });
-    await enqueueEvent(manager, { tenantId, type: 'risk_review.joined', aggregateId: reviewId, payload: { reviewId, nearMissId } });
+  if (outcome.joined.length) {
+    // One event for every review the report joined: a join is frequent, and each costs the tenant's audit lock.
+    await recordAudit(manager, { tenantId, nearMissId, action: 'risk_review.joined', detail: { reviewIds: outcome.joined } });
+    await enqueueEvent(manager, { tenantId, type: 'risk_review.joined', aggregateId: nearMissId, payload: { nearMissId, reviewIds: outcome.joined } });
   }
 }
 

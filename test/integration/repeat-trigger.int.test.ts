@@ -162,6 +162,47 @@ describe('the repeat trigger', () => {
     expect(sixth.riskReviewsOpened[0].id).not.toBe(opened.id);
   });
 
+  it('concludes with corrective actions created in the same transaction, on the triaged near misses of the review', async () => {
+    const tenant = uniqueTenant('actions');
+    const { reporter, manager } = callers(tenant);
+    const ids: string[] = [];
+    for (let index = 0; index < 3; index += 1) ids.push((await report(t, reporter, samePersonAndMedicine(index, daysAgo(5 - index)))).nearMiss.id);
+    const [review] = await reviewsInDatabase(t, tenant);
+    const action = {
+      title: 'Written handover of pharmacy changes, signed by both shifts',
+      ownerId: 'staff-m',
+      dueBy: new Date(Date.now() + 30 * 24 * 60 * 60 * 1000).toISOString(),
+      strength: 'INTERMEDIATE',
+      actionType: 'CHECKLIST',
+      evidenceRequired: ['Signed handover sheets for four weeks'],
+      target: 'No repeat medication timing near misses at handover for six weeks',
+    };
+    const conclude = `mutation($id: ID!, $actions: [RiskReviewActionInput!]) {
+      concludeRiskReview(id: $id, conclusion: "Pharmacy changes were passed on verbally at handover", causes: [HANDOVER], actions: $actions) {
+        status correctiveActions { title strength nearMisses { id } }
+      }
+    }`;
+    // None of the near misses is triaged yet: actions follow triage, and nothing is concluded.
+    const early = await t.graphql(conclude, { id: review.id, actions: [action] }, manager);
+    expect(early.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ path: 'actions.0.nearMissIds' }] });
+    expect((await reviewsInDatabase(t, tenant))[0].status).toBe('OPEN');
+
+    const lead: Caller = { tenant, sub: 'lead-1', roles: ['MEDICATION_LEAD'] };
+    for (const id of ids.slice(0, 2)) {
+      const acknowledged = await t.graphql(`mutation($id: ID!) { acknowledgeNearMiss(id: $id, expectedVersion: 1) { version } }`, { id }, lead);
+      const triaged = await t.graphql(
+        `mutation($input: TriageInput!) { triageNearMiss(input: $input) { status } }`,
+        { input: { nearMissId: id, expectedVersion: acknowledged.data!.acknowledgeNearMiss.version, route: 'MEDICATION_SAFETY_REVIEW', justCulture: 'SYSTEM_ISSUE', rationale: 'Handover gap' } },
+        lead,
+      );
+      expect(triaged.errors).toBeUndefined();
+    }
+    const concluded = await t.graphql(conclude, { id: review.id, actions: [action] }, manager);
+    expect(concluded.errors).toBeUndefined();
+    expect(concluded.data!.concludeRiskReview).toMatchObject({ status: 'CONCLUDED', correctiveActions: [{ title: action.title, strength: 'INTERMEDIATE' }] });
+    expect(concluded.data!.concludeRiskReview.correctiveActions[0].nearMisses.map((nearMiss: { id: string }) => nearMiss.id).sort()).toEqual(ids.slice(0, 2).sort());
+  });
+
   it('shows overdue reviews', async () => {
     const tenant = uniqueTenant('overdue');
     const { reporter, manager } = callers(tenant);
