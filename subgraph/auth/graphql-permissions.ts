@@ -74,4 +74,6 @@ export const sensitiveFields: Record<string, { operation: Operation; otherwise: 
   'Triage.justCulture': { operation: 'triage.justCulture.read', otherwise: 'null' },
   'Triage.justCultureResponse': { operation: 'triage.justCulture.read', otherwise: 'null' },
   'RiskReview.conclusion': { operation: 'nearMiss.readIdentified', otherwise: '"[withheld]"' },
+  'CorrectiveAction.owner': { operation: 'nearMiss.readIdentified', otherwise: 'a pseudonymous staff id (psn_…)' },
+  'VerificationCheck.performedBy': { operation: 'nearMiss.readIdentified', otherwise: 'a pseudonymous staff id (psn_…)' },
 };

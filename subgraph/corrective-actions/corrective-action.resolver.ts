@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { authorize } from '../auth/role-matrix';
 import { notFound } from '../common/errors';
 import { hostReference, Staff } from '../host-entities/host-entity.types';
+import { fieldProtection, protectStaffId } from '../near-misses/field-protection';
 import { recordNoActionNeeded } from '../lifecycle/lifecycle.service';
 import { NearMiss } from '../near-misses/near-miss.type';
 import type { RequestContext } from '../server/context';
@@ -121,6 +122,11 @@ export class CorrectiveActionResolver {
     return nearMisses.filter((nearMiss): nearMiss is NearMiss => nearMiss !== null && !(nearMiss instanceof Error));
   }
 
+  @FieldResolver(() => Staff, { description: 'Pseudonymous for roles that see no individual staff (GOVERNANCE, ANALYST)' })
+  owner(@Root() action: CorrectiveAction, @Ctx() context: RequestContext): Staff {
+    return hostReference(Staff, protectStaffId(fieldProtection(context), action.ownerId))!;
+  }
+
   @FieldResolver(() => [VerificationCheck])
   async verificationChecks(@Root() action: CorrectiveAction, @Ctx() context: RequestContext): Promise<VerificationCheck[]> {
     return context.actions.checks.load(action.id);
@@ -135,8 +141,8 @@ export class VerificationCheckResolver {
   }
 
   @FieldResolver(() => Staff, { nullable: true })
-  performedBy(@Root() check: VerificationCheck): Staff | null {
-    return hostReference(Staff, check.performedById);
+  performedBy(@Root() check: VerificationCheck, @Ctx() context: RequestContext): Staff | null {
+    return check.performedById ? hostReference(Staff, protectStaffId(fieldProtection(context), check.performedById)) : null;
   }
 }
 

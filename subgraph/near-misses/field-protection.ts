@@ -45,6 +45,10 @@ export const protectText = <T extends string | null | undefined>(protection: Fie
 
 export const protectTexts = (protection: FieldProtection, values: string[]): string[] => (protection.withholdFreeText ? values.map(() => withheld) : values);
 
+/** Staff ids behind actions and checks: pseudonymous (`psn_…`, distinct from person pseudonyms) for callers without identified access. */
+export const protectStaffId = (protection: FieldProtection, staffId: string): string =>
+  protection.pseudonymisePeople && protection.secret ? pseudonymousPersonId(protection.secret, protection.tenantId, `staff:${staffId}`) : staffId;
+
 export const protectPersonId = (protection: FieldProtection, personId: string | undefined): string | undefined =>
   personId && protection.pseudonymisePeople && protection.secret ? pseudonymousPersonId(protection.secret, protection.tenantId, personId) : personId;
 

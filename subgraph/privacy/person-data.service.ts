@@ -69,11 +69,14 @@ export async function erasePersonData(context: Context, personId: string, reason
     await manager.query(
       `UPDATE near_miss SET what_happened = $3, how_detected = $3, what_prevented_harm = $3, what_made_this_possible = CASE WHEN what_made_this_possible IS NULL THEN NULL ELSE $3 END,
          immediate_actions = ARRAY[$3], outcome = CASE WHEN outcome IS NULL THEN NULL ELSE $3 END, reopen_reason = CASE WHEN reopen_reason IS NULL THEN NULL ELSE $3 END,
-         no_action_reason = CASE WHEN no_action_reason IS NULL THEN NULL ELSE $3 END, details = '{}'::jsonb, person_id = NULL, version = version + 1, updated_at = now()
+         no_action_reason = CASE WHEN no_action_reason IS NULL THEN NULL ELSE $3 END, details = '{}'::jsonb, person_id = NULL, similarity_key = NULL,
+         version = version + 1, updated_at = now()
        WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
       [tenantId, ids, erasedText],
     );
     await manager.query(`UPDATE near_miss_triage SET rationale = $3, override_reason = CASE WHEN override_reason IS NULL THEN NULL ELSE $3 END WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [tenantId, ids, erasedText]);
+    // Similarity keys hash the person's id with other fields: they go too (reviews keep their counted near misses).
+    await manager.query(`DELETE FROM near_miss_similarity WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [tenantId, ids]);
     await manager.query(`UPDATE gate_completion SET note = NULL WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [tenantId, ids]);
     await manager.query(`UPDATE reporter_feedback SET message = $3 WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [tenantId, ids, erasedText]);
     for (const id of ids) {

@@ -94,6 +94,14 @@ describe('the role matrix enforced', () => {
     }
     const governance = await t.graphql(query, { id: ids.NearMiss }, { tenant, roles: ['GOVERNANCE'] });
     expect(governance.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+
+    const ownerQuery = `query($id: ID!) { correctiveAction(id: $id) { owner { id } } }`;
+    for (const role of ['GOVERNANCE', 'ANALYST', 'MANAGER'] as Role[]) {
+      const result = await t.graphql(ownerQuery, { id: ids.CorrectiveAction }, { tenant, roles: [role] });
+      const identified = (roleMatrix['nearMiss.readIdentified'] as readonly string[]).includes(role);
+      expect(result.data!.correctiveAction.owner.id === 'staff-owner').toBe(identified);
+      if (!identified) expect(result.data!.correctiveAction.owner.id).toMatch(/^psn_/);
+    }
   });
 
   // Last: allowed mutations change the data (erasure, closure...).
