@@ -1,11 +1,10 @@
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { VerificationMethod } from '../domain/graphql-enums';
+import { VerificationMethod, enumOf } from '../domain/graphql-enums';
 import type { VerificationMethodValue } from '../domain/vocabulary';
 import { Staff } from '../host-entities/host-entity.types';
 import { verificationResults, type VerificationResultValue } from '../verification/verification-rules';
 import { actionStatuses, actionStrengths, actionTypes, type ActionStatusValue, type ActionStrengthValue, type ActionTypeValue } from './action-rules';
 
-const enumOf = <Values extends readonly string[]>(values: Values) => Object.fromEntries(values.map((value) => [value, value])) as { [K in Values[number]]: K };
 export const ActionStrength = enumOf(actionStrengths);
 export const ActionStatus = enumOf(actionStatuses);
 export const ActionType = enumOf(actionTypes);

@@ -9,7 +9,8 @@ import {
   workflowStages,
 } from './vocabulary';
 
-const enumOf = <const Values extends readonly string[]>(values: Values) =>
+/** A GraphQL enum object (value → value) from a vocabulary list. */
+export const enumOf = <const Values extends readonly string[]>(values: Values) =>
   Object.fromEntries(values.map((value) => [value, value])) as { [Value in Values[number]]: Value };
 
 export const NearMissStatus = enumOf(nearMissStatuses);

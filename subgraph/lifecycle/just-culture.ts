@@ -1,8 +1,9 @@
 import { registerEnumType } from 'type-graphql';
+import { enumOf } from '../domain/graphql-enums';
 
 export const justCultureClasses = ['SYSTEM_ISSUE', 'HUMAN_ERROR', 'AT_RISK_BEHAVIOUR', 'RECKLESS_BEHAVIOUR'] as const;
 export type JustCultureClassValue = (typeof justCultureClasses)[number];
-export const JustCultureClass = Object.fromEntries(justCultureClasses.map((value) => [value, value])) as { [K in JustCultureClassValue]: K };
+export const JustCultureClass = enumOf(justCultureClasses);
 
 registerEnumType(JustCultureClass, {
   name: 'JustCultureClass',

@@ -1,7 +1,7 @@
 import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { shiftPhases, staffEmployments, type ShiftPhaseValue, type StaffEmploymentValue } from './workflow-context';
+import { enumOf } from '../domain/graphql-enums';
 
-const enumOf = <Values extends readonly string[]>(values: Values) => Object.fromEntries(values.map((value) => [value, value])) as { [K in Values[number]]: K };
 export const StaffEmployment = enumOf(staffEmployments);
 export const ShiftPhase = enumOf(shiftPhases);
 

@@ -2,6 +2,7 @@ import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } fr
 import { ActionStrength, ActionType } from '../corrective-actions/corrective-action.type';
 import type { ActionStrengthValue, ActionTypeValue } from '../corrective-actions/action-rules';
 import { repeatTriggerBases, type RepeatTriggerBasis } from './repeat-trigger-keys';
+import { enumOf } from '../domain/graphql-enums';
 
 /** What a manager's review found behind the pattern (the seed's "rota pressure, communication gaps, unclear task allocation"). */
 export const riskReviewCauses = [
@@ -13,7 +14,6 @@ export type RiskReviewCauseValue = (typeof riskReviewCauses)[number];
 export const riskReviewStatuses = ['OPEN', 'CONCLUDED'] as const;
 export type RiskReviewStatusValue = (typeof riskReviewStatuses)[number];
 
-const enumOf = <Values extends readonly string[]>(values: Values) => Object.fromEntries(values.map((value) => [value, value])) as { [K in Values[number]]: K };
 export const RiskReviewStatus = enumOf(riskReviewStatuses);
 export const RiskReviewCause = enumOf(riskReviewCauses);
 export const RepeatTriggerBasisEnum = enumOf(repeatTriggerBases);
