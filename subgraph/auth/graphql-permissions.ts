@@ -44,6 +44,7 @@ export const rootFieldPermissions = {
   'Mutation.scheduleVerification': 'verification.schedule',
   'Mutation.recordVerificationResult': 'verification.record',
   'Mutation.erasePersonData': 'privacy.erase',
+  'Mutation.applyRetention': 'privacy.retention',
   'Mutation.registerWebhook': 'webhooks.manage',
   'Mutation.deactivateWebhook': 'webhooks.manage',
   'Mutation.concludeRiskReview': 'riskReviews.conclude',

@@ -45,6 +45,7 @@ export const roleMatrix = {
   'nearMiss.recordNoActionNeeded': [...leads, MANAGER, ADMIN],
   'privacy.export': [MANAGER, ADMIN],
   'privacy.erase': [ADMIN],
+  'privacy.retention': [ADMIN],
   'webhooks.manage': [ADMIN],
   /** The event feed (ids and codes, no free text) for host apps and managers. */
   'events.read': [INTEGRATION, ADMIN, MANAGER],

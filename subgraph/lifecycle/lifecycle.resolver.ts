@@ -143,8 +143,13 @@ export class LifecycleResolver {
     const schema = z.object({
       sameDayTriageHours: z.number().int().min(1).max(24).optional(),
       standardTriageHours: z.number().int().min(1).max(72).optional(),
+      retentionMonths: z.number().int().min(12).max(600).optional(),
     });
-    const parsed = schema.safeParse({ sameDayTriageHours: input.sameDayTriageHours ?? undefined, standardTriageHours: input.standardTriageHours ?? undefined });
+    const parsed = schema.safeParse({
+      sameDayTriageHours: input.sameDayTriageHours ?? undefined,
+      standardTriageHours: input.standardTriageHours ?? undefined,
+      retentionMonths: input.retentionMonths ?? undefined,
+    });
     if (!parsed.success) throw badUserInput(toFieldProblems(parsed.error));
     return context.db.transaction(async (manager) => {
       const current = await readTenantSettings(manager, context.principal.tenantId);

@@ -36,10 +36,12 @@ export class TriageInput {
 export class TenantSettingsType {
   @Field(() => Int, { description: 'Hours to triage a report that a same-day rule flagged (default 4)' }) sameDayTriageHours!: number;
   @Field(() => Int, { description: 'Hours to triage any other report (default 24)' }) standardTriageHours!: number;
+  @Field(() => Int, { description: 'Months after closure that free text is kept; applyRetention erases older text (default 96)' }) retentionMonths!: number;
 }
 
 @InputType()
 export class TenantSettingsInput {
   @Field(() => Int, { nullable: true }) sameDayTriageHours?: number;
   @Field(() => Int, { nullable: true }) standardTriageHours?: number;
+  @Field(() => Int, { nullable: true, description: '12 to 600' }) retentionMonths?: number;
 }

@@ -1,7 +1,7 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../server/context';
-import { erasePersonData, exportPersonData } from './person-data.service';
+import { applyRetention, erasePersonData, exportPersonData } from './person-data.service';
 
 @Resolver()
 export class PersonDataResolver {
@@ -15,5 +15,12 @@ export class PersonDataResolver {
   })
   erasePersonData(@Arg('personId', () => ID) personId: string, @Arg('reason', () => String) reason: string, @Ctx() context: RequestContext): Promise<number> {
     return erasePersonData(context, personId, reason);
+  }
+
+  @Mutation(() => Int, {
+    description: 'Erases free text of near misses closed longer ago than tenantSettings.retentionMonths (at most 500 a run). Returns how many.',
+  })
+  applyRetention(@Ctx() context: RequestContext): Promise<number> {
+    return applyRetention(context);
   }
 }

@@ -4,6 +4,7 @@ import { recordAudit } from '../audit/audit-log';
 import { authorize } from '../auth/role-matrix';
 import { badUserInput } from '../common/errors';
 import { enqueueEvent } from '../outbox/outbox';
+import { readTenantSettings } from '../tenant-settings/tenant-settings';
 import type { RequestContext } from '../server/context';
 
 type Context = Pick<RequestContext, 'principal' | 'db'>;
@@ -53,10 +54,28 @@ export async function exportPersonData(context: Context, personId: string): Prom
 }
 
 /**
- * Erasure: free text about the person is replaced and the person link removed,
- * while every row, count, status and the audit chain stay as they were, so
- * aggregates and the chain still verify. Returns how many near misses were erased.
+ * Replaces free text of near misses and unlinks the person, keeping every row,
+ * count, status and the audit chain, so aggregates and the chain still verify.
  */
+async function eraseNearMissText(manager: EntityManager, tenantId: string, ids: string[], actor: string | undefined, action: string): Promise<void> {
+  await manager.query(
+    `UPDATE near_miss SET what_happened = $3, how_detected = $3, what_prevented_harm = $3, what_made_this_possible = CASE WHEN what_made_this_possible IS NULL THEN NULL ELSE $3 END,
+       immediate_actions = ARRAY[$3], outcome = CASE WHEN outcome IS NULL THEN NULL ELSE $3 END, reopen_reason = CASE WHEN reopen_reason IS NULL THEN NULL ELSE $3 END,
+       no_action_reason = CASE WHEN no_action_reason IS NULL THEN NULL ELSE $3 END, details = '{}'::jsonb, person_id = NULL, similarity_key = NULL,
+       erased_at = now(), version = version + 1, updated_at = now()
+     WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+    [tenantId, ids, erasedText],
+  );
+  await manager.query(`UPDATE near_miss_triage SET rationale = $3, override_reason = CASE WHEN override_reason IS NULL THEN NULL ELSE $3 END WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [tenantId, ids, erasedText]);
+  // Similarity keys hash the person's id with other fields: they go too (reviews keep their counted near misses).
+  await manager.query(`DELETE FROM near_miss_similarity WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [tenantId, ids]);
+  await manager.query(`UPDATE gate_completion SET note = NULL WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [tenantId, ids]);
+  await manager.query(`UPDATE reporter_feedback SET message = $3 WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [tenantId, ids, erasedText]);
+  for (const id of ids) await recordAudit(manager, { tenantId, nearMissId: id, actor, action, detail: {} });
+  await enqueueEvent(manager, { tenantId, type: action, aggregateId: ids[0], payload: { nearMissIds: ids } });
+}
+
+/** Erasure on request: everything about one person. Returns how many near misses were erased. */
 export async function erasePersonData(context: Context, personId: string, reason: string): Promise<number> {
   authorize(context.principal, 'privacy.erase');
   const person = personIdOf(personId);
@@ -65,24 +84,30 @@ export async function erasePersonData(context: Context, personId: string, reason
   const tenantId = context.principal.tenantId;
   return context.db.transaction(async (manager) => {
     const ids = await nearMissIdsAbout(manager, tenantId, person);
-    if (!ids.length) return 0;
-    await manager.query(
-      `UPDATE near_miss SET what_happened = $3, how_detected = $3, what_prevented_harm = $3, what_made_this_possible = CASE WHEN what_made_this_possible IS NULL THEN NULL ELSE $3 END,
-         immediate_actions = ARRAY[$3], outcome = CASE WHEN outcome IS NULL THEN NULL ELSE $3 END, reopen_reason = CASE WHEN reopen_reason IS NULL THEN NULL ELSE $3 END,
-         no_action_reason = CASE WHEN no_action_reason IS NULL THEN NULL ELSE $3 END, details = '{}'::jsonb, person_id = NULL, similarity_key = NULL,
-         version = version + 1, updated_at = now()
-       WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
-      [tenantId, ids, erasedText],
+    if (ids.length) await eraseNearMissText(manager, tenantId, ids, context.principal.staffId, 'privacy.person_data_erased');
+    return ids.length;
+  });
+}
+
+/** At most this many near misses per run, so one run stays a short transaction; run again for more. */
+export const retentionBatchSize = 500;
+
+/**
+ * Retention: free text of near misses closed longer ago than the provider's
+ * `retentionMonths` is erased the same way. Returns how many were erased.
+ */
+export async function applyRetention(context: Context, now = new Date()): Promise<number> {
+  authorize(context.principal, 'privacy.retention');
+  const tenantId = context.principal.tenantId;
+  return context.db.transaction(async (manager) => {
+    const { retentionMonths } = await readTenantSettings(manager, tenantId);
+    const rows: { id: string }[] = await manager.query(
+      `SELECT id FROM near_miss WHERE tenant_id = $1 AND status = 'CLOSED' AND erased_at IS NULL
+         AND closed_at < $2::timestamptz - make_interval(months => $3) ORDER BY closed_at, id LIMIT $4 FOR UPDATE`,
+      [tenantId, now, retentionMonths, retentionBatchSize],
     );
-    await manager.query(`UPDATE near_miss_triage SET rationale = $3, override_reason = CASE WHEN override_reason IS NULL THEN NULL ELSE $3 END WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [tenantId, ids, erasedText]);
-    // Similarity keys hash the person's id with other fields: they go too (reviews keep their counted near misses).
-    await manager.query(`DELETE FROM near_miss_similarity WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [tenantId, ids]);
-    await manager.query(`UPDATE gate_completion SET note = NULL WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [tenantId, ids]);
-    await manager.query(`UPDATE reporter_feedback SET message = $3 WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [tenantId, ids, erasedText]);
-    for (const id of ids) {
-      await recordAudit(manager, { tenantId, nearMissId: id, actor: context.principal.staffId, action: 'privacy.person_data_erased', detail: {} });
-    }
-    await enqueueEvent(manager, { tenantId, type: 'privacy.person_data_erased', aggregateId: ids[0], payload: { nearMissIds: ids } });
+    const ids = rows.map((row) => row.id);
+    if (ids.length) await eraseNearMissText(manager, tenantId, ids, context.principal.staffId, 'privacy.retention_applied');
     return ids.length;
   });
 }

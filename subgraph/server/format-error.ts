@@ -46,11 +46,18 @@ export function createErrorFormatter(logger: Logger, exposeInternals: boolean) {
     logger.error('unexpected error', {
       requestId,
       path: formatted.path,
-      error: original instanceof Error ? `${original.name}: ${original.message}` : String(original),
-      stack: original instanceof Error ? original.stack?.split('\n').slice(0, 6).join(' | ') : undefined,
+      error: redactQuoted(original instanceof Error ? `${original.name}: ${original.message}` : String(original)),
+      stack: original instanceof Error ? redactQuoted(original.stack?.split('\n').slice(1, 6).join(' | ') ?? '') : undefined,
     });
     if (exposeInternals) return formatted;
     // No SQL, stack or internal ids: the request id finds the logged details.
     return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
   };
 }
+
+/**
+ * Database and runtime messages quote the offending value ("invalid input
+ * syntax for type uuid: \"...\""), which may be report text or a person id:
+ * logs keep the shape of the message, never the quoted values.
+ */
+export const redactQuoted = (message: string) => message.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '"…"');

@@ -42,3 +42,31 @@ describe('personal data', () => {
     expect(report.ok).toBe(true);
   });
 });
+
+describe('retention', () => {
+  it('erases free text of near misses closed longer ago than the provider keeps it, and nothing newer', async () => {
+    const tenant = uniqueTenant('retention');
+    const reporter: Caller = { tenant, sub: 'staff-r', roles: ['REPORTER'], services: ['north'] };
+    const admin: Caller = { tenant, sub: 'staff-a', roles: ['ADMIN'] };
+    const reported = [];
+    for (let index = 0; index < 3; index += 1) {
+      reported.push((await t.graphql(reportMutation, { input: medicationReport(), key: newKey() }, reporter)).data!.reportNearMiss.nearMiss);
+    }
+    const settings = await t.graphql(`mutation { updateTenantSettings(input: { retentionMonths: 24 }) { retentionMonths } }`, {}, admin);
+    expect(settings.data!.updateTenantSettings.retentionMonths).toBe(24);
+    // Two closed long ago (one beyond 24 months, one within), one still open.
+    await t.app.database.dataSource.query(`UPDATE near_miss SET status = 'CLOSED', closed_at = now() - interval '30 months' WHERE id = $1`, [reported[0].id]);
+    await t.app.database.dataSource.query(`UPDATE near_miss SET status = 'CLOSED', closed_at = now() - interval '20 months' WHERE id = $1`, [reported[1].id]);
+
+    expect((await t.graphql(`mutation { applyRetention }`, {}, { tenant, roles: ['MANAGER'] })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const applied = await t.graphql(`mutation { applyRetention }`, {}, admin);
+    expect(applied.data!.applyRetention).toBe(1);
+    const texts: { id: string; what_happened: string }[] = await t.app.database.dataSource.query(
+      `SELECT id, what_happened FROM near_miss WHERE tenant_id = $1 ORDER BY reference`,
+      [tenant],
+    );
+    expect(texts.map((row) => row.what_happened === '[erased]')).toEqual([true, false, false]);
+    expect((await t.graphql(`mutation { applyRetention }`, {}, admin)).data!.applyRetention).toBe(0);
+    expect((await verifyAuditChains(t.app.database.dataSource, { tenantIds: [tenant] })).ok).toBe(true);
+  });
+});

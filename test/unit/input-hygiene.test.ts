@@ -35,3 +35,12 @@ describe('inputHygieneProblems', () => {
     expect(inputHygieneProblems(Array.from({ length: 1000 }, () => '\u0000'))).toHaveLength(20);
   });
 });
+
+import { redactQuoted } from '../../subgraph/server/format-error';
+
+describe('log redaction', () => {
+  it('keeps the shape of an error message but never the quoted values', () => {
+    expect(redactQuoted('QueryFailedError: invalid input syntax for type uuid: "Ada Lovelace fell"')).toBe('QueryFailedError: invalid input syntax for type uuid: "…"');
+    expect(redactQuoted(`value 'person-9' and "a \\"quoted\\" note"`)).toBe('value "…" and "…"');
+  });
+});

@@ -17,8 +17,8 @@ async function tenantTables(queryRunner: QueryRunner): Promise<string[]> {
  * application role that requests run as. Later tenant tables call
  * enableTenantIsolation in their own migration.
  */
-export class TenantIsolation1795440400000 implements MigrationInterface {
-  name = 'TenantIsolation1795440400000';
+export class TenantIsolation1763900008000 implements MigrationInterface {
+  name = 'TenantIsolation1763900008000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await ensureApplicationRole(queryRunner);
