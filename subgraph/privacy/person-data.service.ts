@@ -37,17 +37,16 @@ export async function exportPersonData(context: Context, personId: string): Prom
   return context.db.transaction(async (manager) => {
     const ids = await nearMissIdsAbout(manager, tenantId, person);
     const byNearMiss = (sql: string) => manager.query(sql, [tenantId, ids]);
-    const [nearMisses, triages, gates, feedback, actions, audit] = await Promise.all([
-      byNearMiss(`SELECT * FROM near_miss WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY occurred_at, id`),
-      byNearMiss(`SELECT * FROM near_miss_triage WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[]) ORDER BY triaged_at`),
-      byNearMiss(`SELECT * FROM gate_completion WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[]) ORDER BY done_at`),
-      byNearMiss(`SELECT * FROM reporter_feedback WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[]) ORDER BY at`),
-      byNearMiss(
-        `SELECT l.near_miss_id, a.* FROM corrective_action_near_miss l JOIN corrective_action a ON a.id = l.action_id
-         WHERE l.tenant_id = $1 AND l.near_miss_id = ANY($2::uuid[]) ORDER BY a.created_at`,
-      ),
-      byNearMiss(`SELECT near_miss_id, at, actor, action, detail FROM audit_event WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[]) ORDER BY id`),
-    ]);
+    // One statement at a time: they share the transaction's connection.
+    const nearMisses = await byNearMiss(`SELECT * FROM near_miss WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY occurred_at, id`);
+    const triages = await byNearMiss(`SELECT * FROM near_miss_triage WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[]) ORDER BY triaged_at`);
+    const gates = await byNearMiss(`SELECT * FROM gate_completion WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[]) ORDER BY done_at`);
+    const feedback = await byNearMiss(`SELECT * FROM reporter_feedback WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[]) ORDER BY at`);
+    const actions = await byNearMiss(
+      `SELECT l.near_miss_id, a.* FROM corrective_action_near_miss l JOIN corrective_action a ON a.id = l.action_id
+       WHERE l.tenant_id = $1 AND l.near_miss_id = ANY($2::uuid[]) ORDER BY a.created_at`,
+    );
+    const audit = await byNearMiss(`SELECT near_miss_id, at, actor, action, detail FROM audit_event WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[]) ORDER BY id`);
     await recordAudit(manager, { tenantId, actor: context.principal.staffId, action: 'privacy.person_data_exported', detail: { nearMisses: ids.length } });
     return { personId: person, exportedAt: new Date().toISOString(), nearMisses, triages, gates, feedback, correctiveActions: actions, auditTrail: audit };
   });
