@@ -66,6 +66,21 @@ async function lockNearMisses(manager: EntityManager, principal: Principal, ids:
   return locked;
 }
 
+/**
+ * Locks an action's near misses, in id order, before any audit write: every
+ * writer takes action, then near misses, then the tenant's audit chain head,
+ * so a closure racing a verification or a recurrence never deadlocks.
+ */
+export async function lockNearMissesOf(manager: EntityManager, tenantId: string, actionIds: string[]): Promise<void> {
+  if (!actionIds.length) return;
+  await manager.query(
+    `SELECT n.id FROM near_miss n WHERE n.tenant_id = $1
+       AND n.id IN (SELECT near_miss_id FROM corrective_action_near_miss WHERE tenant_id = $1 AND action_id = ANY($2::uuid[]))
+     ORDER BY n.id FOR UPDATE`,
+    [tenantId, actionIds],
+  );
+}
+
 async function linkedNearMissIds(manager: EntityManager, tenantId: string, actionId: string): Promise<string[]> {
   const rows: { near_miss_id: string }[] = await manager.query(
     `SELECT near_miss_id FROM corrective_action_near_miss WHERE tenant_id = $1 AND action_id = $2 ORDER BY near_miss_id`,
@@ -160,6 +175,7 @@ export async function completeCorrectiveAction(context: Context, id: string, evi
     if (!action) throw notFound(`Corrective action ${id} does not exist or does not apply to your services`);
     authorizeOwnerOr(principal, action, 'actions.complete');
     if (!isOpenAction(action.status)) throw conflict(`Corrective action is ${action.status}`, { currentStatus: action.status });
+    await lockNearMissesOf(manager, action.tenantId, [action.id]);
     const missing = missingEvidence(action.evidenceRequired, input.evidence);
     if (missing.length) throw badUserInput([{ path: 'evidence', message: `does not cover: ${missing.join(', ')}` }]);
     const given = input.evidence.map((entry) => entry.trim()).filter(Boolean);
@@ -184,6 +200,7 @@ export async function cancelCorrectiveAction(context: Context, id: string, reaso
     const action = await lockAction(manager, actionScopeOf(principal), id);
     if (!action) throw notFound(`Corrective action ${id} does not exist or does not apply to your services`);
     if (!isOpenAction(action.status)) throw conflict(`Corrective action is ${action.status}`, { currentStatus: action.status });
+    await lockNearMissesOf(manager, action.tenantId, [action.id]);
     await manager.query(`UPDATE corrective_action SET status = 'CANCELLED', cancelled_reason = $1, version = version + 1 WHERE id = $2 AND tenant_id = $3`, [
       input.reason,
       action.id,
@@ -310,6 +327,7 @@ export async function recordVerificationResult(context: Context, id: string, res
     if (!check || !action) throw notFound(`Verification check ${id} does not exist or does not apply to your services`);
     if (check.performed_at) throw conflict('This check already has a result', { currentResult: check.result });
     if (action.status === 'CANCELLED') throw conflict('The action was cancelled', { currentStatus: action.status });
+    await lockNearMissesOf(manager, action.tenantId, [action.id]);
     await manager.query(`UPDATE verification_check SET performed_at = clock_timestamp(), performed_by = $1, result = $2, evidence = $3, notes = $4 WHERE id = $5 AND tenant_id = $6`, [
       principal.staffId, input.result, input.evidence.filter(Boolean), input.notes ?? null, check.id, principal.tenantId,
     ]);

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { reopenAction } from './corrective-action.service';
+import { lockNearMissesOf, reopenAction } from './corrective-action.service';
 
 export interface NewReport {
   id: string;
@@ -22,8 +22,13 @@ export interface NewReport {
  * order and re-checked under the lock, so a report racing a closure or a
  * verification on another replica either sees the committed state or waits for it.
  */
-export async function reopenOnRecurrence(manager: EntityManager, report: NewReport): Promise<string[]> {
-  if (!report.similarityKey) return [];
+export interface Recurrence {
+  actions: { id: string; tenant_id: string; owner_id: string; title: string }[];
+}
+
+/** Phase one, before any audit write: find and lock the actions (and their near misses) the report recurs against. */
+export async function lockRecurrences(manager: EntityManager, report: NewReport): Promise<Recurrence> {
+  if (!report.similarityKey) return { actions: [] };
   const actions: { id: string; tenant_id: string; owner_id: string; title: string }[] = await manager.query(
     `SELECT a.id, a.tenant_id, a.owner_id, a.title FROM corrective_action a
      WHERE a.tenant_id = $1
@@ -38,6 +43,12 @@ export async function reopenOnRecurrence(manager: EntityManager, report: NewRepo
      FOR UPDATE`,
     [report.tenantId, report.serviceId, report.reportedAt, report.category, report.similarityKey, report.id],
   );
+  await lockNearMissesOf(manager, report.tenantId, actions.map((action) => action.id));
+  return { actions };
+}
+
+/** Phase two: reopen them (writes audit and outbox events). */
+export async function reopenRecurrences(manager: EntityManager, report: NewReport, { actions }: Recurrence): Promise<string[]> {
   for (const action of actions) {
     await reopenAction(manager, undefined, { id: action.id, tenantId: action.tenant_id, ownerId: action.owner_id, title: action.title }, {
       kind: 'recurrence',

@@ -15,13 +15,30 @@ export interface TenantDatabase {
   read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>;
 }
 
+/** PostgreSQL's deadlock_detected and serialization_failure: the whole transaction may simply run again. */
+const retryableCodes = new Set(['40P01', '40001']);
+export const maxTransactionAttempts = 3;
+
+export const isRetryable = (error: unknown) => retryableCodes.has((error as { driverError?: { code?: string }; code?: string })?.driverError?.code ?? (error as { code?: string })?.code ?? '');
+
 export function createTenantDatabase(dataSource: DataSource, tenantId: string): TenantDatabase {
-  const run = <T>(work: (manager: EntityManager) => Promise<T>) =>
+  const once = <T>(work: (manager: EntityManager) => Promise<T>) =>
     dataSource.transaction(async (manager) => {
       // Both transaction-local: the role has no BYPASSRLS, so row-level
       // security limits every statement to this tenant even without a WHERE.
       await manager.query(`SELECT set_config('${tenantSetting}', $1, true), set_config('role', $2, true)`, [tenantId, applicationRole]);
       return work(manager);
     });
+  // Work inside is database-only, so a transaction the server rolled back for
+  // a deadlock or a serialisation conflict is run again from the start.
+  const run = async <T>(work: (manager: EntityManager) => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await once(work);
+      } catch (error) {
+        if (attempt >= maxTransactionAttempts || !isRetryable(error)) throw error;
+      }
+    }
+  };
   return { tenantId, transaction: run, read: run };
 }

@@ -18,7 +18,7 @@ import { formatReference } from './reference';
 import { announceRepeatTrigger, evaluateReportRepeats, noRepeat } from '../patterns/repeat-trigger';
 import { workflowFigures } from './workflow-context';
 import { similarityKey } from '../patterns/similarity-key';
-import { reopenOnRecurrence } from '../corrective-actions/recurrence';
+import { lockRecurrences, reopenRecurrences } from '../corrective-actions/recurrence';
 import { readTenantSettings, windowsOf } from '../tenant-settings/tenant-settings';
 
 export interface ReportOutcome {
@@ -154,7 +154,19 @@ export async function reportNearMiss(
         workflow.minutesAfterScheduled, workflow.timeCriticalMedicine, workflow.carePlanReviewOverdue, workflow.staffEmployment,
       ],
     );
-    // Before any audit write: the trigger takes its key locks first (see repeat-trigger.ts).
+    // Lock order, before any audit write (which takes the tenant's chain head):
+    // actions and their near misses (recurrence), then the trigger's key locks.
+    const recurrenceReport = {
+      id: nearMissId,
+      reference,
+      tenantId: principal.tenantId,
+      serviceId: report.serviceId,
+      category: category.definition.key,
+      similarityKey: similarity,
+      occurredAt: report.occurredAt,
+      reportedAt: now,
+    };
+    const recurrences = await lockRecurrences(manager, recurrenceReport);
     const repeats = dependencies.repeatTrigger === false ? noRepeat : await evaluateReportRepeats(manager, { tenantId: principal.tenantId, nearMissId, category, facts, now });
     await recordAudit(manager, {
       tenantId: principal.tenantId,
@@ -172,16 +184,7 @@ export async function reportNearMiss(
       });
     }
     await announceRepeatTrigger(manager, principal.tenantId, nearMissId, repeats);
-    const reopenedActionIds = await reopenOnRecurrence(manager, {
-      id: nearMissId,
-      reference,
-      tenantId: principal.tenantId,
-      serviceId: report.serviceId,
-      category: category.definition.key,
-      similarityKey: similarity,
-      occurredAt: report.occurredAt,
-      reportedAt: now,
-    });
+    const reopenedActionIds = await reopenRecurrences(manager, recurrenceReport, recurrences);
     await enqueueEvent(manager, {
       tenantId: principal.tenantId,
       type: 'near_miss.reported',

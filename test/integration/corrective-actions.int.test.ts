@@ -196,21 +196,37 @@ describe('automatic reopening on recurrence', () => {
   });
 
   it('reopens whichever way a closure and a similar report race (two concurrent transactions)', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const w = world();
+      const { nearMiss, checks } = await verifiedAction(w);
+      for (const check of checks) await ok(recordResultMutation, { id: check.id, result: 'PASS', evidence: [`AUD-${check.sequence}`] }, w.supervisor);
+      const before = await ok(actionPlanQuery, { id: nearMiss.id }, w.lead);
+      expect(before.actionPlan.effective).toBe(true);
+
+      const [closing, reporting] = await Promise.all([
+        t.graphql(closeMutation, { id: nearMiss.id, v: before.version, outcome: 'MAR redesigned; six audits clean.' }, w.lead),
+        t.graphql(reportMutation, { input: medicationReport({ occurredAt: new Date().toISOString() }), key: newKey() }, w.reporter),
+      ]);
+      expect(reporting.errors).toBeUndefined();
+      if (closing.errors) expect(closing.errors[0].extensions?.code).toBe('CONFLICT');
+      const after = await ok(actionPlanQuery, { id: nearMiss.id }, w.lead);
+      expect(after.status).toBe('REOPENED');
+      expect(after.correctiveActions[0]).toMatchObject({ status: 'OPEN', effective: false });
+    }
+  });
+
+  it('never deadlocks a verification result against a closure of the same near miss', async () => {
     const w = world();
     const { nearMiss, checks } = await verifiedAction(w);
-    for (const check of checks) await ok(recordResultMutation, { id: check.id, result: 'PASS', evidence: [`AUD-${check.sequence}`] }, w.supervisor);
-    const before = await ok(actionPlanQuery, { id: nearMiss.id }, w.lead);
-    expect(before.actionPlan.effective).toBe(true);
-
-    const [closing, reporting] = await Promise.all([
-      t.graphql(closeMutation, { id: nearMiss.id, v: before.version, outcome: 'MAR redesigned; six audits clean.' }, w.lead),
-      t.graphql(reportMutation, { input: medicationReport({ occurredAt: new Date().toISOString() }), key: newKey() }, w.reporter),
+    for (const check of checks.slice(0, 5)) await ok(recordResultMutation, { id: check.id, result: 'PASS', evidence: [`AUD-${check.sequence}`] }, w.supervisor);
+    const before = await ok(actionPlanQuery, { id: nearMiss.id }, w.manager);
+    const [closing, failing] = await Promise.all([
+      t.graphql(closeMutation, { id: nearMiss.id, v: before.version, outcome: 'Closed early by the manager: audits clean so far.' }, w.manager),
+      t.graphql(recordResultMutation, { id: checks[5].id, result: 'FAIL', evidence: ['AUD-6'] }, w.supervisor),
     ]);
-    expect(reporting.errors).toBeUndefined();
+    expect(failing.errors).toBeUndefined();
     if (closing.errors) expect(closing.errors[0].extensions?.code).toBe('CONFLICT');
-    const after = await ok(actionPlanQuery, { id: nearMiss.id }, w.lead);
-    expect(after.status).toBe('REOPENED');
-    expect(after.correctiveActions[0]).toMatchObject({ status: 'OPEN', effective: false });
+    expect((await ok(actionPlanQuery, { id: nearMiss.id }, w.manager)).status).toBe('REOPENED');
   });
 
   it('does not reopen for a report outside the action\'s services', async () => {
