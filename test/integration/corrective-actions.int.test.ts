@@ -127,10 +127,15 @@ describe('corrective actions and verification', () => {
     let plan = await ok(actionPlanQuery, { id: nearMiss.id }, w.lead);
     expect(plan.weakOnly).toBe(true);
     expect(plan.actionPlan.strengthMix).toEqual({ stronger: 0, intermediate: 0, weaker: 1 });
+    const summary = `query($from: DateTime!, $to: DateTime!) { governanceSummary(from: $from, to: $to) { weakOnlyActionPlans actionsIssued } }`;
+    const period = { from: new Date(Date.now() - 7 * day).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
+    const board: Caller = { tenant: w.tenant, sub: 'board', roles: ['GOVERNANCE'] };
+    expect(await ok(summary, period, board)).toEqual({ weakOnlyActionPlans: 1, actionsIssued: 1 });
 
     await ok(addActionMutation, { input: actionInput([nearMiss.id], { title: 'Add a checklist step to the round', actionType: 'CHECKLIST', strength: 'INTERMEDIATE' }) }, w.lead);
     plan = await ok(actionPlanQuery, { id: nearMiss.id }, w.lead);
     expect(plan.weakOnly).toBe(false);
+    expect(await ok(summary, period, board)).toEqual({ weakOnlyActionPlans: 0, actionsIssued: 2 });
   });
 
   it('refuses a strength that contradicts the action type, actions before triage, and reporters', async () => {
