@@ -1,16 +1,13 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { z } from 'zod';
-import { recordAudit } from '../audit/audit-log';
 import { authorize, isAllowed } from '../auth/role-matrix';
-import { badUserInput, notFound } from '../common/errors';
+import { notFound } from '../common/errors';
 import { applicableGates } from '../gates/applicable-gates';
 import { hostReference, Staff } from '../host-entities/host-entity.types';
 import { factsOf } from '../near-misses/near-miss.facts';
 import { loadTriageQueue } from '../near-misses/near-miss.query';
 import { GateItem, NearMiss, ReporterFeedback } from '../near-misses/near-miss.type';
-import { toFieldProblems } from '../near-misses/report-near-miss.schema';
 import type { RequestContext } from '../server/context';
-import { readTenantSettings, writeTenantSettings } from '../tenant-settings/tenant-settings';
+import { readTenantSettings, updateTenantSettings } from '../tenant-settings/tenant-settings';
 import { justCultureResponse } from './just-culture';
 import {
   acknowledgeNearMiss,
@@ -139,27 +136,6 @@ export class LifecycleResolver {
 
   @Mutation(() => TenantSettingsType, { description: 'Changes triage windows for your organisation (new reports use them).' })
   async updateTenantSettings(@Arg('input', () => TenantSettingsInput) input: TenantSettingsInput, @Ctx() context: RequestContext): Promise<TenantSettingsType> {
-    authorize(context.principal, 'settings.configure');
-    const schema = z.object({
-      sameDayTriageHours: z.number().int().min(1).max(24).optional(),
-      standardTriageHours: z.number().int().min(1).max(72).optional(),
-      retentionMonths: z.number().int().min(12).max(600).optional(),
-    });
-    const parsed = schema.safeParse({
-      sameDayTriageHours: input.sameDayTriageHours ?? undefined,
-      standardTriageHours: input.standardTriageHours ?? undefined,
-      retentionMonths: input.retentionMonths ?? undefined,
-    });
-    if (!parsed.success) throw badUserInput(toFieldProblems(parsed.error));
-    return context.db.transaction(async (manager) => {
-      const current = await readTenantSettings(manager, context.principal.tenantId);
-      const next = { ...current, ...Object.fromEntries(Object.entries(parsed.data).filter(([, value]) => value !== undefined)) };
-      if (next.sameDayTriageHours > next.standardTriageHours) {
-        throw badUserInput([{ path: 'sameDayTriageHours', message: 'may not be longer than standardTriageHours' }]);
-      }
-      await writeTenantSettings(manager, context.principal.tenantId, next, context.principal.staffId);
-      await recordAudit(manager, { tenantId: context.principal.tenantId, actor: context.principal.staffId, action: 'tenant_settings.updated', detail: { before: current, after: next } });
-      return next;
-    });
+    return updateTenantSettings(context, input);
   }
 }

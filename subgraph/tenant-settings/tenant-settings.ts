@@ -1,4 +1,10 @@
 import type { EntityManager } from 'typeorm';
+import { z } from 'zod';
+import { recordAudit } from '../audit/audit-log';
+import { authorize } from '../auth/role-matrix';
+import { badUserInput, type FieldProblem } from '../common/errors';
+import { validate } from '../common/validation';
+import type { RequestContext } from '../server/context';
 import { triageWindows } from '../triage/triage-due';
 
 export interface TenantSettings {
@@ -30,3 +36,33 @@ export async function writeTenantSettings(manager: EntityManager, tenantId: stri
 }
 
 export const windowsOf = (settings: TenantSettings) => ({ sameDayHours: settings.sameDayTriageHours, standardHours: settings.standardTriageHours });
+
+const changeSchema = z.object({
+  sameDayTriageHours: z.number().int().min(1).max(24).optional(),
+  standardTriageHours: z.number().int().min(1).max(72).optional(),
+  retentionMonths: z.number().int().min(12).max(600).optional(),
+});
+
+export type TenantSettingsChange = { [Key in keyof TenantSettings]?: number | null };
+
+/** Applies a partial change; the same-day window may not be longer than the standard one. */
+export function nextTenantSettings(current: TenantSettings, change: Partial<TenantSettings>): { next: TenantSettings; problems: FieldProblem[] } {
+  const next = { ...current, ...Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) };
+  const problems = next.sameDayTriageHours > next.standardTriageHours ? [{ path: 'sameDayTriageHours', message: 'may not be longer than standardTriageHours' }] : [];
+  return { next, problems };
+}
+
+/** Changes the caller's organisation settings in one audited transaction (MANAGER, ADMIN). */
+export async function updateTenantSettings(context: Pick<RequestContext, 'principal' | 'db'>, change: TenantSettingsChange): Promise<TenantSettings> {
+  const { principal } = context;
+  authorize(principal, 'settings.configure');
+  const parsed = validate(changeSchema, Object.fromEntries(Object.entries(change).map(([key, value]) => [key, value ?? undefined])));
+  return context.db.transaction(async (manager) => {
+    const current = await readTenantSettings(manager, principal.tenantId);
+    const { next, problems } = nextTenantSettings(current, parsed);
+    if (problems.length) throw badUserInput(problems);
+    await writeTenantSettings(manager, principal.tenantId, next, principal.staffId);
+    await recordAudit(manager, { tenantId: principal.tenantId, actor: principal.staffId, action: 'tenant_settings.updated', detail: { before: current, after: next } });
+    return next;
+  });
+}

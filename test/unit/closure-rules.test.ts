@@ -42,3 +42,12 @@ describe('reporter feedback', () => {
     );
   });
 });
+
+import { defaultTenantSettings, nextTenantSettings } from '../../subgraph/tenant-settings/tenant-settings';
+
+describe('tenant settings', () => {
+  it('applies a partial change and refuses a same-day window longer than the standard one', () => {
+    expect(nextTenantSettings(defaultTenantSettings, { sameDayTriageHours: 2 })).toEqual({ next: { ...defaultTenantSettings, sameDayTriageHours: 2 }, problems: [] });
+    expect(nextTenantSettings(defaultTenantSettings, { standardTriageHours: 3 }).problems).toEqual([{ path: 'sameDayTriageHours', message: 'may not be longer than standardTriageHours' }]);
+  });
+});
