@@ -1,7 +1,7 @@
 import { actionPlanQuery, addActionMutation, cancelActionMutation, completeActionMutation, recordResultMutation, scheduleMutation } from '../support/action-operations';
 import { acknowledgeMutation, closeMutation, gateMutation, triageMutation } from '../support/lifecycle-operations';
 import { medicationReport, newKey, reportMutation } from '../support/reports';
-import { startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
+import { dataOf, startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -11,11 +11,7 @@ afterAll(async () => t?.stop());
 
 const day = 24 * 60 * 60 * 1000;
 
-async function ok(query: string, variables: Record<string, unknown>, caller: Caller) {
-  const result = await t.graphql(query, variables, caller);
-  if (result.errors) throw new Error(JSON.stringify(result.errors));
-  return Object.values(result.data!)[0] as any;
-}
+const ok = async (query: string, variables: Record<string, unknown>, caller: Caller) => dataOf(await t.graphql(query, variables, caller));
 
 const world = () => {
   const tenant = uniqueTenant('actions');

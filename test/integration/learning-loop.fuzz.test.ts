@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { addActionMutation, recordResultMutation, scheduleMutation } from '../support/action-operations';
 import { acknowledgeMutation, closeMutation, feedbackMutation, gateMutation, triageMutation } from '../support/lifecycle-operations';
 import { medicationReport, newKey, reportMutation } from '../support/reports';
-import { startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
+import { dataOf, startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
 
 // Property-based: hostile input to the triage, gate, closure, feedback, action
 // and verification mutations. Every answer is data or a coded error, and a
@@ -19,11 +19,7 @@ const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   t = await startTestApp();
-  const ok = async (query: string, variables: Record<string, unknown>, caller: Caller) => {
-    const result = await t.graphql(query, variables, caller);
-    if (result.errors) throw new Error(JSON.stringify(result.errors));
-    return Object.values(result.data!)[0] as any;
-  };
+  const ok = async (query: string, variables: Record<string, unknown>, caller: Caller) => dataOf(await t.graphql(query, variables, caller));
   const report = async () => (await ok(reportMutation, { input: medicationReport(), key: newKey() }, { tenant, sub: 'staff-reporter', roles: ['REPORTER'] })).nearMiss;
   // One acknowledged near miss to triage; one triaged with an action for everything after triage.
   const toTriage = await report();

@@ -10,7 +10,7 @@ import { actionPlanQuery, addActionMutation, scheduleMutation } from '../support
 import { acknowledgeMutation, gateMutation, triageMutation } from '../support/lifecycle-operations';
 import { rootOperations, type ProbeValues } from '../support/operation-probe';
 import { medicationReport, newKey, reportMutation } from '../support/reports';
-import { startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
+import { dataOf, startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
 
 const root = join(__dirname, '..', '..');
 
@@ -44,11 +44,7 @@ describe('the role matrix enforced', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    const ok = async (query: string, variables: Record<string, unknown>, caller: Caller) => {
-      const result = await t.graphql(query, variables, caller);
-      if (result.errors) throw new Error(JSON.stringify(result.errors));
-      return Object.values(result.data!)[0] as any;
-    };
+    const ok = async (query: string, variables: Record<string, unknown>, caller: Caller) => dataOf(await t.graphql(query, variables, caller));
     const reported = (await ok(reportMutation, { input: medicationReport(), key: newKey() }, { tenant, sub: 'staff-reporter', roles: ['REPORTER'] })).nearMiss;
     let nearMiss = await ok(acknowledgeMutation, { id: reported.id, v: reported.version }, manager);
     nearMiss = await ok(triageMutation, { input: { nearMissId: reported.id, expectedVersion: nearMiss.version, route: 'MEDICATION_SAFETY_REVIEW', justCulture: 'SYSTEM_ISSUE', rationale: 'MAR layout' } }, manager);

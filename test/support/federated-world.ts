@@ -2,6 +2,8 @@ import { startGateway } from './gateway';
 import { startHostSuite } from './host-suite';
 import { startTestApp, type Caller, type GraphqlResponse, type TestApp } from './test-app';
 
+export { dataOf } from './test-app';
+
 /** This subgraph, the host suite and a real gateway over both, for one test file. */
 export interface FederatedWorld {
   subgraph: TestApp;
@@ -25,10 +27,4 @@ export async function startFederatedWorld(options: Parameters<typeof startTestAp
       await subgraph.stop();
     },
   };
-}
-
-/** The first field of a response's data, failing the test on any error. */
-export function dataOf(result: GraphqlResponse): any {
-  if (result.errors) throw new Error(JSON.stringify(result.errors));
-  return Object.values(result.data!)[0];
 }

@@ -100,3 +100,9 @@ export async function startTestApp(options: { plugins?: string[]; env?: Record<s
     },
   };
 }
+
+/** The first field of a response's data, failing the test on any error. */
+export function dataOf(result: GraphqlResponse): any {
+  if (result.errors) throw new Error(JSON.stringify(result.errors));
+  return Object.values(result.data!)[0];
+}
