@@ -12,7 +12,7 @@ import { migrate, openDatabase } from '../subgraph/database/data-source';
 import { createTenantDatabase, type TenantDatabase } from '../subgraph/database/tenant-scope';
 import { toReportFacts, reportNearMiss } from '../subgraph/near-misses/report-near-miss.service';
 import { reportNearMissSchema } from '../subgraph/near-misses/report-near-miss.schema';
-import { evaluateReportRepeats } from '../subgraph/patterns/repeat-trigger';
+import { evaluateRepeatTrigger, reportRepeatInput } from '../subgraph/patterns/repeat-trigger';
 import { applicationRole, tenantSetting } from '../migrations/tenant-isolation';
 import { bulkLoadTenant } from './bulk-load';
 import { generateTenant, seedOf, type SyntheticNearMiss, type SyntheticTenant } from './synthetic-world';
@@ -189,7 +189,7 @@ async function triggerCheckTimes(world: World, runs: number): Promise<number[]> 
             item.workflowStage ?? null, item.contributingFactors, item.personId ?? null],
         );
         const started = performance.now();
-        await evaluateReportRepeats(runner.manager, { tenantId: world.measured.tenantId, nearMissId: id, category, facts, now: world.now });
+        await evaluateRepeatTrigger(runner.manager, reportRepeatInput({ tenantId: world.measured.tenantId, nearMissId: id, category, facts, now: world.now }));
         if (run >= 5) times.push(performance.now() - started);
       } finally {
         await runner.rollbackTransaction();

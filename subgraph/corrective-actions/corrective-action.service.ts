@@ -67,9 +67,11 @@ async function lockNearMisses(manager: EntityManager, principal: Principal, ids:
 }
 
 /**
- * Locks an action's near misses, in id order, before any audit write: every
- * writer takes action, then near misses, then the tenant's audit chain head,
- * so a closure racing a verification or a recurrence never deadlocks.
+ * Locks an action's near misses, in id order, before any audit write. Every
+ * writer takes its locks in one order: the repeat trigger's key locks (reports,
+ * concluding a risk review), then actions, then near misses, then the tenant's
+ * audit chain head, so a closure racing a verification, a recurrence or a
+ * review's conclusion never deadlocks.
  */
 export async function lockNearMissesOf(manager: EntityManager, tenantId: string, actionIds: string[]): Promise<void> {
   if (!actionIds.length) return;

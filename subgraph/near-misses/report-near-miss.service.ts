@@ -15,7 +15,7 @@ import { suggestTriage, type TriageSuggestion } from '../triage/triage-suggestio
 import { triageDueAt } from '../triage/triage-due';
 import { maxDetailsLength, reportNearMissSchema, idempotencyKeySchema, toFieldProblems, withoutNulls, type ValidReport } from './report-near-miss.schema';
 import { formatReference } from './reference';
-import { announceRepeatTrigger, evaluateReportRepeats, noRepeat } from '../patterns/repeat-trigger';
+import { applyRepeatTrigger, insertWithRepeatScan, noRepeat, repeatTriggerRecords, reportRepeatInput } from '../patterns/repeat-trigger';
 import { workflowFigures } from './workflow-context';
 import { similarityKey } from '../patterns/similarity-key';
 import { lockRecurrences, reopenRecurrences } from '../corrective-actions/recurrence';
@@ -133,8 +133,8 @@ export async function reportNearMiss(
     const workflow = workflowFigures(report.occurredAt, report.workflowContext, details);
     const similarity = similarityKey(category.definition, facts);
     const windows = windowsOf(await readTenantSettings(manager, principal.tenantId));
-    await manager.query(
-      `INSERT INTO near_miss (
+    const insert = {
+      sql: `INSERT INTO near_miss (
          id, tenant_id, reference, service_id, category, category_version, status, occurred_at, detected_at, reported_at,
          reported_by, staff_involved_ids, person_id, visit_id, medication_record_id, shift_id, care_plan_id, setting,
          what_happened, how_detected, what_prevented_harm, prevention_reliability, immediate_actions, what_made_this_possible,
@@ -142,7 +142,7 @@ export async function reportNearMiss(
          workflow_context, minutes_after_shift_start, minutes_before_shift_end, minutes_after_scheduled, time_critical_medicine, care_plan_review_overdue, staff_employment
        ) VALUES ($1, $2, $3, $4, $5, $6, 'REPORTED', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
                  $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39)`,
-      [
+      parameters: [
         nearMissId, principal.tenantId, reference, report.serviceId, category.definition.key, category.definition.version,
         report.occurredAt, report.detectedAt ?? null, now, principal.staffId, report.staffInvolvedIds, report.personId ?? null,
         report.visitId ?? null, report.medicationRecordId ?? null, report.shiftId ?? null, report.carePlanId ?? null, report.setting,
@@ -153,9 +153,14 @@ export async function reportNearMiss(
         report.workflowContext ? JSON.stringify(report.workflowContext) : null, workflow.minutesAfterShiftStart, workflow.minutesBeforeShiftEnd,
         workflow.minutesAfterScheduled, workflow.timeCriticalMedicine, workflow.carePlanReviewOverdue, workflow.staffEmployment,
       ],
-    );
-    // Lock order, before any audit write (which takes the tenant's chain head):
-    // actions and their near misses (recurrence), then the trigger's key locks.
+    };
+    // One round trip for the row and the repeat trigger's scan, which takes the
+    // trigger's key locks. Lock order, here and everywhere: those key locks,
+    // then corrective actions and their near misses (recurrence), then the
+    // tenant's audit chain head (the last write).
+    const trigger = dependencies.repeatTrigger === false ? undefined : reportRepeatInput({ tenantId: principal.tenantId, nearMissId, category, facts, now });
+    const scan = trigger ? await insertWithRepeatScan(manager, insert, trigger) : undefined;
+    if (!trigger) await manager.query(insert.sql, insert.parameters);
     const recurrenceReport = {
       id: nearMissId,
       reference,
@@ -167,30 +172,31 @@ export async function reportNearMiss(
       reportedAt: now,
     };
     const recurrences = await lockRecurrences(manager, recurrenceReport);
-    const repeats = dependencies.repeatTrigger === false ? noRepeat : await evaluateReportRepeats(manager, { tenantId: principal.tenantId, nearMissId, category, facts, now });
-    await recordAudit(manager, {
-      tenantId: principal.tenantId,
-      nearMissId,
-      actor: principal.staffId,
-      action: 'near_miss.reported',
-      detail: { reference, category: category.definition.key, suggestedRoute: suggestion.route, sameDay: suggestion.sameDay, firedRules: suggestion.firedRules },
-    });
-    if (suggestion.failures.length) {
-      await recordAudit(manager, {
+    const repeats = trigger && scan ? await applyRepeatTrigger(manager, trigger, scan) : noRepeat;
+    const announced = repeatTriggerRecords(principal.tenantId, nearMissId, repeats);
+    await recordAudit(manager, [
+      {
         tenantId: principal.tenantId,
         nearMissId,
-        action: 'triage.rule_failed',
-        detail: { failures: suggestion.failures, fallbackRoute: suggestion.route },
-      });
-    }
-    await announceRepeatTrigger(manager, principal.tenantId, nearMissId, repeats);
+        actor: principal.staffId,
+        action: 'near_miss.reported',
+        detail: { reference, category: category.definition.key, suggestedRoute: suggestion.route, sameDay: suggestion.sameDay, firedRules: suggestion.firedRules },
+      },
+      ...(suggestion.failures.length
+        ? [{ tenantId: principal.tenantId, nearMissId, action: 'triage.rule_failed', detail: { failures: suggestion.failures, fallbackRoute: suggestion.route } }]
+        : []),
+      ...announced.audit,
+    ]);
     const reopenedActionIds = await reopenRecurrences(manager, recurrenceReport, recurrences);
-    await enqueueEvent(manager, {
-      tenantId: principal.tenantId,
-      type: 'near_miss.reported',
-      aggregateId: nearMissId,
-      payload: { reference, serviceId: report.serviceId, category: category.definition.key, suggestedRoute: suggestion.route, sameDay: suggestion.sameDay, reopenedActionIds },
-    });
+    await enqueueEvent(manager, [
+      ...announced.events,
+      {
+        tenantId: principal.tenantId,
+        type: 'near_miss.reported',
+        aggregateId: nearMissId,
+        payload: { reference, serviceId: report.serviceId, category: category.definition.key, suggestedRoute: suggestion.route, sameDay: suggestion.sameDay, reopenedActionIds },
+      },
+    ]);
     return {
       nearMissId,
       suggestedRoute: suggestion.route,

@@ -29,18 +29,26 @@ function freeTextPaths(value: unknown, path: string): string[] {
 }
 
 /**
- * Writes an event in the same transaction as the change it announces, with
- * one pending delivery per active webhook of the tenant that wants its type:
- * one statement, so the event and its deliveries commit (or not) together.
+ * Writes events (one, or several in order) in the same transaction as the
+ * change they announce, each with one pending delivery per active webhook of
+ * the tenant that wants its type: one statement, so the events and their
+ * deliveries commit (or not) together.
  */
-export async function enqueueEvent(manager: EntityManager, event: OutboxEvent): Promise<void> {
-  const leaks = freeTextPaths(event.payload, 'payload');
-  if (leaks.length) {
-    throw new Error(`outbox event ${event.type} carries free-text fields (${leaks.join(', ')}); events carry ids, codes and references only`);
+export async function enqueueEvent(manager: EntityManager, events: OutboxEvent | readonly OutboxEvent[]): Promise<void> {
+  const list: readonly OutboxEvent[] = Array.isArray(events) ? events : [events as OutboxEvent];
+  if (!list.length) return;
+  for (const event of list) {
+    const leaks = freeTextPaths(event.payload, 'payload');
+    if (leaks.length) {
+      throw new Error(`outbox event ${event.type} carries free-text fields (${leaks.join(', ')}); events carry ids, codes and references only`);
+    }
   }
   await manager.query(
     `WITH event AS (
-       INSERT INTO outbox_event (tenant_id, event_type, aggregate_id, payload) VALUES ($1, $2, $3, $4)
+       INSERT INTO outbox_event (tenant_id, event_type, aggregate_id, payload)
+       SELECT tenant_id, event_type, aggregate_id, payload
+         FROM unnest($1::text[], $2::text[], $3::uuid[], $4::jsonb[]) WITH ORDINALITY AS given (tenant_id, event_type, aggregate_id, payload, position)
+        ORDER BY position
        RETURNING id, tenant_id, event_type, aggregate_id, transaction_id
      )
      INSERT INTO webhook_delivery (tenant_id, subscription_id, event_id, event_transaction_id, aggregate_id)
@@ -48,6 +56,6 @@ export async function enqueueEvent(manager: EntityManager, event: OutboxEvent): 
      FROM event JOIN webhook_subscription subscription
        ON subscription.tenant_id = event.tenant_id AND subscription.active
       AND (subscription.event_types IS NULL OR event.event_type = ANY (subscription.event_types))`,
-    [event.tenantId, event.type, event.aggregateId, JSON.stringify(event.payload)],
+    [list.map((event) => event.tenantId), list.map((event) => event.type), list.map((event) => event.aggregateId), list.map((event) => JSON.stringify(event.payload))],
   );
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { recordAudit } from '../audit/audit-log';
-import { enqueueEvent } from '../outbox/outbox';
+import type { AuditEntry } from '../audit/audit-log';
+import type { OutboxEvent } from '../outbox/outbox';
 import type { ReportFacts } from '../../plugins/sdk';
 import type { RegisteredCategory } from '../categories/category-registry';
 import { repeatKeyLocks, repeatKeys, type RepeatKey } from './repeat-trigger-keys';
@@ -38,18 +38,31 @@ type ScanRow = {
   rule_enabled: boolean | null;
 };
 
+/** What the trigger read under its key locks: the provider's rule and, per key, the open review and uncounted occurrences. */
+export interface RepeatScan {
+  rule: RepeatTriggerRule;
+  states: KeyState[];
+}
+
 /**
- * One round trip (repeat_trigger_scan, see the Patterns migration): records
- * the report's similarity keys, takes their locks in ascending order so that
- * reports sharing a key, on any replica, are judged one after another, then
- * reads under the locks the provider's rule, the open reviews of the keys and
- * the similar occurrences near the report that no review counted yet.
+ * The scan (repeat_trigger_scan, see the Patterns and RepeatScan migrations):
+ * records the report's similarity keys, takes their locks in ascending order
+ * so that reports sharing a key, on any replica, are judged one after
+ * another, then reads under the locks the provider's rule, the open reviews
+ * of the keys and the similar occurrences near the report that no review
+ * counted yet. Its parameters are numbered from `first`, so that the scan can
+ * ride on another statement of the report (see insertWithRepeatScan).
  */
-async function scanKeys(manager: EntityManager, input: RepeatTriggerInput): Promise<{ rule: RepeatTriggerRule; states: KeyState[] }> {
+function scanStatement(input: RepeatTriggerInput, first: number): { sql: string; parameters: unknown[] } {
   const keys = input.keys.map((key) => key.key);
-  const rows: ScanRow[] = await manager.query(`SELECT * FROM repeat_trigger_scan($1, $2, $3, $4::text[], $5::bigint[], $6, $7)`, [
-    input.tenantId, input.nearMissId, input.occurredAt, keys, repeatKeyLocks(input.tenantId, keys), input.categoryKey, defaultRepeatTriggerRule.windowDays,
-  ]);
+  const at = (offset: number) => `$${first + offset}`;
+  return {
+    sql: `SELECT * FROM repeat_trigger_scan(${at(0)}, ${at(1)}, ${at(2)}, ${at(3)}::text[], ${at(4)}::bigint[], ${at(5)}, ${at(6)})`,
+    parameters: [input.tenantId, input.nearMissId, input.occurredAt, keys, repeatKeyLocks(input.tenantId, keys), input.categoryKey, defaultRepeatTriggerRule.windowDays],
+  };
+}
+
+function readScan(input: RepeatTriggerInput, rows: readonly ScanRow[]): RepeatScan {
   const stored = rows.find((row) => row.row_kind === 'rule');
   const rule: RepeatTriggerRule = stored?.rule_threshold
     ? { threshold: stored.rule_threshold, windowDays: stored.rule_window_days!, reviewDueDays: stored.rule_review_due_days!, enabled: stored.rule_enabled! }
@@ -63,6 +76,29 @@ async function scanKeys(manager: EntityManager, input: RepeatTriggerInput): Prom
     };
   });
   return { rule, states };
+}
+
+/** The scan on its own round trip, after the report's insert. */
+export async function scanRepeatKeys(manager: EntityManager, input: RepeatTriggerInput): Promise<RepeatScan> {
+  const { sql, parameters } = scanStatement(input, 1);
+  return readScan(input, await manager.query(sql, parameters));
+}
+
+/**
+ * The report's insert and the trigger's scan in one round trip: the insert
+ * (a plain INSERT without RETURNING, parameters $1..$n) runs as a data-modifying
+ * WITH, the scan as the statement's query. The scan needs nothing of the new
+ * row: the similarity rows it records reference it through a deferred key,
+ * and it reads only other reports. Without keys it is the insert alone.
+ */
+export async function insertWithRepeatScan(manager: EntityManager, insert: { sql: string; parameters: readonly unknown[] }, input: RepeatTriggerInput): Promise<RepeatScan> {
+  if (!input.keys.length) {
+    await manager.query(insert.sql, [...insert.parameters]);
+    return { rule: defaultRepeatTriggerRule, states: [] };
+  }
+  const scan = scanStatement(input, insert.parameters.length + 1);
+  const rows: ScanRow[] = await manager.query(`WITH report AS (${insert.sql}) ${scan.sql}`, [...insert.parameters, ...scan.parameters]);
+  return readScan(input, rows);
 }
 
 /** What one report adds to one review: the keys it now stands for, and the occurrences it counted (per key). */
@@ -121,16 +157,13 @@ async function applyDecision(manager: EntityManager, input: RepeatTriggerInput, 
 }
 
 /**
- * The repeat trigger, inside the report's transaction and after its insert
- * (call it before recordAudit, which takes the tenant's audit lock). Opens a
- * review assigned to the service's manager when similar near misses reach the
+ * Decides from a scan and writes what the decision says: opens a review
+ * assigned to the service's manager when similar near misses reach the
  * provider's threshold, or adds the report to the open reviews it repeats.
- * Two statements when something happens, one when nothing does.
+ * One statement when something happens, none when nothing does.
  */
-export async function evaluateRepeatTrigger(manager: EntityManager, input: RepeatTriggerInput): Promise<RepeatTriggerOutcome> {
-  if (!input.keys.length) return noRepeat;
-  const { rule, states } = await scanKeys(manager, input);
-  if (!rule.enabled) return noRepeat;
+export async function applyRepeatTrigger(manager: EntityManager, input: RepeatTriggerInput, { rule, states }: RepeatScan): Promise<RepeatTriggerOutcome> {
+  if (!rule.enabled || !states.length) return noRepeat;
   const decision = decideRepeatTrigger(rule, input.categoryKey, input.occurredAt, states);
   const countings: Counting[] = decision.join.map(({ reviewId, keys }) => ({
     reviewId,
@@ -148,14 +181,27 @@ export async function evaluateRepeatTrigger(manager: EntityManager, input: Repea
 }
 
 /**
- * The audit and outbox events for what the trigger did; call after the
- * report's own audit event, in the same transaction. Events carry ids and
- * codes only: the manager is told through the outbox.
+ * The repeat trigger on its own, inside a transaction and after the near
+ * miss's insert (before any audit write, which takes the tenant's audit
+ * lock): the scan, then the decision. reportNearMiss rides the scan on its
+ * insert instead (insertWithRepeatScan, then applyRepeatTrigger).
  */
-export async function announceRepeatTrigger(manager: EntityManager, tenantId: string, nearMissId: string, outcome: RepeatTriggerOutcome): Promise<void> {
+export async function evaluateRepeatTrigger(manager: EntityManager, input: RepeatTriggerInput): Promise<RepeatTriggerOutcome> {
+  if (!input.keys.length) return noRepeat;
+  return applyRepeatTrigger(manager, input, await scanRepeatKeys(manager, input));
+}
+
+/**
+ * The audit entries and outbox events for what the trigger did, to write
+ * with the report's own (after them, in the same transaction). Events carry
+ * ids and codes only: the manager is told through the outbox.
+ */
+export function repeatTriggerRecords(tenantId: string, nearMissId: string, outcome: RepeatTriggerOutcome): { audit: AuditEntry[]; events: OutboxEvent[] } {
+  const audit: AuditEntry[] = [];
+  const events: OutboxEvent[] = [];
   for (const opened of outcome.opened) {
-    await recordAudit(manager, { tenantId, nearMissId, action: 'risk_review.opened', detail: { reviewId: opened.reviewId, basis: opened.basis, nearMissIds: opened.nearMissIds } });
-    await enqueueEvent(manager, {
+    audit.push({ tenantId, nearMissId, action: 'risk_review.opened', detail: { reviewId: opened.reviewId, basis: opened.basis, nearMissIds: opened.nearMissIds } });
+    events.push({
       tenantId,
       type: 'risk_review.opened',
       aggregateId: opened.reviewId,
@@ -163,18 +209,16 @@ export async function announceRepeatTrigger(manager: EntityManager, tenantId: st
     });
   }
   if (outcome.joined.length) {
-    // One event for every review the report joined: a join is frequent, and each costs the tenant's audit lock.
-    await recordAudit(manager, { tenantId, nearMissId, action: 'risk_review.joined', detail: { reviewIds: outcome.joined } });
-    await enqueueEvent(manager, { tenantId, type: 'risk_review.joined', aggregateId: nearMissId, payload: { nearMissId, reviewIds: outcome.joined } });
+    // One entry for every review the report joined: a join is frequent.
+    audit.push({ tenantId, nearMissId, action: 'risk_review.joined', detail: { reviewIds: outcome.joined } });
+    events.push({ tenantId, type: 'risk_review.joined', aggregateId: nearMissId, payload: { nearMissId, reviewIds: outcome.joined } });
   }
+  return { audit, events };
 }
 
-/** The repeat trigger for a report just inserted: its keys from the category plugin and the report, then evaluateRepeatTrigger. */
-export function evaluateReportRepeats(
-  manager: EntityManager,
-  report: { tenantId: string; nearMissId: string; category: Pick<RegisteredCategory, 'definition'>; facts: ReportFacts; now: Date },
-): Promise<RepeatTriggerOutcome> {
-  return evaluateRepeatTrigger(manager, {
+/** The repeat-trigger input for a report: its keys from the category plugin and the report's facts. */
+export function reportRepeatInput(report: { tenantId: string; nearMissId: string; category: Pick<RegisteredCategory, 'definition'>; facts: ReportFacts; now: Date }): RepeatTriggerInput {
+  return {
     tenantId: report.tenantId,
     nearMissId: report.nearMissId,
     categoryKey: report.category.definition.key,
@@ -182,5 +226,5 @@ export function evaluateReportRepeats(
     occurredAt: report.facts.occurredAt,
     keys: repeatKeys(report.category.definition, report.facts),
     now: report.now,
-  });
+  };
 }

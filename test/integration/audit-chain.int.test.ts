@@ -55,6 +55,35 @@ describe('the audit trail', () => {
     expect(await verifyAuditChains(t.app.database.dataSource, { tenantIds: [tenant] })).toEqual({ ok: true, tenants: 1, rows: 12, problems: [] });
   });
 
+  it('appends several entries of one change in order with one head lock, mixed with single appends, and the chain verifies', async () => {
+    const tenant = uniqueTenant('audit-batch');
+    const dataSource = t.app.database.dataSource;
+    const entry = (step: number) => ({ tenantId: tenant, actor: `staff-${step}`, action: 'test.step', detail: { step } });
+    await Promise.all([
+      createTenantDatabase(dataSource, tenant).transaction((manager) => recordAudit(manager, [entry(1), entry(2), entry(3)])),
+      createTenantDatabase(dataSource, tenant).transaction((manager) => recordAudit(manager, entry(4))),
+      createTenantDatabase(dataSource, tenant).transaction((manager) => recordAudit(manager, [entry(5), entry(6)])),
+    ]);
+    await createTenantDatabase(dataSource, tenant).transaction((manager) => recordAudit(manager, []));
+    const rows = await sql<{ seq: string; detail: { step: number } }[]>(dataSource, `SELECT seq, detail FROM audit_event WHERE tenant_id = $1 ORDER BY seq`, [tenant]);
+    expect(rows.map((row) => Number(row.seq))).toEqual([1, 2, 3, 4, 5, 6]);
+    // Each batch stays together and in its order, whichever transaction took the head first.
+    const steps = rows.map((row) => row.detail.step);
+    for (const batch of [[1, 2, 3], [5, 6]]) expect(steps.slice(steps.indexOf(batch[0]), steps.indexOf(batch[0]) + batch.length)).toEqual(batch);
+    expect(await verifyAuditChains(dataSource, { tenantIds: [tenant] })).toEqual({ ok: true, tenants: 1, rows: 6, problems: [] });
+  });
+
+  it('refuses a batch that mixes tenants, writing nothing', async () => {
+    const tenant = uniqueTenant('audit-mixed');
+    const dataSource = t.app.database.dataSource;
+    await expect(
+      createTenantDatabase(dataSource, tenant).transaction((manager) =>
+        recordAudit(manager, [{ tenantId: tenant, action: 'test.step' }, { tenantId: `${tenant}-other`, action: 'test.step' }]),
+      ),
+    ).rejects.toThrow("one call writes one tenant's chain");
+    expect(await sql(dataSource, `SELECT seq FROM audit_event WHERE tenant_id = $1`, [tenant])).toEqual([]);
+  });
+
   it.each([
     ['UPDATE', `UPDATE audit_event SET action = 'near_miss.nothing' WHERE tenant_id = $1`],
     ['DELETE', `DELETE FROM audit_event WHERE tenant_id = $1`],

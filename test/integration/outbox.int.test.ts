@@ -267,6 +267,29 @@ describe('the webhook dispatcher', () => {
     expect(sent.map((request) => request.headers['x-near-miss-event-type'])).toEqual(['near_miss.triaged', 'near_miss.triaged']);
   });
 
+  it('writes several events of one change in one statement: in order, each with the deliveries its webhooks want', async () => {
+    const tenant = uniqueTenant('hooks-batch');
+    const everything = await registerWebhook(t, tenant, receiver.url);
+    const triageOnly = await registerWebhook(t, tenant, `${receiver.url}?only=triage`, ['near_miss.triaged']);
+    const [first, second] = [randomUUID(), randomUUID()];
+    await createTenantDatabase(t.app.database.dataSource, tenant).transaction((manager) =>
+      enqueueEvent(manager, [
+        { tenantId: tenant, type: 'near_miss.reported', aggregateId: first, payload: { step: 1 } },
+        { tenantId: tenant, type: 'near_miss.triaged', aggregateId: second, payload: { step: 2 } },
+        { tenantId: tenant, type: 'near_miss.triaged', aggregateId: first, payload: { step: 3 } },
+      ]),
+    );
+    const events = await sql(t.app.database.dataSource, `SELECT event_type, aggregate_id, payload FROM outbox_event WHERE tenant_id = $1 ORDER BY id`, [tenant]);
+    expect(events).toEqual([
+      { event_type: 'near_miss.reported', aggregate_id: first, payload: { step: 1 } },
+      { event_type: 'near_miss.triaged', aggregate_id: second, payload: { step: 2 } },
+      { event_type: 'near_miss.triaged', aggregate_id: first, payload: { step: 3 } },
+    ]);
+    const rows = await deliveries(t.app.database.dataSource, tenant);
+    expect(rows.filter((row) => row.subscription_id === everything.webhook.id)).toHaveLength(3);
+    expect(rows.filter((row) => row.subscription_id === triageOnly.webhook.id).map((row) => row.aggregate_id).sort()).toEqual([first, second].sort());
+  });
+
   it('marks a delivery DEAD after the maximum attempts, and does not hold up the next event of its near miss', async () => {
     const tenant = uniqueTenant('hooks');
     await registerWebhook(t, tenant, receiver.url);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { evaluateRepeatTrigger, type RepeatTriggerOutcome } from '../../subgraph/patterns/repeat-trigger';
+import { applyRepeatTrigger, evaluateRepeatTrigger, insertWithRepeatScan, type RepeatTriggerOutcome } from '../../subgraph/patterns/repeat-trigger';
 import type { RepeatKey } from '../../subgraph/patterns/repeat-trigger-keys';
 import { medicationReport, newKey } from '../support/reports';
 import { daysAgo, report, reportWithReviews, reviewFields, reviewsInDatabase } from '../support/patterns';
@@ -269,28 +269,30 @@ onServer('the repeat trigger under concurrency (PostgreSQL server)', () => {
 
   // The report path also serialises a tenant's reports on its reference counter; this drives the
   // trigger alone, so it fails if the trigger's own key locks are removed.
-  it('judges two transactions with a shared key one after the other, by its key locks alone', async () => {
+  it.each(['on its own round trip', 'riding on the near miss insert'])('judges two transactions with a shared key one after the other, by its key locks alone (the scan %s)', async (mode) => {
     const tenant = uniqueTenant('locks');
     const key: RepeatKey = { key: `k-${randomUUID()}`, basis: 'CATEGORY_SIMILARITY', phrase: 'for one person' };
     const dataSource = t.app.database.dataSource;
-    const insertNearMiss = async (manager: EntityManager) => {
-      const id = randomUUID();
-      await manager.query(
-        `INSERT INTO near_miss (id, tenant_id, reference, service_id, category, category_version, occurred_at, reported_by, setting, what_happened, how_detected,
+    const insertStatement = (id: string) => ({
+      sql: `INSERT INTO near_miss (id, tenant_id, reference, service_id, category, category_version, occurred_at, reported_by, setting, what_happened, how_detected,
            what_prevented_harm, prevention_reliability, immediate_actions, potential_harm, details, suggested_route, same_day, triage_due_at)
          VALUES ($1, $2, $3, 'north', 'medication', 1, now(), 'staff-7', 'HOME_VISIT', 'x', 'x', 'x', 'CHANCE', '{}', 'LOW', '{}', 'TREND_MONITORING', false, now())`,
-        [id, tenant, `NM-${id}`],
-      );
-      return id;
+      parameters: [id, tenant, `NM-${id}`],
+    });
+    const triggerInput = (nearMissId: string) => ({ tenantId: tenant, nearMissId, categoryKey: 'medication', serviceId: 'north', occurredAt: new Date(), keys: [key], now: new Date() });
+    const trigger = async (manager: EntityManager): Promise<RepeatTriggerOutcome> => {
+      const id = randomUUID();
+      const insert = insertStatement(id);
+      if (mode === 'riding on the near miss insert') return applyRepeatTrigger(manager, triggerInput(id), await insertWithRepeatScan(manager, insert, triggerInput(id)));
+      await manager.query(insert.sql, insert.parameters);
+      return evaluateRepeatTrigger(manager, triggerInput(id));
     };
-    const trigger = (manager: EntityManager, nearMissId: string) =>
-      evaluateRepeatTrigger(manager, { tenantId: tenant, nearMissId, categoryKey: 'medication', serviceId: 'north', occurredAt: new Date(), keys: [key], now: new Date() });
-    await dataSource.transaction(async (manager) => trigger(manager, await insertNearMiss(manager)));
+    await dataSource.transaction(async (manager) => trigger(manager));
 
     let secondDone = false;
     const outcomes: RepeatTriggerOutcome[] = [];
     const first = dataSource.transaction(async (manager) => {
-      outcomes.push(await trigger(manager, await insertNearMiss(manager)));
+      outcomes.push(await trigger(manager));
       // Hold the transaction open until the second has either finished (no lock) or is waiting on the key lock.
       for (let attempt = 0; attempt < 200 && !secondDone; attempt += 1) {
         const [{ waiting }] = await dataSource.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'`);
@@ -300,7 +302,7 @@ onServer('the repeat trigger under concurrency (PostgreSQL server)', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 50));
     const second = dataSource.transaction(async (manager) => {
-      outcomes.push(await trigger(manager, await insertNearMiss(manager)));
+      outcomes.push(await trigger(manager));
       secondDone = true;
     });
     await Promise.all([first, second]);

@@ -16,7 +16,22 @@ describe('enqueueEvent', () => {
     await enqueueEvent(manager, event({ reference: 'NM-2026-000001', status: 'CLOSED' }));
     expect(statements).toHaveLength(1);
     expect(statements[0].sql).toMatch(/INSERT INTO outbox_event[\s\S]*INSERT INTO webhook_delivery/);
-    expect(statements[0].parameters).toEqual(['tenant-a', 'near_miss.closed', '3f1c2a4e-8b7d-4c55-9a1e-2f6b8d0c4e71', '{"reference":"NM-2026-000001","status":"CLOSED"}']);
+    expect(statements[0].parameters).toEqual([['tenant-a'], ['near_miss.closed'], ['3f1c2a4e-8b7d-4c55-9a1e-2f6b8d0c4e71'], ['{"reference":"NM-2026-000001","status":"CLOSED"}']]);
+  });
+
+  it('writes several events in order in one statement, and none when given none', async () => {
+    const { manager, statements } = recordingManager();
+    await enqueueEvent(manager, [event({ step: 1 }), { ...event({ step: 2 }), type: 'near_miss.reopened' }]);
+    await enqueueEvent(manager, []);
+    expect(statements).toHaveLength(1);
+    expect(statements[0].parameters.slice(1, 2)).toEqual([['near_miss.closed', 'near_miss.reopened']]);
+    expect(statements[0].parameters[3]).toEqual(['{"step":1}', '{"step":2}']);
+  });
+
+  it('refuses the whole batch when one event carries free text', async () => {
+    const { manager, statements } = recordingManager();
+    await expect(enqueueEvent(manager, [event({ step: 1 }), event({ note: 'Called the GP' })])).rejects.toThrow('free-text fields (payload.note)');
+    expect(statements).toEqual([]);
   });
 
   it.each([
