@@ -17,14 +17,15 @@ import { applicationRole, tenantSetting } from '../migrations/tenant-isolation';
 import { bulkLoadTenant } from './bulk-load';
 import { generateTenant, seedOf, type SyntheticNearMiss, type SyntheticTenant } from './synthetic-world';
 
-// npm run bench:analytics [-- --sizes 10000,100000,1000000 --runs 20 --trigger-runs 300 --reports 300 --keep]
+// npm run bench:analytics [-- --sizes 10000,100000,1000000 --runs 20 --trigger-runs 300 --reports 300 --reporters 4 --keep]
 // On the PostgreSQL server of DATABASE_URL, in a schema of its own (dropped at
 // the end unless --keep): one measured tenant with a year of near misses (its
 // data is the same at every size), and filler tenants that grow the tables
 // around it to each size. At each size: the median and p95 of every analytics
 // query for the measured tenant over 12 months, and of the repeat-trigger check
 // inside a report transaction; at the end, report throughput with and without
-// the trigger. Ratios are printed beside the absolute figures.
+// the trigger, from one reporter and from several in parallel (--reporters).
+// Ratios are printed beside the absolute figures.
 
 const dayMs = 24 * 60 * 60 * 1000;
 const measuredSize = 10_000;
@@ -35,11 +36,12 @@ interface Options {
   runs: number;
   triggerRuns: number;
   reports: number;
+  reporters: number;
   keep: boolean;
 }
 
 function parseArguments(argv: string[]): Options {
-  const options: Options = { sizes: [10_000, 100_000, 1_000_000], runs: 20, triggerRuns: 300, reports: 300, keep: false };
+  const options: Options = { sizes: [10_000, 100_000, 1_000_000], runs: 20, triggerRuns: 300, reports: 300, reporters: 4, keep: false };
   for (let index = 0; index < argv.length; index += 1) {
     const [name, inline] = argv[index].split('=');
     const value = () => inline ?? argv[++index];
@@ -47,9 +49,11 @@ function parseArguments(argv: string[]): Options {
     else if (name === '--runs') options.runs = Number(value());
     else if (name === '--trigger-runs') options.triggerRuns = Number(value());
     else if (name === '--reports') options.reports = Number(value());
+    else if (name === '--reporters') options.reporters = Number(value());
     else if (name === '--keep') options.keep = true;
     else throw new Error(`unknown option ${name}`);
   }
+  if (!Number.isInteger(options.reporters) || options.reporters < 2 || options.reporters > 7) throw new Error('--reporters must be a whole number from 2 to 7 (one connection each, beside the pool\'s others)');
   if (options.sizes.some((size) => !Number.isInteger(size) || size < measuredSize)) throw new Error(`--sizes must be whole numbers of at least ${measuredSize}`);
   return options;
 }
@@ -201,39 +205,57 @@ async function triggerCheckTimes(world: World, runs: number): Promise<number[]> 
   return times;
 }
 
+interface Throughput {
+  withTrigger: number;
+  withoutTrigger: number;
+  opened: number;
+  joined: number;
+}
+
 /**
  * Reports per second through reportNearMiss, with the trigger and without, in
- * alternating blocks: the measured tenant's next week (new near misses at its
- * usual rate, the clock moved on a week), so the trigger meets the patterns,
- * joins and openings it would in use.
+ * alternating blocks, from `reporters` reporters at once (one tenant and one
+ * connection each, since a tenant's reports take turns on its reference
+ * counter): the measured tenant's next week, and each further reporter's
+ * filler tenant's (a tenant without history when the table holds no filler),
+ * each at about three times its usual weekly rate, the clock moved on a week,
+ * so the trigger meets more patterns, joins and openings than in use.
  */
-async function reportThroughput(world: World, reports: number): Promise<{ withTrigger: number; withoutTrigger: number; opened: number; joined: number }> {
-  const db = createTenantDatabase(world.dataSource, world.measured.tenantId);
-  const principal = { staffId: 'bench-reporter', tenantId: world.measured.tenantId, roles: [Role.REPORTER], services: '*' as const };
+async function reportThroughput(world: World, reports: number, reporters: number): Promise<Throughput> {
   const logger = createLogger('silent');
   const nextWeek = new Date(world.now.getTime() + 7 * dayMs);
-  const samples = generateTenant(
-    { seed: 12, tenants: 1, nearMisses: reports * 2, from: world.now, to: nextWeek, tenantPrefix: 'bench-measured', servicesPerTenant: world.measured.services.length },
-    0,
-    world.registry.list(),
-    reports * 2,
-  ).nearMisses.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
+  const perReporter = Math.ceil((reports * 2) / reporters);
+  const streams = Array.from({ length: reporters }, (_, index) => {
+    const [tenantPrefix, services] = index === 0 ? ['bench-measured', world.measured.services.length] : [index <= world.fillers ? `bench-filler-${index}` : `bench-extra-${index}`, 30];
+    const tenantId = `${tenantPrefix}-1`;
+    const samples = generateTenant({ seed: 12, tenants: 1, nearMisses: perReporter, from: world.now, to: nextWeek, tenantPrefix, servicesPerTenant: services }, 0, world.registry.list(), perReporter)
+      .nearMisses.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
+    return { db: createTenantDatabase(world.dataSource, tenantId), principal: { staffId: 'bench-reporter', tenantId, roles: [Role.REPORTER], services: '*' as const }, samples };
+  });
   const counts = { opened: 0, joined: 0 };
   const elapsed = { on: 0, off: 0 };
+  const sent = { on: 0, off: 0 };
   const block = 25;
-  let sent = 0;
-  for (let round = 0; sent < reports * 2; round += 1) {
+  let next = 0;
+  for (let round = 0; next < perReporter; round += 1) {
     for (const mode of round % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+      const from = next;
+      next = Math.min(perReporter, next + block);
       const started = performance.now();
-      for (let item = 0; item < block && sent < samples.length; item += 1, sent += 1) {
-        const outcome = await reportNearMiss({ registry: world.registry, logger, now: () => nextWeek, repeatTrigger: mode === 'on' }, principal, db, reportInput(samples[sent]), `bench-${randomBytes(8).toString('hex')}`);
-        counts.opened += outcome.riskReviewsOpened.length;
-        counts.joined += outcome.riskReviewsJoined.length;
-      }
+      await Promise.all(
+        streams.map(async ({ db, principal, samples }) => {
+          for (const item of samples.slice(from, next)) {
+            const outcome = await reportNearMiss({ registry: world.registry, logger, now: () => nextWeek, repeatTrigger: mode === 'on' }, principal, db, reportInput(item), `bench-${randomBytes(8).toString('hex')}`);
+            counts.opened += outcome.riskReviewsOpened.length;
+            counts.joined += outcome.riskReviewsJoined.length;
+            sent[mode] += 1;
+          }
+        }),
+      );
       elapsed[mode] += performance.now() - started;
     }
   }
-  return { withTrigger: (reports / elapsed.on) * 1000, withoutTrigger: (reports / elapsed.off) * 1000, ...counts };
+  return { withTrigger: (sent.on / elapsed.on) * 1000, withoutTrigger: (sent.off / elapsed.off) * 1000, ...counts };
 }
 
 async function main(): Promise<void> {
@@ -242,7 +264,7 @@ async function main(): Promise<void> {
   if (!config.databaseUrl) throw new Error('bench:analytics runs on the PostgreSQL server: set DATABASE_URL');
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   const registry = await loadCategoryRegistry(config.pluginSpecifiers);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, schema, poolSize: 4 });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, schema, poolSize: 8 });
   const startedAt = performance.now();
   try {
     await migrate(database.dataSource);
@@ -277,7 +299,8 @@ async function main(): Promise<void> {
       record('repeat-trigger check (inside a report)', size, await triggerCheckTimes(world, options.triggerRuns));
     }
 
-    const throughput = await reportThroughput(world, options.reports);
+    const throughputs = [];
+    for (const reporters of [1, options.reporters]) throughputs.push({ reporters, ...(await reportThroughput(world, options.reports, reporters)) });
     const sizes = [...options.sizes].sort((a, b) => a - b);
     const [small, , large] = [sizes[0], sizes[1], sizes[sizes.length - 1]];
     const analyticsBase = sizes.length > 2 ? sizes[sizes.length - 2] : sizes[0];
@@ -291,10 +314,13 @@ async function main(): Promise<void> {
       const goal = trigger ? `${large.toLocaleString('en-GB')} ÷ ${base.toLocaleString('en-GB')} ≤ 1.2` : `${large.toLocaleString('en-GB')} ÷ ${base.toLocaleString('en-GB')} ≤ 1.5`;
       console.log(`| ${name} | ${cells.join(' | ')} | ${fixed(ratio, 2)} | ${goal} ${ratio <= (trigger ? 1.2 : 1.5) ? 'met' : 'NOT met'} |`);
     }
-    const throughputRatio = throughput.withTrigger / throughput.withoutTrigger;
-    console.log(
-      `| reportNearMiss throughput at ${large.toLocaleString('en-GB')} rows (reports/s, one connection; ${options.reports} reports each way, the trigger opened ${throughput.opened} reviews and joined ${throughput.joined}) | with trigger ${fixed(throughput.withTrigger)} | without ${fixed(throughput.withoutTrigger)} | | ${fixed(throughputRatio, 2)} | with ÷ without ≥ 0.9 ${throughputRatio >= 0.9 ? 'met' : 'NOT met'} |`,
-    );
+    for (const throughput of throughputs) {
+      const ratio = throughput.withTrigger / throughput.withoutTrigger;
+      const who = throughput.reporters === 1 ? 'one reporter, one connection' : `${throughput.reporters} reporters in ${throughput.reporters} tenants at once`;
+      console.log(
+        `| reportNearMiss throughput at ${large.toLocaleString('en-GB')} rows (reports/s, ${who}; ${options.reports} reports each way, the trigger opened ${throughput.opened} reviews and joined ${throughput.joined}) | with trigger ${fixed(throughput.withTrigger)} | without ${fixed(throughput.withoutTrigger)} | | ${fixed(ratio, 2)} | with ÷ without ≥ 0.9 ${ratio >= 0.9 ? 'met' : 'NOT met'} |`,
+      );
+    }
     console.log(`\nplans at ${large.toLocaleString('en-GB')} rows (EXPLAIN ANALYZE):\n${plans.join('\n')}`);
     console.log(`\ntotal ${fixed((performance.now() - startedAt) / 60_000)} min`);
   } finally {
