@@ -186,9 +186,10 @@ export async function completeCorrectiveAction(context: Context, id: string, evi
       [given, principal.staffId, action.id, action.tenantId],
     );
     const nearMissIds = await linkedNearMissIds(manager, action.tenantId, action.id);
-    for (const nearMissId of nearMissIds) {
-      await recordAudit(manager, { tenantId: action.tenantId, nearMissId, actor: principal.staffId, action: 'corrective_action.completed', detail: { actionId: action.id, evidenceCount: given.length } });
-    }
+    await recordAudit(
+      manager,
+      nearMissIds.map((nearMissId) => ({ tenantId: action.tenantId, nearMissId, actor: principal.staffId, action: 'corrective_action.completed', detail: { actionId: action.id, evidenceCount: given.length } })),
+    );
     await enqueueEvent(manager, { tenantId: action.tenantId, type: 'corrective_action.completed', aggregateId: action.id, payload: { actionId: action.id, ownerId: action.ownerId, nearMissIds } });
     await advanceToVerification(manager, context, nearMissIds);
   });
@@ -209,9 +210,7 @@ export async function cancelCorrectiveAction(context: Context, id: string, reaso
       action.tenantId,
     ]);
     const nearMissIds = await linkedNearMissIds(manager, action.tenantId, action.id);
-    for (const nearMissId of nearMissIds) {
-      await recordAudit(manager, { tenantId: action.tenantId, nearMissId, actor: principal.staffId, action: 'corrective_action.cancelled', detail: { actionId: action.id } });
-    }
+    await recordAudit(manager, nearMissIds.map((nearMissId) => ({ tenantId: action.tenantId, nearMissId, actor: principal.staffId, action: 'corrective_action.cancelled', detail: { actionId: action.id } })));
     await enqueueEvent(manager, { tenantId: action.tenantId, type: 'corrective_action.cancelled', aggregateId: action.id, payload: { actionId: action.id, nearMissIds } });
     await advanceToVerification(manager, context, nearMissIds);
   });
@@ -255,9 +254,8 @@ export async function scheduleVerification(context: Context, request: ScheduleRe
     }
     // New checks reopen the question of effectiveness.
     if (action.effective === true) await manager.query(`UPDATE corrective_action SET effective = NULL, effectiveness_reason = NULL WHERE id = $1 AND tenant_id = $2`, [action.id, action.tenantId]);
-    for (const nearMissId of await linkedNearMissIds(manager, action.tenantId, action.id)) {
-      await recordAudit(manager, { tenantId: action.tenantId, nearMissId, actor: principal.staffId, action: 'verification.scheduled', detail: { actionId: action.id, method: input.method, everyDays: input.everyDays, count: input.count } });
-    }
+    const detail = { actionId: action.id, method: input.method, everyDays: input.everyDays, count: input.count };
+    await recordAudit(manager, (await linkedNearMissIds(manager, action.tenantId, action.id)).map((nearMissId) => ({ tenantId: action.tenantId, nearMissId, actor: principal.staffId, action: 'verification.scheduled', detail })));
     await enqueueEvent(manager, { tenantId: action.tenantId, type: 'verification.scheduled', aggregateId: action.id, payload: { actionId: action.id, checkIds: ids, ownerId: action.ownerId } });
     return ids;
   });
@@ -334,9 +332,10 @@ export async function recordVerificationResult(context: Context, id: string, res
       principal.staffId, input.result, input.evidence.filter(Boolean), input.notes ?? null, check.id, principal.tenantId,
     ]);
     const nearMissIds = await linkedNearMissIds(manager, action.tenantId, action.id);
-    for (const nearMissId of nearMissIds) {
-      await recordAudit(manager, { tenantId: action.tenantId, nearMissId, actor: principal.staffId, action: 'verification.recorded', detail: { actionId: action.id, checkId: check.id, result: input.result } });
-    }
+    await recordAudit(
+      manager,
+      nearMissIds.map((nearMissId) => ({ tenantId: action.tenantId, nearMissId, actor: principal.staffId, action: 'verification.recorded', detail: { actionId: action.id, checkId: check.id, result: input.result } })),
+    );
     await enqueueEvent(manager, { tenantId: action.tenantId, type: 'verification.recorded', aggregateId: action.id, payload: { actionId: action.id, checkId: check.id, result: input.result } });
 
     if (input.result === 'FAIL') {

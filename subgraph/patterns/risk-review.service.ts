@@ -96,9 +96,10 @@ export async function concludeRiskReview(context: Context, request: ConcludeRequ
       await manager.query(`INSERT INTO risk_review_action (tenant_id, review_id, action_id) VALUES ($1, $2, $3)`, [principal.tenantId, input.id, actionId]);
       actionIds.push(actionId);
     }
-    for (const member of members) {
-      await recordAudit(manager, { tenantId: principal.tenantId, nearMissId: member.id, actor: principal.staffId, action: 'risk_review.concluded', detail: { reviewId: input.id, causes: input.causes, actionIds } });
-    }
+    await recordAudit(
+      manager,
+      members.map((member) => ({ tenantId: principal.tenantId, nearMissId: member.id, actor: principal.staffId, action: 'risk_review.concluded', detail: { reviewId: input.id, causes: input.causes, actionIds } })),
+    );
     await enqueueEvent(manager, {
       tenantId: principal.tenantId,
       type: 'risk_review.concluded',

@@ -70,7 +70,7 @@ async function eraseNearMissText(manager: EntityManager, tenantId: string, ids: 
   await manager.query(`DELETE FROM near_miss_similarity WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [tenantId, ids]);
   await manager.query(`UPDATE gate_completion SET note = NULL WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [tenantId, ids]);
   await manager.query(`UPDATE reporter_feedback SET message = $3 WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [tenantId, ids, erasedText]);
-  for (const id of ids) await recordAudit(manager, { tenantId, nearMissId: id, actor, action, detail: {} });
+  await recordAudit(manager, ids.map((id) => ({ tenantId, nearMissId: id, actor, action, detail: {} })));
   await enqueueEvent(manager, { tenantId, type: action, aggregateId: ids[0], payload: { nearMissIds: ids } });
 }
 
