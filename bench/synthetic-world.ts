@@ -242,7 +242,8 @@ export function generateTenant(options: WorldOptions, tenantIndex: number, regis
     });
   }
 
-  const clusters = Math.round((span / (30 * dayMs)) * (options.clustersPerMonth ?? 2));
+  // A cluster spans up to ten days: a shorter span has none (its start would have nowhere to fall).
+  const clusters = span > 10 * dayMs ? Math.round((span / (30 * dayMs)) * (options.clustersPerMonth ?? 2)) : 0;
   for (let cluster = 0; cluster < clusters && byKey.has('medication') && nearMisses.length < count; cluster += 1) {
     const serviceId = random.pick(services);
     const start = occurrenceTime(random, options.from, new Date(options.to.getTime() - 10 * dayMs));
