@@ -159,8 +159,7 @@ export async function reportNearMiss(
     // then corrective actions and their near misses (recurrence), then the
     // tenant's audit chain head (the last write).
     const trigger = dependencies.repeatTrigger === false ? undefined : reportRepeatInput({ tenantId: principal.tenantId, nearMissId, category, facts, now });
-    const scan = trigger ? await insertWithRepeatScan(manager, insert, trigger) : undefined;
-    if (!trigger) await manager.query(insert.sql, insert.parameters);
+    const scan = await insertWithRepeatScan(manager, insert, trigger);
     const recurrenceReport = {
       id: nearMissId,
       reference,
@@ -172,7 +171,7 @@ export async function reportNearMiss(
       reportedAt: now,
     };
     const recurrences = await lockRecurrences(manager, recurrenceReport);
-    const repeats = trigger && scan ? await applyRepeatTrigger(manager, trigger, scan) : noRepeat;
+    const repeats = trigger ? await applyRepeatTrigger(manager, trigger, scan) : noRepeat;
     const announced = repeatTriggerRecords(principal.tenantId, nearMissId, repeats);
     await recordAudit(manager, [
       {

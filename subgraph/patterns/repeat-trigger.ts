@@ -89,10 +89,11 @@ export async function scanRepeatKeys(manager: EntityManager, input: RepeatTrigge
  * (a plain INSERT without RETURNING, parameters $1..$n) runs as a data-modifying
  * WITH, the scan as the statement's query. The scan needs nothing of the new
  * row: the similarity rows it records reference it through a deferred key,
- * and it reads only other reports. Without keys it is the insert alone.
+ * and it reads only other reports. Without a trigger input (the trigger is
+ * off) or without keys it is the insert alone.
  */
-export async function insertWithRepeatScan(manager: EntityManager, insert: { sql: string; parameters: readonly unknown[] }, input: RepeatTriggerInput): Promise<RepeatScan> {
-  if (!input.keys.length) {
+export async function insertWithRepeatScan(manager: EntityManager, insert: { sql: string; parameters: readonly unknown[] }, input: RepeatTriggerInput | undefined): Promise<RepeatScan> {
+  if (!input?.keys.length) {
     await manager.query(insert.sql, [...insert.parameters]);
     return { rule: defaultRepeatTriggerRule, states: [] };
   }
