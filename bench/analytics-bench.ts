@@ -11,13 +11,13 @@ import { loadConfig } from '../subgraph/config';
 import { migrate, openDatabase } from '../subgraph/database/data-source';
 import { createTenantDatabase, type TenantDatabase } from '../subgraph/database/tenant-scope';
 import { toReportFacts, reportNearMiss } from '../subgraph/near-misses/report-near-miss.service';
-import { reportNearMissSchema } from '../subgraph/near-misses/report-near-miss.schema';
+import { parseReport, withoutNulls } from '../subgraph/near-misses/report-near-miss.schema';
 import { evaluateRepeatTrigger, reportRepeatInput } from '../subgraph/patterns/repeat-trigger';
 import { applicationRole, tenantSetting } from '../migrations/tenant-isolation';
 import { bulkLoadTenant } from './bulk-load';
 import { generateTenant, seedOf, type SyntheticNearMiss, type SyntheticTenant } from './synthetic-world';
 
-// npm run bench:analytics [-- --sizes 10000,100000,1000000 --runs 20 --trigger-runs 300 --reports 300 --reporters 4 --keep]
+// npm run bench:analytics [-- --sizes 10000,100000,1000000 --runs 20 --trigger-runs 300 --reports 1000 --reporters 4 --keep]
 // On the PostgreSQL server of DATABASE_URL, in a schema of its own (dropped at
 // the end unless --keep): one measured tenant with a year of near misses (its
 // data is the same at every size), and filler tenants that grow the tables
@@ -41,7 +41,7 @@ interface Options {
 }
 
 function parseArguments(argv: string[]): Options {
-  const options: Options = { sizes: [10_000, 100_000, 1_000_000], runs: 20, triggerRuns: 300, reports: 300, reporters: 4, keep: false };
+  const options: Options = { sizes: [10_000, 100_000, 1_000_000], runs: 20, triggerRuns: 300, reports: 1000, reporters: 4, keep: false };
   for (let index = 0; index < argv.length; index += 1) {
     const [name, inline] = argv[index].split('=');
     const value = () => inline ?? argv[++index];
@@ -67,20 +67,31 @@ function quantile(values: number[], q: number): number {
 }
 const fixed = (value: number, digits = 1) => value.toFixed(digits);
 
-/** Runs work `runs` times after two warm-ups; milliseconds per run. */
-async function timed(runs: number, work: () => Promise<unknown>): Promise<number[]> {
-  for (let warm = 0; warm < 2; warm += 1) await work();
-  const times: number[] = [];
-  for (let run = 0; run < runs; run += 1) {
-    const started = performance.now();
-    await work();
-    times.push(performance.now() - started);
+/**
+ * Runs each piece of work `runs` times after two warm-ups, in rounds (every
+ * piece once per round), so that a slow spell of the machine falls on all of
+ * them rather than on whichever was running; milliseconds per run, by name.
+ */
+async function timedRounds(runs: number, works: Record<string, () => Promise<unknown>>): Promise<Map<string, number[]>> {
+  const times = new Map(Object.keys(works).map((name) => [name, [] as number[]]));
+  for (let round = -2; round < runs; round += 1) {
+    for (const [name, work] of Object.entries(works)) {
+      const started = performance.now();
+      await work();
+      if (round >= 0) times.get(name)!.push(performance.now() - started);
+    }
   }
   return times;
 }
 
-/** A TenantDatabase whose statements are also EXPLAINed (ANALYZE), for the plans at the largest size. */
-function explaining(db: TenantDatabase, plans: string[]): TenantDatabase {
+/** What EXPLAIN (ANALYZE, BUFFERS) said of one statement: how it reached its rows, and the buffer pages it touched. */
+interface Explained {
+  summary: string;
+  pages: number;
+}
+
+/** A TenantDatabase whose reading statements are also EXPLAINed (ANALYZE, BUFFERS), each told to `sink`. */
+function explaining(db: TenantDatabase, sink: (explained: Explained) => void): TenantDatabase {
   const wrap = <T>(work: (manager: EntityManager) => Promise<T>) => (manager: EntityManager) =>
     work(
       new Proxy(manager, {
@@ -88,8 +99,8 @@ function explaining(db: TenantDatabase, plans: string[]): TenantDatabase {
           if (property !== 'query') return Reflect.get(target, property, receiver);
           return async (sql: string, parameters?: unknown[]) => {
             if (/^\s*(WITH|SELECT)/i.test(sql)) {
-              const [row]: { 'QUERY PLAN': unknown }[] = await target.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, parameters);
-              plans.push(summarisePlan(row['QUERY PLAN']));
+              const [row]: { 'QUERY PLAN': unknown }[] = await target.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, parameters);
+              sink(summarisePlan(row['QUERY PLAN']));
             }
             return target.query(sql, parameters);
           };
@@ -99,12 +110,17 @@ function explaining(db: TenantDatabase, plans: string[]): TenantDatabase {
   return { tenantId: db.tenantId, transaction: (work) => db.transaction(wrap(work)), read: (work) => db.read(wrap(work)) };
 }
 
-/** The scans over the big tables in a plan: how each query reaches its rows. */
-function summarisePlan(plan: unknown): string {
+const bigTables = [
+  'near_miss', 'near_miss_similarity', 'near_miss_triage', 'corrective_action', 'corrective_action_near_miss', 'verification_check',
+  'reporter_feedback', 'risk_review', 'risk_review_key', 'risk_review_near_miss',
+];
+
+/** The scans over the big tables in a plan (how the statement reaches its rows), and the shared buffer pages it touched (hit or read). */
+function summarisePlan(plan: unknown): Explained {
   const scans: string[] = [];
   const walk = (node: Record<string, unknown>) => {
     const relation = node['Relation Name'] as string | undefined;
-    if (relation && ['near_miss', 'near_miss_similarity', 'near_miss_triage', 'corrective_action', 'risk_review'].includes(relation)) {
+    if (relation && bigTables.includes(relation)) {
       const index = node['Index Name'] ? ` ${node['Index Name']}` : '';
       scans.push(`${node['Node Type']}${index} on ${relation} (${node['Actual Rows']} rows${node['Heap Fetches'] !== undefined ? `, ${node['Heap Fetches']} heap fetches` : ''})`);
     }
@@ -112,7 +128,8 @@ function summarisePlan(plan: unknown): string {
   };
   const [top] = plan as { Plan: Record<string, unknown>; 'Execution Time': number }[];
   walk(top.Plan);
-  return `${fixed(top['Execution Time'])} ms: ${[...new Set(scans)].join('; ') || 'no table scans'}`;
+  const pages = Number(top.Plan['Shared Hit Blocks'] ?? 0) + Number(top.Plan['Shared Read Blocks'] ?? 0);
+  return { summary: `${fixed(top['Execution Time'])} ms, ${pages} pages: ${[...new Set(scans)].join('; ') || 'no table scans'}`, pages };
 }
 
 interface World {
@@ -142,6 +159,16 @@ async function growTo(world: World, size: number): Promise<void> {
     // visibility map: the measured tenant's index-only scans would then fetch from the heap.
     await world.dataSource.query(`VACUUM (INDEX_CLEANUP ON, ANALYZE) ${table}`);
   }
+  await settle(world.dataSource);
+}
+
+/**
+ * Writes out what loading dirtied (a checkpoint), so that the checkpointer is
+ * not flushing gigabytes while the next figures are taken: without it the
+ * first measurements after a large load ran beside a forced checkpoint.
+ */
+async function settle(dataSource: DataSource): Promise<void> {
+  await dataSource.query('CHECKPOINT').catch((error: Error) => console.log(`  (no CHECKPOINT: ${error.message}; figures may include the checkpointer's writes)`));
 }
 
 const analyst = (tenantId: string) => ({ staffId: 'bench-analyst', tenantId, roles: [Role.ANALYST], services: '*' as const });
@@ -185,7 +212,8 @@ async function triggerCheckTimes(world: World, runs: number): Promise<number[]> 
     for (let run = 0; run < runs + 5; run += 1) {
       const item = samples[(run * 7919) % samples.length];
       const category = world.registry.get(item.category)!;
-      const report = reportNearMissSchema(world.now).parse({ ...reportInput(item), details: item.details });
+      const { report, problems } = parseReport(withoutNulls(reportInput(item)), world.now);
+      if (!report) throw new Error(`synthetic report refused: ${JSON.stringify(problems)}`);
       const facts = toReportFacts(report, item.details);
       await runner.startTransaction();
       try {
@@ -233,6 +261,7 @@ const dailyRate = measuredSize / 365;
  * days ended, so runs do not crowd one another's windows.
  */
 async function reportThroughput(world: World, reports: number, reporters: number, pace: number): Promise<Throughput> {
+  await settle(world.dataSource);
   const logger = createLogger('silent');
   const perReporter = Math.ceil((reports * 2) / reporters);
   const from = world.clock;
@@ -249,7 +278,10 @@ async function reportThroughput(world: World, reports: number, reporters: number
   const counts = { opened: 0, joined: 0 };
   const elapsed = { on: 0, off: 0 };
   const sent = { on: 0, off: 0 };
-  const block = Math.ceil(24 / reporters);
+  // One reporter alternates report by report, so that a slow spell of the machine falls on both modes alike;
+  // several at once alternate in small blocks (all reporters in one mode, so that the trigger's load on the
+  // others counts against it).
+  const block = reporters === 1 ? 1 : Math.ceil(24 / reporters);
   let next = 0;
   for (let round = 0; next < perReporter; round += 1) {
     for (const mode of round % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
@@ -300,16 +332,23 @@ async function main(): Promise<void> {
       results.get(name)!.set(size, times);
     };
     const plans: string[] = [];
+    const pages = new Map<string, Map<number, number>>();
+    let current = '';
     for (const size of [...options.sizes].sort((a, b) => a - b)) {
       const loadStarted = performance.now();
       await growTo(world, size);
       console.log(`size ${size.toLocaleString('en-GB')}: loaded and vacuumed in ${fixed((performance.now() - loadStarted) / 1000)} s`);
-      for (const [name, query] of Object.entries(analyticsQueries(world, db))) record(name, size, await timed(options.runs, query));
-      if (size === Math.max(...options.sizes)) {
-        for (const [name, query] of Object.entries(analyticsQueries(world, explaining(db, plans)))) {
-          plans.push(`-- ${name}`);
-          await query();
-        }
+      for (const [name, times] of await timedRounds(options.runs, analyticsQueries(world, db))) record(name, size, times);
+      // Once more under EXPLAIN: the pages each query touched at this size (the same work at every size is the point), and the plans at the largest.
+      const largest = size === Math.max(...options.sizes);
+      for (const [name, query] of Object.entries(analyticsQueries(world, explaining(db, (explained) => {
+        if (!pages.has(current)) pages.set(current, new Map());
+        pages.get(current)!.set(size, (pages.get(current)!.get(size) ?? 0) + explained.pages);
+        if (largest) plans.push(explained.summary);
+      })))) {
+        current = name;
+        if (largest) plans.push(`-- ${name}`);
+        await query();
       }
       record('repeat-trigger check (inside a report)', size, await triggerCheckTimes(world, options.triggerRuns));
     }
@@ -337,6 +376,11 @@ async function main(): Promise<void> {
       console.log(
         `| reportNearMiss throughput at ${large.toLocaleString('en-GB')} rows (reports/s, ${who}, ${pace}; ${options.reports} reports each way, the trigger opened ${throughput.opened} reviews and joined ${throughput.joined}) | with trigger ${fixed(throughput.withTrigger)} | without ${fixed(throughput.withoutTrigger)} | | ${fixed(ratio, 2)} | with ÷ without ≥ 0.9 ${ratio >= 0.9 ? 'met' : 'NOT met'} |`,
       );
+    }
+    console.log(`\nshared buffer pages each analytics query touched (EXPLAIN ANALYZE, BUFFERS; hit or read, summed over its statements):`);
+    console.log(`| query | ${sizes.map((size) => `${size.toLocaleString('en-GB')} rows`).join(' | ')} | ${large.toLocaleString('en-GB')} ÷ ${analyticsBase.toLocaleString('en-GB')} |\n|${' --- |'.repeat(sizes.length + 2)}`);
+    for (const [name, bySize] of pages) {
+      console.log(`| ${name} | ${sizes.map((size) => (bySize.get(size) ?? 0).toLocaleString('en-GB')).join(' | ')} | ${fixed(bySize.get(large)! / bySize.get(analyticsBase)!, 2)} |`);
     }
     console.log(`\nplans at ${large.toLocaleString('en-GB')} rows (EXPLAIN ANALYZE):\n${plans.join('\n')}`);
     console.log(`\ntotal ${fixed((performance.now() - startedAt) / 60_000)} min`);

@@ -13,7 +13,7 @@ import type { TenantDatabase } from '../database/tenant-scope';
 import { enqueueEvent } from '../outbox/outbox';
 import { suggestTriage, type TriageSuggestion } from '../triage/triage-suggestion';
 import { triageDueAt } from '../triage/triage-due';
-import { maxDetailsLength, reportNearMissSchema, idempotencyKeySchema, toFieldProblems, withoutNulls, type ValidReport } from './report-near-miss.schema';
+import { maxDetailsLength, parseReport, idempotencyKeySchema, toFieldProblems, withoutNulls, type ValidReport } from './report-near-miss.schema';
 import { formatReference } from './reference';
 import { applyRepeatTrigger, insertWithRepeatScan, noRepeat, repeatTriggerRecords, reportRepeatInput } from '../patterns/repeat-trigger';
 import { workflowFigures } from './workflow-context';
@@ -78,8 +78,8 @@ export async function reportNearMiss(
   const problems: FieldProblem[] = [];
   const key = idempotencyKeySchema.safeParse(idempotencyKey);
   if (!key.success) problems.push(...toFieldProblems(key.error, ['idempotencyKey']));
-  const core = reportNearMissSchema(now).safeParse(withoutNulls(rawInput));
-  if (!core.success) problems.push(...toFieldProblems(core.error));
+  const core = parseReport(withoutNulls(rawInput), now);
+  problems.push(...core.problems);
 
   const categoryKey = (rawInput as { category?: unknown }).category;
   const category = typeof categoryKey === 'string' ? dependencies.registry.get(categoryKey.trim()) : undefined;
@@ -98,9 +98,9 @@ export async function reportNearMiss(
       else problems.push(...toFieldProblems(parsed.error, ['details']));
     }
   }
-  if (problems.length || !core.success || !key.success || !category || !details) throw badUserInput(dedupe(problems));
+  if (problems.length || !core.report || !key.success || !category || !details) throw badUserInput(dedupe(problems));
 
-  const report = core.data;
+  const report = core.report;
   if (!worksInService(principal, report.serviceId)) {
     throw forbidden(`You may only report into your own services; ${report.serviceId} is not one of them`);
   }
