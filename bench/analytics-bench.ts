@@ -126,8 +126,9 @@ function summarisePlan(plan: unknown): Explained {
     }
     for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
   };
-  const [top] = plan as { Plan: Record<string, unknown>; 'Execution Time': number }[];
+  const [top] = plan as { Plan: Record<string, unknown>; 'Execution Time': number; JIT?: { Functions: number; Timing: { Total: number } } }[];
   walk(top.Plan);
+  if (top.JIT) scans.push(`JIT compiled ${top.JIT.Functions} functions in ${fixed(top.JIT.Timing.Total)} ms`);
   const pages = Number(top.Plan['Shared Hit Blocks'] ?? 0) + Number(top.Plan['Shared Read Blocks'] ?? 0);
   return { summary: `${fixed(top['Execution Time'])} ms, ${pages} pages: ${[...new Set(scans)].join('; ') || 'no table scans'}`, pages };
 }
