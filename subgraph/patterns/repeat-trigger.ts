@@ -5,7 +5,7 @@ import type { OutboxEvent } from '../outbox/outbox';
 import type { ReportFacts } from '../../plugins/sdk';
 import type { RegisteredCategory } from '../categories/category-registry';
 import { repeatKeyLocks, repeatKeys, type RepeatKey } from './repeat-trigger-keys';
-import { decideRepeatTrigger, defaultRepeatTriggerRule, windowMembers, type KeyState, type OpeningWindow, type RepeatTriggerRule } from './repeat-trigger-rule';
+import { decideRepeatTrigger, defaultRepeatTriggerRule, windowMembers, type KeyState, type Occurrence, type OpeningWindow, type RepeatTriggerRule } from './repeat-trigger-rule';
 
 const dayMs = 24 * 60 * 60 * 1000;
 
@@ -122,9 +122,10 @@ interface NewReview {
  * Returns the new review's assignee (the service's manager, if named).
  */
 async function applyDecision(manager: EntityManager, input: RepeatTriggerInput, countings: readonly Counting[], opened?: NewReview): Promise<string | null> {
+  const report: Occurrence = { nearMissId: input.nearMissId, occurredAt: input.occurredAt };
   const pairs = countings.flatMap((counting) => [
-    ...counting.windows.flatMap((window) => [...window.members.map((member) => [counting.reviewId, window.key.key, member.nearMissId]), [counting.reviewId, window.key.key, input.nearMissId]]),
-    ...counting.joinedKeys.map((key) => [counting.reviewId, key.key, input.nearMissId]),
+    ...counting.windows.flatMap((window) => [...window.members, report].map((member) => ({ reviewId: counting.reviewId, key: window.key.key, member }))),
+    ...counting.joinedKeys.map((key) => ({ reviewId: counting.reviewId, key: key.key, member: report })),
   ]);
   const newKeys = countings.flatMap((counting) => counting.windows.map((window) => [counting.reviewId, window.key.key]));
   const members = countings.flatMap((counting) => [input.nearMissId, ...windowMembers(counting.windows)].map((member) => [counting.reviewId, member]));
@@ -136,8 +137,10 @@ async function applyDecision(manager: EntityManager, input: RepeatTriggerInput, 
        RETURNING assigned_to
      ), counted AS (
        UPDATE near_miss_similarity s SET review_id = pair.review_id
-         FROM unnest($3::uuid[], $4::text[], $5::uuid[]) AS pair (review_id, similarity_key, near_miss_id)
+         FROM unnest($3::uuid[], $4::text[], $5::uuid[], $19::timestamptz[]) AS pair (review_id, similarity_key, near_miss_id, occurred_at)
         WHERE s.tenant_id = $1 AND s.similarity_key = pair.similarity_key AND s.near_miss_id = pair.near_miss_id
+          -- A range, not equality: the key's occurrence times came back through JavaScript dates (milliseconds).
+          AND s.occurred_at BETWEEN pair.occurred_at - interval '1 millisecond' AND pair.occurred_at + interval '1 millisecond'
      ), keys AS (
        INSERT INTO risk_review_key (tenant_id, review_id, similarity_key, open)
        SELECT $1, review_id, key, true FROM unnest($6::uuid[], $7::text[]) AS new_key (review_id, key)
@@ -148,10 +151,11 @@ async function applyDecision(manager: EntityManager, input: RepeatTriggerInput, 
      )
      SELECT (SELECT assigned_to FROM review) AS assigned_to`,
     [
-      input.tenantId, input.nearMissId, pairs.map(([review]) => review), pairs.map(([, key]) => key), pairs.map(([, , id]) => id),
+      input.tenantId, input.nearMissId, pairs.map((pair) => pair.reviewId), pairs.map((pair) => pair.key), pairs.map((pair) => pair.member.nearMissId),
       newKeys.map(([review]) => review), newKeys.map(([, key]) => key), members.map(([review]) => review), input.now, members.map(([, id]) => id),
       opened?.id ?? null, opened?.reason ?? null, input.categoryKey, input.serviceId, opened?.basis ?? null, opened?.rule.threshold ?? null, opened?.rule.windowDays ?? null,
       opened ? new Date(input.now.getTime() + opened.rule.reviewDueDays * dayMs) : null,
+      pairs.map((pair) => pair.member.occurredAt),
     ],
   );
   return row?.assigned_to ?? null;
