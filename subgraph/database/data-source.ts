@@ -5,6 +5,7 @@ import { AbstractLogger, DataSource, type DataSourceOptions, type LogLevel, type
 import { migrations } from '../../migrations';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { NearMissEntity } from '../near-misses/near-miss.entity';
+import { usePreparedStatements } from './prepared';
 
 export const entities = [NearMissEntity, AuditEventEntity];
 
@@ -66,6 +67,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   try {
     if (options.schema) await createSchema(connection, options.schema);
     await dataSource.initialize();
+    if (!embeddedServer) usePreparedStatements(dataSource);
   } catch (error) {
     await embeddedServer?.socket.stop();
     await embeddedServer?.pglite.close();

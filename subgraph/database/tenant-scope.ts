@@ -29,7 +29,12 @@ export function createTenantDatabase(dataSource: DataSource, tenantId: string): 
       // No JIT: every statement here reads a bounded range of one tenant, in
       // milliseconds, and at a million rows the planner's cost estimates
       // crossed jit_above_cost, so compiling took longer than the query.
-      await manager.query(`SELECT set_config('${tenantSetting}', $1, true), set_config('role', $2, true), set_config('jit', 'off', true)`, [tenantId, applicationRole]);
+      // Generic plans for the prepared statements of the report path (see preparedQuery): they are index
+      // lookups by tenant and key whose plan depends on no value, and a custom plan costs a planning per call.
+      await manager.query(
+        `SELECT set_config('${tenantSetting}', $1, true), set_config('role', $2, true), set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)`,
+        [tenantId, applicationRole],
+      );
       return work(manager);
     });
   // Work inside is database-only, so a transaction the server rolled back for

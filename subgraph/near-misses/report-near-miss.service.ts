@@ -15,7 +15,8 @@ import { suggestTriage, type TriageSuggestion } from '../triage/triage-suggestio
 import { triageDueAt } from '../triage/triage-due';
 import { maxDetailsLength, parseReport, idempotencyKeySchema, toFieldProblems, withoutNulls, type ValidReport } from './report-near-miss.schema';
 import { formatReference } from './reference';
-import { applyRepeatTrigger, insertWithRepeatScan, noRepeat, repeatTriggerRecords, reportRepeatInput } from '../patterns/repeat-trigger';
+import { insertWithRepeatWrites, noRepeat, planRepeatTrigger, readScan, repeatKeyLockSql, repeatLockParameter, repeatOutcome, repeatScanStatement, repeatTriggerRecords, reportRepeatInput, type RepeatScan, type RepeatTriggerInput, type ScanRow } from '../patterns/repeat-trigger';
+import { preparedQuery } from '../database/prepared';
 import { workflowFigures } from './workflow-context';
 import { similarityKey } from '../patterns/similarity-key';
 import { lockRecurrences, reopenRecurrences } from '../corrective-actions/recurrence';
@@ -118,14 +119,21 @@ export async function reportNearMiss(
 
   return db.transaction(async (manager) => {
     const nearMissId = randomUUID();
-    const claimed: unknown[] = await manager.query(
+    // The repeat trigger rides on three statements of the report (see repeat-trigger.ts): its key locks on
+    // the claim, its scan on the category check, its writes on the near miss insert. Lock order, here and
+    // everywhere: those key locks, then corrective actions and their near misses (recurrence), then the
+    // tenant's audit chain head (the last write).
+    const trigger = dependencies.repeatTrigger === false ? undefined : reportRepeatInput({ tenantId: principal.tenantId, nearMissId, category, facts, now });
+    const claimed = await preparedQuery(
+      manager,
       `INSERT INTO idempotency_key (tenant_id, reporter_id, key, request_hash, near_miss_id)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING key`,
-      [principal.tenantId, principal.staffId, key.data, requestHash, nearMissId],
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING key, ${repeatKeyLockSql('$6')} AS repeat_locks`,
+      [principal.tenantId, principal.staffId, key.data, requestHash, nearMissId, repeatLockParameter(trigger)],
     );
     if (claimed.length === 0) return replay(manager, principal, key.data, requestHash);
 
-    if (!(await categoryEnabled(manager, principal.tenantId, category.definition.key))) {
+    const check = await categoryCheck(manager, principal.tenantId, category.definition.key, trigger);
+    if (!check.enabled) {
       throw badUserInput([{ path: 'category', message: `category "${category.definition.key}" is turned off for your organisation` }]);
     }
 
@@ -154,12 +162,8 @@ export async function reportNearMiss(
         workflow.minutesAfterScheduled, workflow.timeCriticalMedicine, workflow.carePlanReviewOverdue, workflow.staffEmployment,
       ],
     };
-    // One round trip for the row and the repeat trigger's scan, which takes the
-    // trigger's key locks. Lock order, here and everywhere: those key locks,
-    // then corrective actions and their near misses (recurrence), then the
-    // tenant's audit chain head (the last write).
-    const trigger = dependencies.repeatTrigger === false ? undefined : reportRepeatInput({ tenantId: principal.tenantId, nearMissId, category, facts, now });
-    const scan = await insertWithRepeatScan(manager, insert, trigger);
+    const plan = trigger && check.scan ? planRepeatTrigger(trigger, check.scan) : undefined;
+    const assignedTo = await insertWithRepeatWrites(manager, insert, trigger, plan);
     const recurrenceReport = {
       id: nearMissId,
       reference,
@@ -171,7 +175,7 @@ export async function reportNearMiss(
       reportedAt: now,
     };
     const recurrences = await lockRecurrences(manager, recurrenceReport);
-    const repeats = trigger ? await applyRepeatTrigger(manager, trigger, scan) : noRepeat;
+    const repeats = plan ? repeatOutcome(plan, assignedTo) : noRepeat;
     const announced = repeatTriggerRecords(principal.tenantId, nearMissId, repeats);
     await recordAudit(manager, [
       {
@@ -233,12 +237,29 @@ async function replay(manager: EntityManager, principal: Principal, key: string,
   };
 }
 
-async function categoryEnabled(manager: EntityManager, tenantId: string, category: string): Promise<boolean> {
-  const [setting]: { enabled: boolean }[] = await manager.query(
-    `SELECT enabled FROM tenant_category_setting WHERE tenant_id = $1 AND category = $2`,
-    [tenantId, category],
+/**
+ * Whether the category is turned on for the tenant and, with the repeat
+ * trigger, the trigger's scan in the same statement (after the claim took
+ * the key locks, so its snapshot sees every report that held them before).
+ */
+async function categoryCheck(
+  manager: EntityManager,
+  tenantId: string,
+  category: string,
+  trigger: RepeatTriggerInput | undefined,
+): Promise<{ enabled: boolean; scan?: RepeatScan }> {
+  const enabled = `(SELECT enabled FROM tenant_category_setting WHERE tenant_id = $1 AND category = $2)`;
+  if (!trigger?.keys.length) {
+    const [row] = await preparedQuery<{ enabled: boolean | null }>(manager, `SELECT ${enabled} AS enabled`, [tenantId, category]);
+    return { enabled: row?.enabled ?? true };
+  }
+  const scan = repeatScanStatement(trigger, 3);
+  const rows = await preparedQuery<ScanRow & { category_enabled: boolean | null }>(
+    manager,
+    `SELECT scan.*, ${enabled} AS category_enabled FROM (${scan.sql}) AS scan`,
+    [tenantId, category, ...scan.parameters],
   );
-  return setting?.enabled ?? true;
+  return { enabled: rows[0]?.category_enabled ?? true, scan: readScan(trigger, rows) };
 }
 
 /** Next per-tenant reference for the year; the counter row lock orders concurrent reports. */

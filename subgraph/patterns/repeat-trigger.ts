@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { preparedQuery } from '../database/prepared';
 import type { AuditEntry } from '../audit/audit-log';
 import type { OutboxEvent } from '../outbox/outbox';
 import type { ReportFacts } from '../../plugins/sdk';
@@ -26,7 +27,7 @@ export interface RepeatTriggerOutcome {
 
 export const noRepeat: RepeatTriggerOutcome = { opened: [], joined: [] };
 
-type ScanRow = {
+export type ScanRow = {
   row_kind: 'rule' | 'occurrence' | 'open';
   key_hash: string | null;
   member_id: string | null;
@@ -45,24 +46,75 @@ export interface RepeatScan {
 }
 
 /**
- * The scan (repeat_trigger_scan, see the Patterns and RepeatScan migrations):
- * records the report's similarity keys, takes their locks in ascending order
- * so that reports sharing a key, on any replica, are judged one after
- * another, then reads under the locks the provider's rule, the open reviews
- * of the keys and the similar occurrences near the report that no review
- * counted yet. Its parameters are numbered from `first`, so that the scan can
- * ride on another statement of the report (see insertWithRepeatScan).
+ * The trigger in three steps, each riding on a statement the report sends
+ * anyway, so that it costs a report no round trip of its own:
+ *
+ * 1. lock: the advisory locks of the report's keys, in ascending order, so
+ *    that reports sharing a key, on any replica, are judged one after
+ *    another (riding on the idempotency claim, see repeatKeyLockSql);
+ * 2. scan: read under the locks, in a later statement (whose snapshot sees
+ *    every report that held them before), the provider's rule, the open
+ *    review of each key and the similar occurrences near the report that no
+ *    review counted yet (riding on the category check, see repeatScanStatement);
+ * 3. write: the report's similarity rows, already counted into the reviews
+ *    the decision names, and what the decision writes (riding on the near
+ *    miss insert, see insertWithRepeatWrites).
+ *
+ * The decision between 2 and 3 is the plain function decideRepeatTrigger.
+ * evaluateRepeatTrigger runs the three steps on their own round trips.
  */
-function scanStatement(input: RepeatTriggerInput, first: number): { sql: string; parameters: unknown[] } {
-  const keys = input.keys.map((key) => key.key);
+
+/** The report's lock ids (a bigint[] parameter for repeatKeyLockSql): none when the trigger is off. */
+export const repeatLockParameter = (input: RepeatTriggerInput | undefined): string[] =>
+  input ? repeatKeyLocks(input.tenantId, input.keys.map((key) => key.key)) : [];
+
+/**
+ * An expression that takes the advisory locks of a bigint[] parameter in
+ * ascending order (the sort runs before the volatile lock calls) and counts them.
+ */
+export const repeatKeyLockSql = (parameter: string) =>
+  `(SELECT count(pg_advisory_xact_lock(lock_id)) FROM (SELECT unnest(${parameter}::bigint[]) AS lock_id ORDER BY 1) AS ordered)`;
+
+/** Step 1 on its own round trip. */
+export async function lockRepeatKeys(manager: EntityManager, input: RepeatTriggerInput): Promise<void> {
+  await manager.query(`SELECT ${repeatKeyLockSql('$1')} AS locks`, [repeatLockParameter(input)]);
+}
+
+/**
+ * Step 2's query, its parameters numbered from `first`: one 'rule' row (the
+ * provider's rule for the category, or nulls for the default), then, unless
+ * the rule is off, the 'occurrence' rows and 'open' rows of the report's keys.
+ */
+export function repeatScanStatement(input: RepeatTriggerInput, first: number): { sql: string; parameters: unknown[] } {
   const at = (offset: number) => `$${first + offset}`;
+  const [tenant, nearMiss, occurredAt, keys, category, defaultWindow] = [0, 1, 2, 3, 4, 5].map(at);
   return {
-    sql: `SELECT * FROM repeat_trigger_scan(${at(0)}, ${at(1)}, ${at(2)}, ${at(3)}::text[], ${at(4)}::bigint[], ${at(5)}, ${at(6)})`,
-    parameters: [input.tenantId, input.nearMissId, input.occurredAt, keys, repeatKeyLocks(input.tenantId, keys), input.categoryKey, defaultRepeatTriggerRule.windowDays],
+    sql: `WITH rule AS MATERIALIZED (
+        SELECT r.threshold, r.window_days, r.review_due_days, r.enabled FROM repeat_trigger_rule r
+         WHERE r.tenant_id = ${tenant} AND r.category IN (${category}, '*') ORDER BY r.category = '*' LIMIT 1
+      ), live AS MATERIALIZED (
+        SELECT make_interval(days => coalesce((SELECT window_days FROM rule), ${defaultWindow}::integer)) AS width
+         WHERE coalesce((SELECT enabled FROM rule), true)
+      )
+      SELECT 'rule' AS row_kind, NULL::text AS key_hash, NULL::uuid AS member_id, NULL::timestamptz AS member_occurred_at, NULL::uuid AS open_review_id,
+             rule.threshold AS rule_threshold, rule.window_days AS rule_window_days, rule.review_due_days AS rule_review_due_days, rule.enabled AS rule_enabled
+        FROM (VALUES (1)) AS one LEFT JOIN rule ON true
+      UNION ALL
+      SELECT 'occurrence', s.similarity_key, s.near_miss_id, s.occurred_at, NULL, NULL, NULL, NULL, NULL
+        FROM live, near_miss_similarity s
+       WHERE s.tenant_id = ${tenant} AND s.similarity_key = ANY (${keys}::text[])
+         AND s.occurred_at BETWEEN ${occurredAt}::timestamptz - live.width AND ${occurredAt}::timestamptz + live.width
+         AND s.review_id IS NULL AND s.near_miss_id <> ${nearMiss}::uuid
+      UNION ALL
+      SELECT 'open', k.similarity_key, NULL, NULL, k.review_id, NULL, NULL, NULL, NULL
+        FROM live, risk_review_key k
+       WHERE k.tenant_id = ${tenant} AND k.similarity_key = ANY (${keys}::text[]) AND k.open`,
+    parameters: [input.tenantId, input.nearMissId, input.occurredAt, input.keys.map((key) => key.key), input.categoryKey, defaultRepeatTriggerRule.windowDays],
   };
 }
 
-function readScan(input: RepeatTriggerInput, rows: readonly ScanRow[]): RepeatScan {
+/** What step 2 read, by key. */
+export function readScan(input: RepeatTriggerInput, rows: readonly ScanRow[]): RepeatScan {
   const stored = rows.find((row) => row.row_kind === 'rule');
   const rule: RepeatTriggerRule = stored?.rule_threshold
     ? { threshold: stored.rule_threshold, windowDays: stored.rule_window_days!, reviewDueDays: stored.rule_review_due_days!, enabled: stored.rule_enabled! }
@@ -78,28 +130,10 @@ function readScan(input: RepeatTriggerInput, rows: readonly ScanRow[]): RepeatSc
   return { rule, states };
 }
 
-/** The scan on its own round trip, after the report's insert. */
+/** Step 2 on its own round trip (after step 1). */
 export async function scanRepeatKeys(manager: EntityManager, input: RepeatTriggerInput): Promise<RepeatScan> {
-  const { sql, parameters } = scanStatement(input, 1);
+  const { sql, parameters } = repeatScanStatement(input, 1);
   return readScan(input, await manager.query(sql, parameters));
-}
-
-/**
- * The report's insert and the trigger's scan in one round trip: the insert
- * (a plain INSERT without RETURNING, parameters $1..$n) runs as a data-modifying
- * WITH, the scan as the statement's query. The scan needs nothing of the new
- * row: the similarity rows it records reference it through a deferred key,
- * and it reads only other reports. Without a trigger input (the trigger is
- * off) or without keys it is the insert alone.
- */
-export async function insertWithRepeatScan(manager: EntityManager, insert: { sql: string; parameters: readonly unknown[] }, input: RepeatTriggerInput | undefined): Promise<RepeatScan> {
-  if (!input?.keys.length) {
-    await manager.query(insert.sql, [...insert.parameters]);
-    return { rule: defaultRepeatTriggerRule, states: [] };
-  }
-  const scan = scanStatement(input, insert.parameters.length + 1);
-  const rows: ScanRow[] = await manager.query(`WITH report AS (${insert.sql}) ${scan.sql}`, [...insert.parameters, ...scan.parameters]);
-  return readScan(input, rows);
 }
 
 /** What one report adds to one review: the keys it now stands for, and the occurrences it counted (per key). */
@@ -116,60 +150,19 @@ interface NewReview {
   rule: RepeatTriggerRule;
 }
 
-/**
- * One statement for everything a decision writes: the new review (if any),
- * its keys, the occurrences counted per key, and the near misses linked.
- * Returns the new review's assignee (the service's manager, if named).
- */
-async function applyDecision(manager: EntityManager, input: RepeatTriggerInput, countings: readonly Counting[], opened?: NewReview): Promise<string | null> {
-  const report: Occurrence = { nearMissId: input.nearMissId, occurredAt: input.occurredAt };
-  const pairs = countings.flatMap((counting) => [
-    ...counting.windows.flatMap((window) => [...window.members, report].map((member) => ({ reviewId: counting.reviewId, key: window.key.key, member }))),
-    ...counting.joinedKeys.map((key) => ({ reviewId: counting.reviewId, key: key.key, member: report })),
-  ]);
-  const newKeys = countings.flatMap((counting) => counting.windows.map((window) => [counting.reviewId, window.key.key]));
-  const members = countings.flatMap((counting) => [input.nearMissId, ...windowMembers(counting.windows)].map((member) => [counting.reviewId, member]));
-  const [row]: { assigned_to: string | null }[] = await manager.query(
-    `WITH review AS (
-       INSERT INTO risk_review (id, tenant_id, reason, category, service_id, basis, threshold, window_days, opened_at, opened_by_near_miss_id, due_by, assigned_to)
-       SELECT $11::uuid, $1, $12, $13, $14, $15, $16, $17, $9, $2, $18, (SELECT staff_id FROM service_manager WHERE tenant_id = $1 AND service_id = $14)
-       WHERE $11::uuid IS NOT NULL
-       RETURNING assigned_to
-     ), counted AS (
-       UPDATE near_miss_similarity s SET review_id = pair.review_id
-         FROM unnest($3::uuid[], $4::text[], $5::uuid[], $19::timestamptz[]) AS pair (review_id, similarity_key, near_miss_id, occurred_at)
-        WHERE s.tenant_id = $1 AND s.similarity_key = pair.similarity_key AND s.near_miss_id = pair.near_miss_id
-          -- A range, not equality: the key's occurrence times came back through JavaScript dates (milliseconds).
-          AND s.occurred_at BETWEEN pair.occurred_at - interval '1 millisecond' AND pair.occurred_at + interval '1 millisecond'
-     ), keys AS (
-       INSERT INTO risk_review_key (tenant_id, review_id, similarity_key, open)
-       SELECT $1, review_id, key, true FROM unnest($6::uuid[], $7::text[]) AS new_key (review_id, key)
-     ), linked AS (
-       INSERT INTO risk_review_near_miss (tenant_id, review_id, near_miss_id, joined_at)
-       SELECT $1, review_id, near_miss_id, $9 FROM unnest($8::uuid[], $10::uuid[]) AS member (review_id, near_miss_id)
-       ON CONFLICT DO NOTHING
-     )
-     SELECT (SELECT assigned_to FROM review) AS assigned_to`,
-    [
-      input.tenantId, input.nearMissId, pairs.map((pair) => pair.reviewId), pairs.map((pair) => pair.key), pairs.map((pair) => pair.member.nearMissId),
-      newKeys.map(([review]) => review), newKeys.map(([, key]) => key), members.map(([review]) => review), input.now, members.map(([, id]) => id),
-      opened?.id ?? null, opened?.reason ?? null, input.categoryKey, input.serviceId, opened?.basis ?? null, opened?.rule.threshold ?? null, opened?.rule.windowDays ?? null,
-      opened ? new Date(input.now.getTime() + opened.rule.reviewDueDays * dayMs) : null,
-      pairs.map((pair) => pair.member.occurredAt),
-    ],
-  );
-  return row?.assigned_to ?? null;
+/** A decision, ready to write: the reviews it counts into, the review it opens, and the review each of the report's keys is counted into. */
+export interface RepeatPlan {
+  countings: readonly Counting[];
+  opened?: NewReview;
+  openedMembers: readonly string[];
+  joined: readonly string[];
+  /** Per key of the report (in input.keys order): the review that counts it, or null. */
+  keyReviews: readonly (string | null)[];
 }
 
-/**
- * Decides from a scan and writes what the decision says: opens a review
- * assigned to the service's manager when similar near misses reach the
- * provider's threshold, or adds the report to the open reviews it repeats.
- * One statement when something happens, none when nothing does.
- */
-export async function applyRepeatTrigger(manager: EntityManager, input: RepeatTriggerInput, { rule, states }: RepeatScan): Promise<RepeatTriggerOutcome> {
-  if (!rule.enabled || !states.length) return noRepeat;
-  const decision = decideRepeatTrigger(rule, input.categoryKey, input.occurredAt, states);
+/** Decides from a scan (decideRepeatTrigger) and names what to write. */
+export function planRepeatTrigger(input: RepeatTriggerInput, { rule, states }: RepeatScan): RepeatPlan {
+  const decision = rule.enabled && states.length ? decideRepeatTrigger(rule, input.categoryKey, input.occurredAt, states) : { join: [] };
   const countings: Counting[] = decision.join.map(({ reviewId, keys }) => ({
     reviewId,
     joinedKeys: keys,
@@ -177,23 +170,118 @@ export async function applyRepeatTrigger(manager: EntityManager, input: RepeatTr
   }));
   const opened = decision.open ? { id: randomUUID(), reason: decision.open.reason, basis: decision.open.windows[0].key.basis, rule } : undefined;
   if (opened && decision.open) countings.push({ reviewId: opened.id, windows: decision.open.windows, joinedKeys: [] });
-  if (!countings.length) return noRepeat;
-  const assignedTo = await applyDecision(manager, input, countings, opened);
+  const reviewOfKey = new Map<string, string>();
+  for (const counting of countings) {
+    for (const key of [...counting.joinedKeys, ...counting.windows.map((window) => window.key)]) reviewOfKey.set(key.key, counting.reviewId);
+  }
   return {
-    opened: opened && decision.open ? [{ reviewId: opened.id, basis: opened.basis, nearMissIds: [...windowMembers(decision.open.windows), input.nearMissId], assignedTo }] : [],
+    countings,
+    opened,
+    openedMembers: opened && decision.open ? [...windowMembers(decision.open.windows), input.nearMissId] : [],
     joined: decision.join.map((join) => join.reviewId),
+    keyReviews: input.keys.map((key) => reviewOfKey.get(key.key) ?? null),
   };
+}
+
+/**
+ * Step 3's common table expressions and the query after them, parameters
+ * numbered from `first`: the report's similarity rows (counted where the
+ * plan says), and, when the plan counts anything, the new review (if any,
+ * assigned to the service's manager), its keys, the other occurrences it
+ * counts and the near misses it links. The query returns the new review's
+ * assignee. Rows another statement of the report inserts (its near miss) are
+ * checked at commit (deferred keys), so this may ride on that statement.
+ */
+function repeatWriteStatement(input: RepeatTriggerInput, plan: RepeatPlan, first: number): { ctes: string; query: string; parameters: unknown[] } {
+  const at = (offset: number) => `$${first + offset}`;
+  const own = {
+    ctes: `own_keys AS (
+        INSERT INTO near_miss_similarity (tenant_id, similarity_key, occurred_at, near_miss_id, review_id)
+        SELECT ${at(0)}::text, own.key, ${at(2)}::timestamptz, ${at(1)}::uuid, own.review_id FROM unnest(${at(3)}::text[], ${at(4)}::uuid[]) AS own (key, review_id)
+      )`,
+    parameters: [input.tenantId, input.nearMissId, input.occurredAt, input.keys.map((key) => key.key), plan.keyReviews] as unknown[],
+  };
+  if (!plan.countings.length) return { ctes: own.ctes, query: 'SELECT NULL::text AS assigned_to', parameters: own.parameters };
+  const report: Occurrence = { nearMissId: input.nearMissId, occurredAt: input.occurredAt };
+  const pairs = plan.countings.flatMap((counting) =>
+    counting.windows.flatMap((window) => window.members.map((member) => ({ reviewId: counting.reviewId, key: window.key.key, member }))),
+  );
+  const newKeys = plan.countings.flatMap((counting) => counting.windows.map((window) => [counting.reviewId, window.key.key]));
+  const members = plan.countings.flatMap((counting) => [report.nearMissId, ...windowMembers(counting.windows)].map((member) => [counting.reviewId, member]));
+  const opened = plan.opened;
+  const [tenant, nearMiss, now] = [at(0), at(1), at(5)];
+  return {
+    ctes: `${own.ctes}, review AS (
+        INSERT INTO risk_review (id, tenant_id, reason, category, service_id, basis, threshold, window_days, opened_at, opened_by_near_miss_id, due_by, assigned_to)
+        SELECT ${at(6)}::uuid, ${tenant}, ${at(7)}, ${at(8)}, ${at(9)}, ${at(10)}, ${at(11)}::integer, ${at(12)}::integer, ${now}, ${nearMiss}, ${at(13)},
+               (SELECT staff_id FROM service_manager WHERE tenant_id = ${tenant} AND service_id = ${at(9)})
+         WHERE ${at(6)}::uuid IS NOT NULL
+        RETURNING assigned_to
+      ), counted AS (
+        UPDATE near_miss_similarity s SET review_id = pair.review_id
+          FROM unnest(${at(14)}::uuid[], ${at(15)}::text[], ${at(16)}::uuid[], ${at(17)}::timestamptz[]) AS pair (review_id, similarity_key, near_miss_id, occurred_at)
+         WHERE s.tenant_id = ${tenant} AND s.similarity_key = pair.similarity_key AND s.near_miss_id = pair.near_miss_id
+           -- A range, not equality: the occurrence times came back through JavaScript dates (milliseconds).
+           AND s.occurred_at BETWEEN pair.occurred_at - interval '1 millisecond' AND pair.occurred_at + interval '1 millisecond'
+      ), review_keys AS (
+        INSERT INTO risk_review_key (tenant_id, review_id, similarity_key, open)
+        SELECT ${tenant}, new_key.review_id, new_key.key, true FROM unnest(${at(18)}::uuid[], ${at(19)}::text[]) AS new_key (review_id, key)
+      ), linked AS (
+        INSERT INTO risk_review_near_miss (tenant_id, review_id, near_miss_id, joined_at)
+        SELECT ${tenant}, member.review_id, member.near_miss_id, ${now} FROM unnest(${at(20)}::uuid[], ${at(21)}::uuid[]) AS member (review_id, near_miss_id)
+        ON CONFLICT DO NOTHING
+      )`,
+    query: 'SELECT (SELECT assigned_to FROM review) AS assigned_to',
+    parameters: [
+      ...own.parameters,
+      input.now, opened?.id ?? null, opened?.reason ?? null, input.categoryKey, input.serviceId, opened?.basis ?? null, opened?.rule.threshold ?? null, opened?.rule.windowDays ?? null,
+      opened ? new Date(input.now.getTime() + opened.rule.reviewDueDays * dayMs) : null,
+      pairs.map((pair) => pair.reviewId), pairs.map((pair) => pair.key), pairs.map((pair) => pair.member.nearMissId), pairs.map((pair) => pair.member.occurredAt),
+      newKeys.map(([review]) => review), newKeys.map(([, key]) => key), members.map(([review]) => review), members.map(([, id]) => id),
+    ],
+  };
+}
+
+/** What the trigger did, once step 3 is written. */
+export const repeatOutcome = (plan: RepeatPlan, assignedTo: string | null): RepeatTriggerOutcome => ({
+  opened: plan.opened ? [{ reviewId: plan.opened.id, basis: plan.opened.basis, nearMissIds: [...plan.openedMembers], assignedTo }] : [],
+  joined: [...plan.joined],
+});
+
+/**
+ * The report's insert (a plain INSERT without RETURNING, parameters $1..$n)
+ * and step 3 in one statement: the insert runs as a data-modifying WITH. The
+ * new review's assignee comes back. Without a trigger input (the trigger is
+ * off) or without keys it is the insert alone.
+ */
+export async function insertWithRepeatWrites(
+  manager: EntityManager,
+  insert: { sql: string; parameters: readonly unknown[] },
+  input: RepeatTriggerInput | undefined,
+  plan: RepeatPlan | undefined,
+): Promise<string | null> {
+  if (!input?.keys.length || !plan) {
+    await preparedQuery(manager, insert.sql, insert.parameters);
+    return null;
+  }
+  const write = repeatWriteStatement(input, plan, insert.parameters.length + 1);
+  const [row] = await preparedQuery<{ assigned_to: string | null }>(manager, `WITH report AS (${insert.sql}), ${write.ctes} ${write.query}`, [...insert.parameters, ...write.parameters]);
+  return row?.assigned_to ?? null;
 }
 
 /**
  * The repeat trigger on its own, inside a transaction and after the near
  * miss's insert (before any audit write, which takes the tenant's audit
- * lock): the scan, then the decision. reportNearMiss rides the scan on its
- * insert instead (insertWithRepeatScan, then applyRepeatTrigger).
+ * lock): lock, scan, decide and write, each on its own round trip.
+ * reportNearMiss rides the steps on its own statements instead.
  */
 export async function evaluateRepeatTrigger(manager: EntityManager, input: RepeatTriggerInput): Promise<RepeatTriggerOutcome> {
   if (!input.keys.length) return noRepeat;
-  return applyRepeatTrigger(manager, input, await scanRepeatKeys(manager, input));
+  await lockRepeatKeys(manager, input);
+  const plan = planRepeatTrigger(input, await scanRepeatKeys(manager, input));
+  const write = repeatWriteStatement(input, plan, 1);
+  const [row]: { assigned_to: string | null }[] = await manager.query(`WITH ${write.ctes} ${write.query}`, write.parameters);
+  return repeatOutcome(plan, row?.assigned_to ?? null);
 }
 
 /**

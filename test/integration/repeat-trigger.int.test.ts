@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { applyRepeatTrigger, evaluateRepeatTrigger, insertWithRepeatScan, type RepeatTriggerOutcome } from '../../subgraph/patterns/repeat-trigger';
+import {
+  evaluateRepeatTrigger, insertWithRepeatWrites, planRepeatTrigger, readScan, repeatKeyLockSql, repeatLockParameter, repeatOutcome, repeatScanStatement, type RepeatTriggerOutcome,
+} from '../../subgraph/patterns/repeat-trigger';
 import type { RepeatKey } from '../../subgraph/patterns/repeat-trigger-keys';
 import { medicationReport, newKey } from '../support/reports';
 import { daysAgo, report, reportWithReviews, reviewFields, reviewsInDatabase } from '../support/patterns';
@@ -269,7 +271,7 @@ onServer('the repeat trigger under concurrency (PostgreSQL server)', () => {
 
   // The report path also serialises a tenant's reports on its reference counter; this drives the
   // trigger alone, so it fails if the trigger's own key locks are removed.
-  it.each(['on its own round trip', 'riding on the near miss insert'])('judges two transactions with a shared key one after the other, by its key locks alone (the scan %s)', async (mode) => {
+  it.each(['on its own round trips', "riding on the report's statements"])('judges two transactions with a shared key one after the other, by its key locks alone (the trigger %s)', async (mode) => {
     const tenant = uniqueTenant('locks');
     const key: RepeatKey = { key: `k-${randomUUID()}`, basis: 'CATEGORY_SIMILARITY', phrase: 'for one person' };
     const dataSource = t.app.database.dataSource;
@@ -283,7 +285,15 @@ onServer('the repeat trigger under concurrency (PostgreSQL server)', () => {
     const trigger = async (manager: EntityManager): Promise<RepeatTriggerOutcome> => {
       const id = randomUUID();
       const insert = insertStatement(id);
-      if (mode === 'riding on the near miss insert') return applyRepeatTrigger(manager, triggerInput(id), await insertWithRepeatScan(manager, insert, triggerInput(id)));
+      if (mode === "riding on the report's statements") {
+        // As reportNearMiss does: locks on one statement, the scan on a later one, the writes on the near miss insert.
+        const input = triggerInput(id);
+        await manager.query(`SELECT 1 AS claimed, ${repeatKeyLockSql('$1')} AS locks`, [repeatLockParameter(input)]);
+        const scan = repeatScanStatement(input, 2);
+        const rows = await manager.query(`SELECT scan.*, $1::text AS other FROM (${scan.sql}) AS scan`, ['riding', ...scan.parameters]);
+        const plan = planRepeatTrigger(input, readScan(input, rows));
+        return repeatOutcome(plan, await insertWithRepeatWrites(manager, insert, input, plan));
+      }
       await manager.query(insert.sql, insert.parameters);
       return evaluateRepeatTrigger(manager, triggerInput(id));
     };
