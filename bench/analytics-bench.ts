@@ -23,7 +23,9 @@ import { generateTenant, seedOf, type SyntheticNearMiss, type SyntheticTenant } 
 // data is the same at every size), and filler tenants that grow the tables
 // around it to each size. At each size: the median and p95 of every analytics
 // query for the measured tenant over 12 months, and of the repeat-trigger check
-// inside a report transaction; at the end, report throughput with and without
+// inside a report transaction (its lock, scan, decision and writes on round
+// trips of their own; a report rides them on its own statements); at the end,
+// report throughput with and without
 // the trigger, from one reporter and from several in parallel (--reporters).
 // Ratios are printed beside the absolute figures.
 
@@ -200,7 +202,8 @@ function reportInput(item: SyntheticNearMiss) {
 }
 
 /**
- * The repeat-trigger check as a report runs it: in the report's transaction
+ * The repeat-trigger check (evaluateRepeatTrigger: lock, scan, decision and
+ * writes, each on its own round trip) in a report's transaction
  * (as the application role, under row-level security), after a near-miss row
  * like the measured tenant's; rolled back, so the data stays the same.
  */

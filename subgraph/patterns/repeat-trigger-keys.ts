@@ -46,6 +46,14 @@ export function similarityPhrase(fields: readonly string[]): string {
   return [...links, ...(details.length ? [`with ${details.join(' and ')}`] : [])].join(' ');
 }
 
+/** similarityPhrase once per plugin's field list (a report would build it on every call). */
+const phrases = new WeakMap<readonly string[], string>();
+const phraseOf = (fields: readonly string[]) => {
+  let phrase = phrases.get(fields);
+  if (phrase === undefined) phrases.set(fields, (phrase = similarityPhrase(fields)));
+  return phrase;
+};
+
 /**
  * Every key under which this report can repeat earlier ones: the category
  * plugin's similarity (e.g. same person and medication), and within the same
@@ -55,7 +63,7 @@ export function similarityPhrase(fields: readonly string[]): string {
 export function repeatKeys(category: Pick<CategoryDefinition, 'key' | 'similarity'>, report: ReportFacts): RepeatKey[] {
   const keys: RepeatKey[] = [];
   const byFields = similarityKey(category, report);
-  if (byFields) keys.push({ key: byFields, basis: 'CATEGORY_SIMILARITY', phrase: similarityPhrase(category.similarity) });
+  if (byFields) keys.push({ key: byFields, basis: 'CATEGORY_SIMILARITY', phrase: phraseOf(category.similarity) });
   if (report.workflowStage) {
     keys.push({
       key: hashOf(['workflow-stage', category.key, report.serviceId, report.workflowStage]),
@@ -72,7 +80,7 @@ export function repeatKeys(category: Pick<CategoryDefinition, 'key' | 'similarit
     });
   }
   const unique = [...new Map(keys.map((key) => [key.key, key])).values()];
-  return unique.sort((a, b) => basisOrder[a.basis] - basisOrder[b.basis] || a.key.localeCompare(b.key));
+  return unique.sort((a, b) => basisOrder[a.basis] - basisOrder[b.basis] || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /**
@@ -86,4 +94,6 @@ export function repeatKeyLock(tenantId: string, key: string): string {
 
 /** Lock ids for keys, deduplicated and in acquisition order. */
 export const repeatKeyLocks = (tenantId: string, keys: readonly string[]) =>
-  [...new Set(keys.map((key) => repeatKeyLock(tenantId, key)))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
+  [...new Map(keys.map((key) => repeatKeyLock(tenantId, key)).map((lock) => [lock, BigInt(lock)] as const))]
+    .sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([lock]) => lock);

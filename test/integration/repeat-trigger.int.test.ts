@@ -4,6 +4,7 @@ import {
   evaluateRepeatTrigger, insertWithRepeatWrites, planRepeatTrigger, readScan, repeatKeyLockSql, repeatLockParameter, repeatOutcome, repeatScanStatement, type RepeatTriggerOutcome,
 } from '../../subgraph/patterns/repeat-trigger';
 import type { RepeatKey } from '../../subgraph/patterns/repeat-trigger-keys';
+import { OneSimilarityIndex1763900010000 } from '../../migrations/1763900010000-OneSimilarityIndex';
 import { medicationReport, newKey } from '../support/reports';
 import { daysAgo, report, reportWithReviews, reviewFields, reviewsInDatabase } from '../support/patterns';
 import { startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
@@ -317,5 +318,33 @@ onServer('the repeat trigger under concurrency (PostgreSQL server)', () => {
     });
     await Promise.all([first, second]);
     expect(outcomes.flatMap((outcome) => outcome.opened)).toHaveLength(1);
+  });
+});
+
+describe('the similarity index migration', () => {
+  it('keeps one similarity index without a foreign key, and its migration goes down and up again', async () => {
+    const runner = t.app.database.dataSource.createQueryRunner();
+    await runner.connect();
+    const shape = async () => {
+      const [row]: { indexes: string[]; keys: number; scan: boolean; read: boolean }[] = await runner.query(
+        `SELECT ARRAY(SELECT indexname::text FROM pg_indexes WHERE tablename = 'near_miss_similarity' AND schemaname = current_schema() ORDER BY 1) AS indexes,
+                (SELECT count(*)::int FROM pg_constraint WHERE conrelid = 'near_miss_similarity'::regclass AND contype = 'f') AS keys,
+                to_regprocedure('repeat_trigger_scan(text, uuid, timestamptz, text[], bigint[], text, integer)') IS NOT NULL AS scan,
+                to_regprocedure('repeat_trigger_read(text, uuid, timestamptz, text[], text, integer)') IS NOT NULL AS read`,
+      );
+      return row;
+    };
+    try {
+      expect(await shape()).toEqual({ indexes: ['near_miss_similarity_pkey'], keys: 0, scan: false, read: true });
+      await runner.startTransaction();
+      const migration = new OneSimilarityIndex1763900010000();
+      await migration.down(runner);
+      expect(await shape()).toEqual({ indexes: ['IDX_near_miss_similarity_uncounted', 'near_miss_similarity_pkey'], keys: 1, scan: true, read: false });
+      await migration.up(runner);
+      expect(await shape()).toEqual({ indexes: ['near_miss_similarity_pkey'], keys: 0, scan: false, read: true });
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
   });
 });
