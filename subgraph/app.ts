@@ -50,6 +50,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       dataDir: options.inMemory ? undefined : config.dataDir,
       schema: options.databaseSchema,
       poolSize: config.databasePoolSize,
+      preparedStatements: config.databasePreparedStatements,
       onQuery: options.onQuery,
     }),
   );

@@ -19,6 +19,7 @@ const environmentSchema = z
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     NEAR_MISS_PLUGINS: z.preprocess(emptyToUndefined, z.string().optional()),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    DATABASE_PREPARED_STATEMENTS: flag,
     WEBHOOK_DISPATCH_ENABLED: flag,
     WEBHOOK_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
     WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(20),
@@ -62,6 +63,8 @@ export interface Config {
   logLevel: LogLevel;
   pluginSpecifiers: string[];
   databasePoolSize: number;
+  /** Keep the report path's statements prepared per connection (server only); false behind a transaction-pooling proxy. */
+  databasePreparedStatements: boolean;
   /** Keys the per-tenant pseudonyms of person ids that ANALYST callers see. */
   pseudonymisationSecret: string;
   webhooks: WebhookConfig;
@@ -118,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((specifier) => specifier.trim())
       .filter((specifier) => specifier.length > 0),
     databasePoolSize: values.DATABASE_POOL_SIZE,
+    databasePreparedStatements: values.DATABASE_PREPARED_STATEMENTS ?? true,
     // Stable across restarts: set it, or it is derived from AUTH_JWT_SECRET (random in development without one).
     pseudonymisationSecret: values.PSEUDONYMISATION_SECRET ?? createHmac('sha256', jwtSecret).update('near-miss pseudonymisation').digest('hex'),
     webhooks: {

@@ -17,6 +17,11 @@ export interface DatabaseOptions {
   /** Schema to work in (tests use one per suite on a shared server). */
   schema?: string;
   poolSize: number;
+  /**
+   * Prepare the report path's statements once per connection (see preparedQuery). Server only, on by
+   * default; turn it off behind a proxy that pools transactions (PgBouncer before 1.21 in transaction mode).
+   */
+  preparedStatements?: boolean;
   /** Called with every SQL statement (tests count statements with it). */
   onQuery?: (sql: string) => void;
 }
@@ -67,7 +72,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   try {
     if (options.schema) await createSchema(connection, options.schema);
     await dataSource.initialize();
-    if (!embeddedServer) usePreparedStatements(dataSource);
+    if (!embeddedServer && options.preparedStatements !== false) usePreparedStatements(dataSource);
   } catch (error) {
     await embeddedServer?.socket.stop();
     await embeddedServer?.pglite.close();
