@@ -123,7 +123,9 @@ export async function reportNearMiss(
     // the claim, its scan on the category check, its writes on the near miss insert. Lock order, here and
     // everywhere: those key locks, then corrective actions and their near misses (recurrence), then the
     // tenant's audit chain head (the last write).
-    const trigger = dependencies.repeatTrigger === false ? undefined : reportRepeatInput({ tenantId: principal.tenantId, nearMissId, category, facts, now });
+    const similarity = similarityKey(category.definition, facts);
+    const trigger =
+      dependencies.repeatTrigger === false ? undefined : reportRepeatInput({ tenantId: principal.tenantId, nearMissId, category, facts, now, similarityKey: similarity });
     const claimed = await preparedQuery(
       manager,
       `INSERT INTO idempotency_key (tenant_id, reporter_id, key, request_hash, near_miss_id)
@@ -139,7 +141,6 @@ export async function reportNearMiss(
 
     const reference = await nextReference(manager, principal.tenantId, now);
     const workflow = workflowFigures(report.occurredAt, report.workflowContext, details);
-    const similarity = similarityKey(category.definition, facts);
     const windows = windowsOf(await readTenantSettings(manager, principal.tenantId));
     const insert = {
       sql: `INSERT INTO near_miss (

@@ -60,9 +60,13 @@ const phraseOf = (fields: readonly string[]) => {
  * category and service the same workflow stage or the same contributing
  * factor. Sorted by basis, then key, so lock order is the same everywhere.
  */
-export function repeatKeys(category: Pick<CategoryDefinition, 'key' | 'similarity'>, report: ReportFacts): RepeatKey[] {
+export function repeatKeys(
+  category: Pick<CategoryDefinition, 'key' | 'similarity'>,
+  report: ReportFacts,
+  /** The report's similarity key, when the caller has it already (a report stores it on its row). */
+  byFields: string | null = similarityKey(category, report),
+): RepeatKey[] {
   const keys: RepeatKey[] = [];
-  const byFields = similarityKey(category, report);
   if (byFields) keys.push({ key: byFields, basis: 'CATEGORY_SIMILARITY', phrase: phraseOf(category.similarity) });
   if (report.workflowStage) {
     keys.push({

@@ -305,14 +305,22 @@ export function repeatTriggerRecords(tenantId: string, nearMissId: string, outco
 }
 
 /** The repeat-trigger input for a report: its keys from the category plugin and the report's facts. */
-export function reportRepeatInput(report: { tenantId: string; nearMissId: string; category: Pick<RegisteredCategory, 'definition'>; facts: ReportFacts; now: Date }): RepeatTriggerInput {
+export function reportRepeatInput(report: {
+  tenantId: string;
+  nearMissId: string;
+  category: Pick<RegisteredCategory, 'definition'>;
+  facts: ReportFacts;
+  now: Date;
+  /** The report's similarity key, if already computed. */
+  similarityKey?: string | null;
+}): RepeatTriggerInput {
   return {
     tenantId: report.tenantId,
     nearMissId: report.nearMissId,
     categoryKey: report.category.definition.key,
     serviceId: report.facts.serviceId,
     occurredAt: report.facts.occurredAt,
-    keys: repeatKeys(report.category.definition, report.facts),
+    keys: report.similarityKey === undefined ? repeatKeys(report.category.definition, report.facts) : repeatKeys(report.category.definition, report.facts, report.similarityKey),
     now: report.now,
   };
 }

@@ -30,6 +30,11 @@ describe('repeatKeys', () => {
     ]);
   });
 
+  it("takes the report's stored similarity key instead of hashing it again, and none when it has none", () => {
+    expect(repeatKeys(medication, facts(), similarityKey(medication, facts()))).toEqual(repeatKeys(medication, facts()));
+    expect(repeatKeys(medication, facts(), null).map((key) => key.basis)).toEqual(['WORKFLOW_STAGE', 'CONTRIBUTING_FACTOR']);
+  });
+
   it('is the same for reports that differ only in case and spacing, and differs across people, services and categories', () => {
     const base = repeatKeys(medication, facts()).map((key) => key.key);
     expect(repeatKeys(medication, facts({ contributingFactors: ['  handover   RUSHED '] }, { medicationName: 'levodopa  100MG' })).map((key) => key.key)).toEqual(base);
