@@ -15,7 +15,11 @@ import { suggestTriage, type TriageSuggestion } from '../triage/triage-suggestio
 import { triageDueAt } from '../triage/triage-due';
 import { maxDetailsLength, parseReport, idempotencyKeySchema, toFieldProblems, withoutNulls, type ValidReport } from './report-near-miss.schema';
 import { formatReference } from './reference';
-import { insertWithRepeatWrites, noRepeat, planRepeatTrigger, readScan, repeatKeyLockSql, repeatLockParameter, repeatOutcome, repeatScanStatement, repeatTriggerRecords, reportRepeatInput, type RepeatScan, type RepeatTriggerInput, type ScanRow } from '../patterns/repeat-trigger';
+import {
+  insertWithRepeatWrites, noRepeat, planRepeatTrigger, readRule, readScan, repeatKeyLockSql, repeatKeysParameter, repeatOutcome, repeatRuleSql, repeatScanStatement, repeatTriggerRecords, reportRepeatInput,
+  type RepeatScan, type RepeatTriggerInput, type ScanRow,
+} from '../patterns/repeat-trigger';
+import type { RepeatTriggerRule } from '../patterns/repeat-trigger-rule';
 import { preparedQuery } from '../database/prepared';
 import { workflowFigures } from './workflow-context';
 import { similarityKey } from '../patterns/similarity-key';
@@ -126,15 +130,14 @@ export async function reportNearMiss(
     const similarity = similarityKey(category.definition, facts);
     const trigger =
       dependencies.repeatTrigger === false ? undefined : reportRepeatInput({ tenantId: principal.tenantId, nearMissId, category, facts, now, similarityKey: similarity });
-    const claimed = await preparedQuery(
-      manager,
-      `INSERT INTO idempotency_key (tenant_id, reporter_id, key, request_hash, near_miss_id)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING key, ${repeatKeyLockSql('$6')} AS repeat_locks`,
-      [principal.tenantId, principal.staffId, key.data, requestHash, nearMissId, repeatLockParameter(trigger)],
-    );
+    const claimParameters = [principal.tenantId, principal.staffId, key.data, requestHash, nearMissId];
+    const claimed = trigger?.keys.length
+      ? await preparedQuery<{ repeat_rule: number[] | null }>(manager, claimWithRepeatSql, [...claimParameters, repeatKeysParameter(trigger), trigger.categoryKey])
+      : await preparedQuery<{ repeat_rule?: undefined }>(manager, claimSql, claimParameters);
     if (claimed.length === 0) return replay(manager, principal, key.data, requestHash);
 
-    const check = await categoryCheck(manager, principal.tenantId, category.definition.key, trigger);
+    const rule = trigger?.keys.length ? readRule(claimed[0].repeat_rule) : undefined;
+    const check = await categoryCheck(manager, principal.tenantId, category.definition.key, trigger, rule);
     if (!check.enabled) {
       throw badUserInput([{ path: 'category', message: `category "${category.definition.key}" is turned off for your organisation` }]);
     }
@@ -238,29 +241,48 @@ async function replay(manager: EntityManager, principal: Principal, key: string,
   };
 }
 
+/** The idempotency claim; with the repeat trigger, its key locks and rule ride on it. */
+const claimSql = `INSERT INTO idempotency_key (tenant_id, reporter_id, key, request_hash, near_miss_id)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING key`;
+const claimWithRepeatSql = `${claimSql}, ${repeatKeyLockSql('$1', '$6')} AS repeat_locks, ${repeatRuleSql('$1', '$7')} AS repeat_rule`;
+
+const categoryEnabledSql = `(SELECT enabled FROM tenant_category_setting WHERE tenant_id = $1 AND category = $2)`;
+const categorySql = `SELECT ${categoryEnabledSql} AS enabled`;
+/** The category check and, riding on it, the trigger's scan (its parameters from $3). */
+const withScans = new Map<string, string>();
+const categoryWithScanSql = (scan: string) => {
+  let text = withScans.get(scan);
+  if (text === undefined) withScans.set(scan, (text = `SELECT 'category' AS row_kind, NULL::text AS key_hash, NULL::uuid AS member_id, NULL::timestamptz AS member_occurred_at, NULL::uuid AS open_review_id, ${categoryEnabledSql} AS category_enabled
+     UNION ALL
+     SELECT scan.*, NULL FROM (${scan}) AS scan`));
+  return text;
+};
+
 /**
  * Whether the category is turned on for the tenant and, with the repeat
- * trigger, the trigger's scan in the same statement (after the claim took
- * the key locks, so its snapshot sees every report that held them before).
+ * trigger (its keys locked and its rule read on the claim), the trigger's
+ * scan in the same statement (after the claim took the key locks, so its
+ * snapshot sees every report that held them before).
  */
 async function categoryCheck(
   manager: EntityManager,
   tenantId: string,
   category: string,
   trigger: RepeatTriggerInput | undefined,
+  rule: RepeatTriggerRule | undefined,
 ): Promise<{ enabled: boolean; scan?: RepeatScan }> {
-  const enabled = `(SELECT enabled FROM tenant_category_setting WHERE tenant_id = $1 AND category = $2)`;
-  if (!trigger?.keys.length) {
-    const [row] = await preparedQuery<{ enabled: boolean | null }>(manager, `SELECT ${enabled} AS enabled`, [tenantId, category]);
-    return { enabled: row?.enabled ?? true };
+  if (!trigger || !rule?.enabled) {
+    const [row] = await preparedQuery<{ enabled: boolean | null }>(manager, categorySql, [tenantId, category]);
+    return { enabled: row?.enabled ?? true, scan: trigger && rule ? readScan(trigger, rule, []) : undefined };
   }
-  const scan = repeatScanStatement(trigger, 3);
-  const rows = await preparedQuery<ScanRow & { category_enabled: boolean | null }>(
+  const scan = repeatScanStatement(trigger, rule, 3);
+  const rows = await preparedQuery<(ScanRow & { category_enabled: null }) | { row_kind: 'category'; category_enabled: boolean | null }>(
     manager,
-    `SELECT scan.*, ${enabled} AS category_enabled FROM (${scan.sql}) AS scan`,
+    categoryWithScanSql(scan.sql),
     [tenantId, category, ...scan.parameters],
   );
-  return { enabled: rows[0]?.category_enabled ?? true, scan: readScan(trigger, rows) };
+  const scanned = rows.filter((row): row is ScanRow & { category_enabled: null } => row.row_kind !== 'category');
+  return { enabled: rows.find((row) => row.row_kind === 'category')?.category_enabled ?? true, scan: readScan(trigger, rule, scanned) };
 }
 
 /** Next per-tenant reference for the year; the counter row lock orders concurrent reports. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { CategoryDefinition, ReportFacts } from '../../plugins/sdk';
 import { canonicalJson, sha256 } from '../common/canonical-json';
 import { similarityKey } from './similarity-key';
@@ -86,18 +85,3 @@ export function repeatKeys(
   const unique = [...new Map(keys.map((key) => [key.key, key])).values()];
   return unique.sort((a, b) => basisOrder[a.basis] - basisOrder[b.basis] || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
-
-/**
- * The advisory lock for a key within a tenant: a signed 64-bit integer (as a
- * decimal string for `pg`). Every transaction takes its locks in ascending
- * order of this number, so none waits in a cycle.
- */
-export function repeatKeyLock(tenantId: string, key: string): string {
-  return createHash('sha256').update(`repeat-trigger\u0000${tenantId}\u0000${key}`).digest().readBigInt64BE(0).toString();
-}
-
-/** Lock ids for keys, deduplicated and in acquisition order. */
-export const repeatKeyLocks = (tenantId: string, keys: readonly string[]) =>
-  [...new Map(keys.map((key) => repeatKeyLock(tenantId, key)).map((lock) => [lock, BigInt(lock)] as const))]
-    .sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([lock]) => lock);

@@ -5,8 +5,8 @@ import type { AuditEntry } from '../audit/audit-log';
 import type { OutboxEvent } from '../outbox/outbox';
 import type { ReportFacts } from '../../plugins/sdk';
 import type { RegisteredCategory } from '../categories/category-registry';
-import { repeatKeyLocks, repeatKeys, type RepeatKey } from './repeat-trigger-keys';
-import { decideRepeatTrigger, defaultRepeatTriggerRule, windowMembers, type KeyState, type Occurrence, type OpeningWindow, type RepeatTriggerRule } from './repeat-trigger-rule';
+import { repeatKeys, type RepeatKey } from './repeat-trigger-keys';
+import { decideRepeatTrigger, defaultRepeatTriggerRule, windowMembers, type KeyState, type OpeningWindow, type RepeatTriggerRule } from './repeat-trigger-rule';
 
 const dayMs = 24 * 60 * 60 * 1000;
 
@@ -28,15 +28,11 @@ export interface RepeatTriggerOutcome {
 export const noRepeat: RepeatTriggerOutcome = { opened: [], joined: [] };
 
 export type ScanRow = {
-  row_kind: 'rule' | 'occurrence' | 'open';
-  key_hash: string | null;
+  row_kind: 'occurrence' | 'open';
+  key_hash: string;
   member_id: string | null;
   member_occurred_at: Date | null;
   open_review_id: string | null;
-  rule_threshold: number | null;
-  rule_window_days: number | null;
-  rule_review_due_days: number | null;
-  rule_enabled: boolean | null;
 };
 
 /** What the trigger read under its key locks: the provider's rule and, per key, the open review and uncounted occurrences. */
@@ -51,10 +47,11 @@ export interface RepeatScan {
  *
  * 1. lock: the advisory locks of the report's keys, in ascending order, so
  *    that reports sharing a key, on any replica, are judged one after
- *    another (riding on the idempotency claim, see repeatKeyLockSql);
+ *    another, and the provider's rule (riding on the idempotency claim, see
+ *    repeatKeyLockSql and repeatRuleSql);
  * 2. scan: read under the locks, in a later statement (whose snapshot sees
- *    every report that held them before), the provider's rule, the open
- *    review of each key and the similar occurrences near the report that no
+ *    every report that held them before), the open review of each key and
+ *    the similar occurrences within the rule's window of the report that no
  *    review counted yet (riding on the category check, see repeatScanStatement);
  * 3. write: the report's similarity rows, already counted into the reviews
  *    the decision names, and what the decision writes (riding on the near
@@ -78,42 +75,93 @@ export function tokenArray(values: readonly (string | null)[]): string | (string
 /** A timestamptz parameter as text: the driver's own date formatting costs several microseconds a date. */
 const timestamp = (date: Date) => date.toISOString();
 
-/** The report's lock ids (a bigint[] parameter for repeatKeyLockSql): none when the trigger is off. */
-export const repeatLockParameter = (input: RepeatTriggerInput | undefined): string | (string | null)[] =>
-  tokenArray(input ? repeatKeyLocks(input.tenantId, input.keys.map((key) => key.key)) : []);
+/** The report's keys as a text[] parameter (for repeatKeyLockSql and the scan). */
+export const repeatKeysParameter = (input: RepeatTriggerInput): string | (string | null)[] => tokenArray(input.keys.map((key) => key.key));
 
 /**
- * An expression that takes the advisory locks of a bigint[] parameter in
- * ascending order (the sort runs before the volatile lock calls) and counts them.
+ * An expression that takes the advisory locks of a tenant's similarity keys
+ * (a text and a text[] parameter) in ascending order of lock id (the sort
+ * runs before the volatile lock calls) and counts them. A key's lock id is
+ * PostgreSQL's 64-bit hash of the tenant and the key, so every replica and
+ * every path that locks keys (reports, concluding a review) agrees on it.
  */
-export const repeatKeyLockSql = (parameter: string) =>
-  `(SELECT count(pg_advisory_xact_lock(lock_id)) FROM (SELECT unnest(${parameter}::bigint[]) AS lock_id ORDER BY 1) AS ordered)`;
+export const repeatKeyLockSql = (tenant: string, keys: string) =>
+  `(SELECT count(pg_advisory_xact_lock(lock_id)) FROM (
+     SELECT DISTINCT hashtextextended('repeat-trigger' || chr(31) || ${tenant}::text || chr(31) || key, 0) AS lock_id FROM unnest(${keys}::text[]) AS key ORDER BY 1
+   ) AS ordered)`;
 
-/** Step 1 on its own round trip. */
-export async function lockRepeatKeys(manager: EntityManager, input: RepeatTriggerInput): Promise<void> {
-  await manager.query(`SELECT ${repeatKeyLockSql('$1')} AS locks`, [repeatLockParameter(input)]);
+/**
+ * An expression for the provider's rule for a category (a tenant and a
+ * category parameter): an integer array [threshold, window days, review due
+ * days, enabled as 0 or 1], or null for the default rule.
+ */
+export const repeatRuleSql = (tenant: string, category: string) =>
+  `(SELECT ARRAY[r.threshold, r.window_days, r.review_due_days, r.enabled::integer] FROM repeat_trigger_rule r
+     WHERE r.tenant_id = ${tenant} AND r.category IN (${category}, '*') ORDER BY r.category = '*' LIMIT 1)`;
+
+/** The rule repeatRuleSql read. */
+export function readRule(stored: readonly number[] | null | undefined): RepeatTriggerRule {
+  if (!stored) return defaultRepeatTriggerRule;
+  const [threshold, windowDays, reviewDueDays, enabled] = stored;
+  return { threshold, windowDays, reviewDueDays, enabled: enabled === 1 };
+}
+
+/** Step 1 on its own round trip: the locks, and the rule. */
+export async function lockRepeatKeys(manager: EntityManager, input: RepeatTriggerInput): Promise<RepeatTriggerRule> {
+  const [row]: { rule: number[] | null }[] = await manager.query(`SELECT ${repeatKeyLockSql('$1', '$2')} AS locks, ${repeatRuleSql('$1', '$3')} AS rule`, [
+    input.tenantId,
+    repeatKeysParameter(input),
+    input.categoryKey,
+  ]);
+  return readRule(row.rule);
 }
 
 /**
- * Step 2's query, its parameters numbered from `first`: one 'rule' row (the
- * provider's rule for the category, or nulls for the default), then, unless
- * the rule is off, the 'occurrence' rows and 'open' rows of the report's keys.
+ * Step 2's query, its parameters numbered from `first`: the 'occurrence' rows
+ * (similar reports within the rule's window of the report's occurrence,
+ * before or after it, that no review counted yet) and the 'open' rows (each
+ * key's open review). The window's ends are parameters, so that they bound
+ * the index range scan in a generic plan too.
  */
-export function repeatScanStatement(input: RepeatTriggerInput, first: number): { sql: string; parameters: unknown[] } {
-  const at = (offset: number) => `$${first + offset}`;
+export function repeatScanStatement(input: RepeatTriggerInput, rule: RepeatTriggerRule, first: number): { sql: string; parameters: unknown[] } {
+  const width = rule.windowDays * dayMs;
   return {
-    // repeat_trigger_read (OneSimilarityIndex migration): a function, so that the rule's window bounds its index range scans.
-    sql: `SELECT * FROM repeat_trigger_read(${at(0)}, ${at(1)}::uuid, ${at(2)}::timestamptz, ${at(3)}::text[], ${at(4)}, ${at(5)}::integer)`,
-    parameters: [input.tenantId, input.nearMissId, timestamp(input.occurredAt), tokenArray(input.keys.map((key) => key.key)), input.categoryKey, defaultRepeatTriggerRule.windowDays],
+    sql: scanSql(first),
+    parameters: [
+      input.tenantId, input.nearMissId, repeatKeysParameter(input),
+      timestamp(new Date(input.occurredAt.getTime() - width)), timestamp(new Date(input.occurredAt.getTime() + width)),
+    ],
   };
 }
 
-/** What step 2 read, by key. */
-export function readScan(input: RepeatTriggerInput, rows: readonly ScanRow[]): RepeatScan {
-  const stored = rows.find((row) => row.row_kind === 'rule');
-  const rule: RepeatTriggerRule = stored?.rule_threshold
-    ? { threshold: stored.rule_threshold, windowDays: stored.rule_window_days!, reviewDueDays: stored.rule_review_due_days!, enabled: stored.rule_enabled! }
-    : defaultRepeatTriggerRule;
+/**
+ * A statement's text, built once per shape: a report sends the same few
+ * texts every time, and one that is the same string each time is hashed once
+ * where it is looked up (preparedQuery keeps statements by text).
+ */
+const texts = new Map<string, unknown>();
+function textOnce<T = string>(shape: string, build: () => T): T {
+  let text = texts.get(shape) as T | undefined;
+  if (text === undefined) texts.set(shape, (text = build()));
+  return text;
+}
+
+const scanSql = (first: number) =>
+  textOnce(`scan ${first}`, () => {
+    const at = (offset: number) => `$${first + offset}`;
+    return `SELECT 'occurrence' AS row_kind, s.similarity_key AS key_hash, s.near_miss_id AS member_id, s.occurred_at AS member_occurred_at, NULL::uuid AS open_review_id
+            FROM near_miss_similarity s
+           WHERE s.tenant_id = ${at(0)} AND s.similarity_key = ANY (${at(2)}::text[]) AND s.occurred_at BETWEEN ${at(3)}::timestamptz AND ${at(4)}::timestamptz
+             AND s.review_id IS NULL AND s.near_miss_id <> ${at(1)}::uuid
+          UNION ALL
+          SELECT 'open', k.similarity_key, NULL, NULL, k.review_id
+            FROM risk_review_key k
+           WHERE k.tenant_id = ${at(0)} AND k.similarity_key = ANY (${at(2)}::text[]) AND k.open`;
+  });
+
+/** What step 2 read, by key (nothing when the rule is off: the scan is not run). */
+export function readScan(input: RepeatTriggerInput, rule: RepeatTriggerRule, rows: readonly ScanRow[]): RepeatScan {
+  if (!rule.enabled) return { rule, states: [] };
   const states = input.keys.map((key) => {
     const mine = rows.filter((row) => row.key_hash === key.key);
     return {
@@ -126,9 +174,10 @@ export function readScan(input: RepeatTriggerInput, rows: readonly ScanRow[]): R
 }
 
 /** Step 2 on its own round trip (after step 1). */
-export async function scanRepeatKeys(manager: EntityManager, input: RepeatTriggerInput): Promise<RepeatScan> {
-  const { sql, parameters } = repeatScanStatement(input, 1);
-  return readScan(input, await manager.query(sql, parameters));
+export async function scanRepeatKeys(manager: EntityManager, input: RepeatTriggerInput, rule: RepeatTriggerRule): Promise<RepeatScan> {
+  if (!rule.enabled) return readScan(input, rule, []);
+  const { sql, parameters } = repeatScanStatement(input, rule, 1);
+  return readScan(input, rule, await manager.query(sql, parameters));
 }
 
 /** What one report adds to one review: the keys it now stands for, and the occurrences it counted (per key). */
@@ -188,25 +237,39 @@ export function planRepeatTrigger(input: RepeatTriggerInput, { rule, states }: R
  * checked at commit (deferred keys), so this may ride on that statement.
  */
 function repeatWriteStatement(input: RepeatTriggerInput, plan: RepeatPlan, first: number): { ctes: string; query: string; parameters: unknown[] } {
-  const at = (offset: number) => `$${first + offset}`;
-  const own = {
-    ctes: `own_keys AS (
-        INSERT INTO near_miss_similarity (tenant_id, similarity_key, occurred_at, near_miss_id, review_id)
-        SELECT ${at(0)}::text, own.key, ${at(2)}::timestamptz, ${at(1)}::uuid, own.review_id FROM unnest(${at(3)}::text[], ${at(4)}::uuid[]) AS own (key, review_id)
-      )`,
-    parameters: [input.tenantId, input.nearMissId, timestamp(input.occurredAt), tokenArray(input.keys.map((key) => key.key)), tokenArray(plan.keyReviews)] as unknown[],
-  };
-  if (!plan.countings.length) return { ctes: own.ctes, query: 'SELECT NULL::text AS assigned_to', parameters: own.parameters };
-  const report: Occurrence = { nearMissId: input.nearMissId, occurredAt: input.occurredAt };
+  const ownParameters: unknown[] = [input.tenantId, input.nearMissId, timestamp(input.occurredAt), repeatKeysParameter(input), tokenArray(plan.keyReviews)];
+  if (!plan.countings.length) return { ...writeSql(first, false), parameters: ownParameters };
   const pairs = plan.countings.flatMap((counting) =>
     counting.windows.flatMap((window) => window.members.map((member) => ({ reviewId: counting.reviewId, key: window.key.key, member }))),
   );
   const newKeys = plan.countings.flatMap((counting) => counting.windows.map((window) => [counting.reviewId, window.key.key]));
-  const members = plan.countings.flatMap((counting) => [report.nearMissId, ...windowMembers(counting.windows)].map((member) => [counting.reviewId, member]));
+  const members = plan.countings.flatMap((counting) => [input.nearMissId, ...windowMembers(counting.windows)].map((member) => [counting.reviewId, member]));
   const opened = plan.opened;
-  const [tenant, nearMiss, now] = [at(0), at(1), at(5)];
   return {
-    ctes: `${own.ctes}, review AS (
+    ...writeSql(first, true),
+    parameters: [
+      ...ownParameters,
+      timestamp(input.now), opened?.id ?? null, opened?.reason ?? null, input.categoryKey, input.serviceId, opened?.basis ?? null, opened?.rule.threshold ?? null, opened?.rule.windowDays ?? null,
+      opened ? timestamp(new Date(input.now.getTime() + opened.rule.reviewDueDays * dayMs)) : null,
+      tokenArray(pairs.map((pair) => pair.reviewId)), tokenArray(pairs.map((pair) => pair.key)), tokenArray(pairs.map((pair) => pair.member.nearMissId)),
+      pairs.map((pair) => timestamp(pair.member.occurredAt)),
+      tokenArray(newKeys.map(([review]) => review)), tokenArray(newKeys.map(([, key]) => key)), tokenArray(members.map(([review]) => review)), tokenArray(members.map(([, id]) => id)),
+    ],
+  };
+}
+
+/** Step 3's text for parameters numbered from `first`, with or without the counting writes. */
+const writeSql = (first: number, counting: boolean) =>
+  textOnce(`write ${first} ${counting}`, (): { ctes: string; query: string } => {
+      const at = (offset: number) => `$${first + offset}`;
+      const own = `own_keys AS (
+        INSERT INTO near_miss_similarity (tenant_id, similarity_key, occurred_at, near_miss_id, review_id)
+        SELECT ${at(0)}::text, own.key, ${at(2)}::timestamptz, ${at(1)}::uuid, own.review_id FROM unnest(${at(3)}::text[], ${at(4)}::uuid[]) AS own (key, review_id)
+      )`;
+      if (!counting) return { ctes: own, query: 'SELECT NULL::text AS assigned_to' };
+      const [tenant, nearMiss, now] = [at(0), at(1), at(5)];
+      return {
+        ctes: `${own}, review AS (
         INSERT INTO risk_review (id, tenant_id, reason, category, service_id, basis, threshold, window_days, opened_at, opened_by_near_miss_id, due_by, assigned_to)
         SELECT ${at(6)}::uuid, ${tenant}, ${at(7)}, ${at(8)}, ${at(9)}, ${at(10)}, ${at(11)}::integer, ${at(12)}::integer, ${now}, ${nearMiss}, ${at(13)},
                (SELECT staff_id FROM service_manager WHERE tenant_id = ${tenant} AND service_id = ${at(9)})
@@ -226,22 +289,25 @@ function repeatWriteStatement(input: RepeatTriggerInput, plan: RepeatPlan, first
         SELECT ${tenant}, member.review_id, member.near_miss_id, ${now} FROM unnest(${at(20)}::uuid[], ${at(21)}::uuid[]) AS member (review_id, near_miss_id)
         ON CONFLICT DO NOTHING
       )`,
-    query: 'SELECT (SELECT assigned_to FROM review) AS assigned_to',
-    parameters: [
-      ...own.parameters,
-      timestamp(input.now), opened?.id ?? null, opened?.reason ?? null, input.categoryKey, input.serviceId, opened?.basis ?? null, opened?.rule.threshold ?? null, opened?.rule.windowDays ?? null,
-      opened ? new Date(input.now.getTime() + opened.rule.reviewDueDays * dayMs) : null,
-      pairs.map((pair) => pair.reviewId), pairs.map((pair) => pair.key), pairs.map((pair) => pair.member.nearMissId), pairs.map((pair) => pair.member.occurredAt),
-      newKeys.map(([review]) => review), newKeys.map(([, key]) => key), members.map(([review]) => review), members.map(([, id]) => id),
-    ],
-  };
-}
+        query: 'SELECT (SELECT assigned_to FROM review) AS assigned_to',
+      };
+  });
 
 /** What the trigger did, once step 3 is written. */
 export const repeatOutcome = (plan: RepeatPlan, assignedTo: string | null): RepeatTriggerOutcome => ({
   opened: plan.opened ? [{ reviewId: plan.opened.id, basis: plan.opened.basis, nearMissIds: [...plan.openedMembers], assignedTo }] : [],
   joined: [...plan.joined],
 });
+
+/** The report's insert and step 3 as one text, once per insert text and shape of step 3. */
+const withReports = new Map<string, Map<string, string>>();
+function withReport(insert: string, write: { ctes: string; query: string }): string {
+  let byWrite = withReports.get(insert);
+  if (!byWrite) withReports.set(insert, (byWrite = new Map()));
+  let text = byWrite.get(write.ctes);
+  if (text === undefined) byWrite.set(write.ctes, (text = `WITH report AS (${insert}), ${write.ctes} ${write.query}`));
+  return text;
+}
 
 /**
  * The report's insert (a plain INSERT without RETURNING, parameters $1..$n)
@@ -260,7 +326,8 @@ export async function insertWithRepeatWrites(
     return null;
   }
   const write = repeatWriteStatement(input, plan, insert.parameters.length + 1);
-  const [row] = await preparedQuery<{ assigned_to: string | null }>(manager, `WITH report AS (${insert.sql}), ${write.ctes} ${write.query}`, [...insert.parameters, ...write.parameters]);
+  const text = withReport(insert.sql, write);
+  const [row] = await preparedQuery<{ assigned_to: string | null }>(manager, text, [...insert.parameters, ...write.parameters]);
   return row?.assigned_to ?? null;
 }
 
@@ -272,8 +339,8 @@ export async function insertWithRepeatWrites(
  */
 export async function evaluateRepeatTrigger(manager: EntityManager, input: RepeatTriggerInput): Promise<RepeatTriggerOutcome> {
   if (!input.keys.length) return noRepeat;
-  await lockRepeatKeys(manager, input);
-  const plan = planRepeatTrigger(input, await scanRepeatKeys(manager, input));
+  const rule = await lockRepeatKeys(manager, input);
+  const plan = planRepeatTrigger(input, await scanRepeatKeys(manager, input, rule));
   const write = repeatWriteStatement(input, plan, 1);
   const [row]: { assigned_to: string | null }[] = await manager.query(`WITH ${write.ctes} ${write.query}`, write.parameters);
   return repeatOutcome(plan, row?.assigned_to ?? null);

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import {
-  evaluateRepeatTrigger, insertWithRepeatWrites, planRepeatTrigger, readScan, repeatKeyLockSql, repeatLockParameter, repeatOutcome, repeatScanStatement, type RepeatTriggerOutcome,
+  evaluateRepeatTrigger, insertWithRepeatWrites, planRepeatTrigger, readRule, readScan, repeatKeyLockSql, repeatKeysParameter, repeatOutcome, repeatRuleSql, repeatScanStatement, type RepeatTriggerOutcome,
 } from '../../subgraph/patterns/repeat-trigger';
 import type { RepeatKey } from '../../subgraph/patterns/repeat-trigger-keys';
 import { OneSimilarityIndex1763900010000 } from '../../migrations/1763900010000-OneSimilarityIndex';
+import { PlainRepeatScan1763900011000 } from '../../migrations/1763900011000-PlainRepeatScan';
 import { medicationReport, newKey } from '../support/reports';
 import { daysAgo, report, reportWithReviews, reviewFields, reviewsInDatabase } from '../support/patterns';
 import { startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
@@ -270,6 +271,30 @@ onServer('the repeat trigger under concurrency (PostgreSQL server)', () => {
     }
   });
 
+  it("locks each of a tenant's keys once, and a key of one tenant does not hold up another tenant's", async () => {
+    const dataSource = t.app.database.dataSource;
+    const [tenantA, tenantB] = [uniqueTenant('lock-a'), uniqueTenant('lock-b')];
+    const lockAs = (tenant: string, keys: string[]) => (manager: EntityManager) =>
+      manager.query(`SELECT set_config('lock_timeout', '300ms', true), ${repeatKeyLockSql('$1', '$2')} AS locks`, [tenant, keys]);
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const holding = dataSource.transaction(async (manager) => {
+      const [{ locks }] = await lockAs(tenantA, ['k1', 'k2', 'k3', 'k1'])(manager);
+      expect(Number(locks)).toBe(3);
+      const [{ held }] = await manager.query(`SELECT count(*)::int AS held FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()`);
+      expect(held).toBe(3);
+      await released;
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await expect(dataSource.transaction(lockAs(tenantB, ['k1', 'k2', 'k3']))).resolves.toBeDefined();
+      await expect(dataSource.transaction(lockAs(tenantA, ['k2']))).rejects.toThrow(/lock timeout/);
+    } finally {
+      release();
+      await holding;
+    }
+  });
+
   // The report path also serialises a tenant's reports on its reference counter; this drives the
   // trigger alone, so it fails if the trigger's own key locks are removed.
   it.each(['on its own round trips', "riding on the report's statements"])('judges two transactions with a shared key one after the other, by its key locks alone (the trigger %s)', async (mode) => {
@@ -287,12 +312,15 @@ onServer('the repeat trigger under concurrency (PostgreSQL server)', () => {
       const id = randomUUID();
       const insert = insertStatement(id);
       if (mode === "riding on the report's statements") {
-        // As reportNearMiss does: locks on one statement, the scan on a later one, the writes on the near miss insert.
+        // As reportNearMiss does: locks and rule on one statement, the scan on a later one, the writes on the near miss insert.
         const input = triggerInput(id);
-        await manager.query(`SELECT 1 AS claimed, ${repeatKeyLockSql('$1')} AS locks`, [repeatLockParameter(input)]);
-        const scan = repeatScanStatement(input, 2);
+        const [claimed]: { rule: number[] | null }[] = await manager.query(`SELECT 1 AS claimed, ${repeatKeyLockSql('$1', '$2')} AS locks, ${repeatRuleSql('$1', '$3')} AS rule`, [
+          input.tenantId, repeatKeysParameter(input), input.categoryKey,
+        ]);
+        const rule = readRule(claimed.rule);
+        const scan = repeatScanStatement(input, rule, 2);
         const rows = await manager.query(`SELECT scan.*, $1::text AS other FROM (${scan.sql}) AS scan`, ['riding', ...scan.parameters]);
-        const plan = planRepeatTrigger(input, readScan(input, rows));
+        const plan = planRepeatTrigger(input, readScan(input, rule, rows));
         return repeatOutcome(plan, await insertWithRepeatWrites(manager, insert, input, plan));
       }
       await manager.query(insert.sql, insert.parameters);
@@ -321,8 +349,8 @@ onServer('the repeat trigger under concurrency (PostgreSQL server)', () => {
   });
 });
 
-describe('the similarity index migration', () => {
-  it('keeps one similarity index without a foreign key, and its migration goes down and up again', async () => {
+describe('the similarity index migrations', () => {
+  it('keep one similarity index without a foreign key and no read function, and go down and up again', async () => {
     const runner = t.app.database.dataSource.createQueryRunner();
     await runner.connect();
     const shape = async () => {
@@ -335,13 +363,17 @@ describe('the similarity index migration', () => {
       return row;
     };
     try {
-      expect(await shape()).toEqual({ indexes: ['near_miss_similarity_pkey'], keys: 0, scan: false, read: true });
+      expect(await shape()).toEqual({ indexes: ['near_miss_similarity_pkey'], keys: 0, scan: false, read: false });
       await runner.startTransaction();
+      const plain = new PlainRepeatScan1763900011000();
       const migration = new OneSimilarityIndex1763900010000();
+      await plain.down(runner);
+      expect(await shape()).toEqual({ indexes: ['near_miss_similarity_pkey'], keys: 0, scan: false, read: true });
       await migration.down(runner);
       expect(await shape()).toEqual({ indexes: ['IDX_near_miss_similarity_uncounted', 'near_miss_similarity_pkey'], keys: 1, scan: true, read: false });
       await migration.up(runner);
-      expect(await shape()).toEqual({ indexes: ['near_miss_similarity_pkey'], keys: 0, scan: false, read: true });
+      await plain.up(runner);
+      expect(await shape()).toEqual({ indexes: ['near_miss_similarity_pkey'], keys: 0, scan: false, read: false });
     } finally {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       await runner.release();

@@ -1,7 +1,7 @@
 import type { ReportFacts } from '../../plugins/sdk';
 import { medication } from '../../plugins/medication';
 import { environment } from '../../plugins/environment';
-import { repeatKeyLocks, repeatKeys, similarityPhrase } from '../../subgraph/patterns/repeat-trigger-keys';
+import { repeatKeys, similarityPhrase } from '../../subgraph/patterns/repeat-trigger-keys';
 import { similarityKey } from '../../subgraph/patterns/similarity-key';
 
 const facts = (overrides: Partial<ReportFacts> = {}, details: Record<string, unknown> = {}): ReportFacts => ({
@@ -60,15 +60,5 @@ describe('similarityPhrase', () => {
     [['details.issueType', 'details.visitTime'], 'with the same issue type and the same visit time'],
   ])('%j reads "%s"', (fields, phrase) => {
     expect(similarityPhrase(fields)).toBe(phrase);
-  });
-});
-
-describe('repeatKeyLocks', () => {
-  it('gives 64-bit lock ids, per tenant, deduplicated and ascending', () => {
-    const locks = repeatKeyLocks('tenant-a', ['k1', 'k2', 'k3', 'k1']);
-    expect(locks).toHaveLength(3);
-    expect([...locks].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))).toEqual(locks);
-    for (const lock of locks) expect(BigInt(lock) >= -(2n ** 63n) && BigInt(lock) < 2n ** 63n).toBe(true);
-    expect(repeatKeyLocks('tenant-b', ['k1'])[0]).not.toBe(repeatKeyLocks('tenant-a', ['k1'])[0]);
   });
 });

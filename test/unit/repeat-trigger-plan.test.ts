@@ -1,6 +1,6 @@
 import type { RepeatKey } from '../../subgraph/patterns/repeat-trigger-keys';
 import { defaultRepeatTriggerRule, type Occurrence } from '../../subgraph/patterns/repeat-trigger-rule';
-import { planRepeatTrigger, repeatOutcome, tokenArray, type RepeatTriggerInput } from '../../subgraph/patterns/repeat-trigger';
+import { planRepeatTrigger, readRule, readScan, repeatOutcome, repeatScanStatement, tokenArray, type RepeatTriggerInput } from '../../subgraph/patterns/repeat-trigger';
 
 const day = 24 * 60 * 60 * 1000;
 const at = (days: number) => new Date(Date.UTC(2026, 0, 1) + days * day);
@@ -74,4 +74,34 @@ describe('tokenArray', () => {
       expect(tokenArray(['ok', value])).toEqual(['ok', value]);
     },
   );
+});
+
+describe('readRule', () => {
+  it('reads a stored rule from its integer array, and the default when the provider has none', () => {
+    expect(readRule([4, 21, 10, 1])).toEqual({ threshold: 4, windowDays: 21, reviewDueDays: 10, enabled: true });
+    expect(readRule([3, 14, 7, 0])).toEqual({ threshold: 3, windowDays: 14, reviewDueDays: 7, enabled: false });
+    expect(readRule(null)).toBe(defaultRepeatTriggerRule);
+  });
+});
+
+describe('repeatScanStatement and readScan', () => {
+  const rule = { ...defaultRepeatTriggerRule, windowDays: 21 };
+  it("bounds the scan by the rule's window either side of the report's occurrence", () => {
+    const { parameters } = repeatScanStatement(input([key('k1'), key('k2', 'WORKFLOW_STAGE')]), rule, 3);
+    expect(parameters).toEqual(['t', 'report', '{k1,k2}', at(10 - 21).toISOString(), at(10 + 21).toISOString()]);
+  });
+
+  it('groups what it read by key, and reads nothing for a rule that is off', () => {
+    const keys = [key('k1'), key('k2', 'WORKFLOW_STAGE')];
+    const rows = [
+      { row_kind: 'occurrence' as const, key_hash: 'k1', member_id: 'nm-1', member_occurred_at: at(1), open_review_id: null },
+      { row_kind: 'open' as const, key_hash: 'k2', member_id: null, member_occurred_at: null, open_review_id: 'review-1' },
+      { row_kind: 'occurrence' as const, key_hash: 'k1', member_id: 'nm-2', member_occurred_at: at(2), open_review_id: null },
+    ];
+    expect(readScan(input(keys), rule, rows).states).toEqual([
+      { key: keys[0], openReviewId: undefined, uncounted: occurrences(1, 2) },
+      { key: keys[1], openReviewId: 'review-1', uncounted: [] },
+    ]);
+    expect(readScan(input(keys), { ...rule, enabled: false }, rows)).toEqual({ rule: { ...rule, enabled: false }, states: [] });
+  });
 });
