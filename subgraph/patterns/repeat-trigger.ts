@@ -230,67 +230,74 @@ export function planRepeatTrigger(input: RepeatTriggerInput, { rule, states }: R
 /**
  * Step 3's common table expressions and the query after them, parameters
  * numbered from `first`: the report's similarity rows (counted where the
- * plan says), and, when the plan counts anything, the new review (if any,
- * assigned to the service's manager), its keys, the other occurrences it
- * counts and the near misses it links. The query returns the new review's
- * assignee. Rows another statement of the report inserts (its near miss) are
- * checked at commit (deferred keys), so this may ride on that statement.
+ * plan says), and, when the plan counts anything, the near misses it links
+ * and, when it opens or extends a review, the new review (assigned to the
+ * service's manager), its keys and the other occurrences it counts. The
+ * query returns the new review's assignee. Rows another statement of the
+ * report inserts (its near miss) are checked at commit (deferred keys), so
+ * this may ride on that statement.
  */
 function repeatWriteStatement(input: RepeatTriggerInput, plan: RepeatPlan, first: number): { ctes: string; query: string; parameters: unknown[] } {
   const ownParameters: unknown[] = [input.tenantId, input.nearMissId, timestamp(input.occurredAt), repeatKeysParameter(input), tokenArray(plan.keyReviews)];
-  if (!plan.countings.length) return { ...writeSql(first, false), parameters: ownParameters };
+  if (!plan.countings.length) return { ...writeSql(first, 'own'), parameters: ownParameters };
+  const members = plan.countings.flatMap((counting) => [input.nearMissId, ...windowMembers(counting.windows)].map((member) => [counting.reviewId, member]));
+  const linkParameters = [timestamp(input.now), tokenArray(members.map(([review]) => review)), tokenArray(members.map(([, id]) => id))];
+  // Joining open reviews (the common case) only links the report.
+  if (!plan.opened && plan.countings.every((counting) => !counting.windows.length)) return { ...writeSql(first, 'join'), parameters: [...ownParameters, ...linkParameters] };
   const pairs = plan.countings.flatMap((counting) =>
     counting.windows.flatMap((window) => window.members.map((member) => ({ reviewId: counting.reviewId, key: window.key.key, member }))),
   );
   const newKeys = plan.countings.flatMap((counting) => counting.windows.map((window) => [counting.reviewId, window.key.key]));
-  const members = plan.countings.flatMap((counting) => [input.nearMissId, ...windowMembers(counting.windows)].map((member) => [counting.reviewId, member]));
   const opened = plan.opened;
   return {
-    ...writeSql(first, true),
+    ...writeSql(first, 'count'),
     parameters: [
       ...ownParameters,
-      timestamp(input.now), opened?.id ?? null, opened?.reason ?? null, input.categoryKey, input.serviceId, opened?.basis ?? null, opened?.rule.threshold ?? null, opened?.rule.windowDays ?? null,
+      ...linkParameters,
+      opened?.id ?? null, opened?.reason ?? null, input.categoryKey, input.serviceId, opened?.basis ?? null, opened?.rule.threshold ?? null, opened?.rule.windowDays ?? null,
       opened ? timestamp(new Date(input.now.getTime() + opened.rule.reviewDueDays * dayMs)) : null,
       tokenArray(pairs.map((pair) => pair.reviewId)), tokenArray(pairs.map((pair) => pair.key)), tokenArray(pairs.map((pair) => pair.member.nearMissId)),
       pairs.map((pair) => timestamp(pair.member.occurredAt)),
-      tokenArray(newKeys.map(([review]) => review)), tokenArray(newKeys.map(([, key]) => key)), tokenArray(members.map(([review]) => review)), tokenArray(members.map(([, id]) => id)),
+      tokenArray(newKeys.map(([review]) => review)), tokenArray(newKeys.map(([, key]) => key)),
     ],
   };
 }
 
-/** Step 3's text for parameters numbered from `first`, with or without the counting writes. */
-const writeSql = (first: number, counting: boolean) =>
-  textOnce(`write ${first} ${counting}`, (): { ctes: string; query: string } => {
-      const at = (offset: number) => `$${first + offset}`;
-      const own = `own_keys AS (
+/** Step 3's text for parameters numbered from `first`: the report's own rows; and links; and a new or extended review. */
+const writeSql = (first: number, shape: 'own' | 'join' | 'count') =>
+  textOnce(`write ${first} ${shape}`, (): { ctes: string; query: string } => {
+    const at = (offset: number) => `$${first + offset}`;
+    const [tenant, nearMiss, now] = [at(0), at(1), at(5)];
+    const own = `own_keys AS (
         INSERT INTO near_miss_similarity (tenant_id, similarity_key, occurred_at, near_miss_id, review_id)
-        SELECT ${at(0)}::text, own.key, ${at(2)}::timestamptz, ${at(1)}::uuid, own.review_id FROM unnest(${at(3)}::text[], ${at(4)}::uuid[]) AS own (key, review_id)
+        SELECT ${tenant}::text, own.key, ${at(2)}::timestamptz, ${nearMiss}::uuid, own.review_id FROM unnest(${at(3)}::text[], ${at(4)}::uuid[]) AS own (key, review_id)
       )`;
-      if (!counting) return { ctes: own, query: 'SELECT NULL::text AS assigned_to' };
-      const [tenant, nearMiss, now] = [at(0), at(1), at(5)];
-      return {
-        ctes: `${own}, review AS (
+    if (shape === 'own') return { ctes: own, query: 'SELECT NULL::text AS assigned_to' };
+    const linked = `linked AS (
+        INSERT INTO risk_review_near_miss (tenant_id, review_id, near_miss_id, joined_at)
+        SELECT ${tenant}, member.review_id, member.near_miss_id, ${now} FROM unnest(${at(6)}::uuid[], ${at(7)}::uuid[]) AS member (review_id, near_miss_id)
+        ON CONFLICT DO NOTHING
+      )`;
+    if (shape === 'join') return { ctes: `${own}, ${linked}`, query: 'SELECT NULL::text AS assigned_to' };
+    return {
+      ctes: `${own}, ${linked}, review AS (
         INSERT INTO risk_review (id, tenant_id, reason, category, service_id, basis, threshold, window_days, opened_at, opened_by_near_miss_id, due_by, assigned_to)
-        SELECT ${at(6)}::uuid, ${tenant}, ${at(7)}, ${at(8)}, ${at(9)}, ${at(10)}, ${at(11)}::integer, ${at(12)}::integer, ${now}, ${nearMiss}, ${at(13)},
-               (SELECT staff_id FROM service_manager WHERE tenant_id = ${tenant} AND service_id = ${at(9)})
-         WHERE ${at(6)}::uuid IS NOT NULL
+        SELECT ${at(8)}::uuid, ${tenant}, ${at(9)}, ${at(10)}, ${at(11)}, ${at(12)}, ${at(13)}::integer, ${at(14)}::integer, ${now}, ${nearMiss}, ${at(15)},
+               (SELECT staff_id FROM service_manager WHERE tenant_id = ${tenant} AND service_id = ${at(11)})
+         WHERE ${at(8)}::uuid IS NOT NULL
         RETURNING assigned_to
       ), counted AS (
         UPDATE near_miss_similarity s SET review_id = pair.review_id
-          FROM unnest(${at(14)}::uuid[], ${at(15)}::text[], ${at(16)}::uuid[], ${at(17)}::timestamptz[]) AS pair (review_id, similarity_key, near_miss_id, occurred_at)
+          FROM unnest(${at(16)}::uuid[], ${at(17)}::text[], ${at(18)}::uuid[], ${at(19)}::timestamptz[]) AS pair (review_id, similarity_key, near_miss_id, occurred_at)
          WHERE s.tenant_id = ${tenant} AND s.similarity_key = pair.similarity_key AND s.near_miss_id = pair.near_miss_id
            -- A range, not equality: the occurrence times came back through JavaScript dates (milliseconds).
            AND s.occurred_at BETWEEN pair.occurred_at - interval '1 millisecond' AND pair.occurred_at + interval '1 millisecond'
       ), review_keys AS (
         INSERT INTO risk_review_key (tenant_id, review_id, similarity_key, open)
-        SELECT ${tenant}, new_key.review_id, new_key.key, true FROM unnest(${at(18)}::uuid[], ${at(19)}::text[]) AS new_key (review_id, key)
-      ), linked AS (
-        INSERT INTO risk_review_near_miss (tenant_id, review_id, near_miss_id, joined_at)
-        SELECT ${tenant}, member.review_id, member.near_miss_id, ${now} FROM unnest(${at(20)}::uuid[], ${at(21)}::uuid[]) AS member (review_id, near_miss_id)
-        ON CONFLICT DO NOTHING
+        SELECT ${tenant}, new_key.review_id, new_key.key, true FROM unnest(${at(20)}::uuid[], ${at(21)}::text[]) AS new_key (review_id, key)
       )`,
-        query: 'SELECT (SELECT assigned_to FROM review) AS assigned_to',
-      };
+      query: 'SELECT (SELECT assigned_to FROM review) AS assigned_to',
+    };
   });
 
 /** What the trigger did, once step 3 is written. */
