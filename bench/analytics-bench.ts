@@ -17,7 +17,7 @@ import { applicationRole, tenantSetting } from '../migrations/tenant-isolation';
 import { bulkLoadTenant } from './bulk-load';
 import { generateTenant, seedOf, type SyntheticNearMiss, type SyntheticTenant } from './synthetic-world';
 
-// npm run bench:analytics [-- --sizes 10000,100000,1000000 --runs 20 --trigger-runs 300 --reports 1000 --reporters 4 --keep]
+// npm run bench:analytics [-- --sizes 10000,100000,1000000 --runs 20 --trigger-runs 300 --reports 2000 --reporters 4 --keep]
 // On the PostgreSQL server of DATABASE_URL, in a schema of its own (dropped at
 // the end unless --keep): one measured tenant with a year of near misses (its
 // data is the same at every size), and filler tenants that grow the tables
@@ -43,7 +43,7 @@ interface Options {
 }
 
 function parseArguments(argv: string[]): Options {
-  const options: Options = { sizes: [10_000, 100_000, 1_000_000], runs: 20, triggerRuns: 300, reports: 1000, reporters: 4, keep: false };
+  const options: Options = { sizes: [10_000, 100_000, 1_000_000], runs: 20, triggerRuns: 300, reports: 2000, reporters: 4, keep: false };
   for (let index = 0; index < argv.length; index += 1) {
     const [name, inline] = argv[index].split('=');
     const value = () => inline ?? argv[++index];
