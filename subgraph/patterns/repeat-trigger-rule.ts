@@ -26,6 +26,8 @@ export interface Occurrence {
  * same way: the window may lie on either side of `at`.
  */
 export function repeatWindow(others: readonly Occurrence[], at: Date, windowDays: number, threshold: number): Occurrence[] | null {
+  // Most keys of most reports: too few occurrences for any window, whatever their times.
+  if (others.length + 1 < threshold) return null;
   const width = windowDays * dayMs;
   const t = at.getTime();
   const near = others.filter((other) => Math.abs(other.occurredAt.getTime() - t) <= width);
