@@ -82,12 +82,18 @@ export const repeatKeysParameter = (input: RepeatTriggerInput): string | (string
  * An expression that takes the advisory locks of a tenant's similarity keys
  * (a text and a text[] parameter) in ascending order of lock id (the sort
  * runs before the volatile lock calls) and counts them. A key's lock id is
- * PostgreSQL's 64-bit hash of the tenant and the key, so every replica and
- * every path that locks keys (reports, concluding a review) agrees on it.
+ * the first 8 bytes, as a signed big-endian integer, of the SHA-256 of
+ * "repeat-trigger", the tenant and the key separated by zero bytes: computed
+ * here by PostgreSQL, and the same as the ids that earlier releases computed
+ * in Node, so replicas of both agree during a rolling deploy. Every path
+ * that locks keys (reports, concluding a review) uses this expression.
  */
 export const repeatKeyLockSql = (tenant: string, keys: string) =>
   `(SELECT count(pg_advisory_xact_lock(lock_id)) FROM (
-     SELECT DISTINCT hashtextextended('repeat-trigger' || chr(31) || ${tenant}::text || chr(31) || key, 0) AS lock_id FROM unnest(${keys}::text[]) AS key ORDER BY 1
+     SELECT DISTINCT ('x' || encode(substring(sha256(
+              convert_to('repeat-trigger', 'UTF8') || decode('00', 'hex') || convert_to(${tenant}::text, 'UTF8') || decode('00', 'hex') || convert_to(key, 'UTF8')
+            ) FROM 1 FOR 8), 'hex'))::bit(64)::bigint AS lock_id
+       FROM unnest(${keys}::text[]) AS key ORDER BY 1
    ) AS ordered)`;
 
 /**
@@ -146,6 +152,8 @@ function textOnce<T = string>(shape: string, build: () => T): T {
   return text;
 }
 
+// Earlier releases read through the function repeat_trigger_read (OneSimilarityIndex migration); it is no
+// longer called, and stays for their replicas during a rolling deploy until a later migration drops it.
 const scanSql = (first: number) =>
   textOnce(`scan ${first}`, () => {
     const at = (offset: number) => `$${first + offset}`;

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import {
   evaluateRepeatTrigger, insertWithRepeatWrites, planRepeatTrigger, readRule, readScan, repeatKeyLockSql, repeatKeysParameter, repeatOutcome, repeatRuleSql, repeatScanStatement, type RepeatTriggerOutcome,
 } from '../../subgraph/patterns/repeat-trigger';
 import type { RepeatKey } from '../../subgraph/patterns/repeat-trigger-keys';
 import { OneSimilarityIndex1763900010000 } from '../../migrations/1763900010000-OneSimilarityIndex';
-import { PlainRepeatScan1763900011000 } from '../../migrations/1763900011000-PlainRepeatScan';
 import { medicationReport, newKey } from '../support/reports';
 import { daysAgo, report, reportWithReviews, reviewFields, reviewsInDatabase } from '../support/patterns';
 import { startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
@@ -349,8 +348,26 @@ onServer('the repeat trigger under concurrency (PostgreSQL server)', () => {
   });
 });
 
-describe('the similarity index migrations', () => {
-  it('keep one similarity index without a foreign key and no read function, and go down and up again', async () => {
+describe("the trigger's key locks", () => {
+  // The ids earlier releases computed in Node: replicas of both releases must lock the same ids during a rolling deploy.
+  const earlierReleaseId = (tenant: string, key: string) => createHash('sha256').update(`repeat-trigger\u0000${tenant}\u0000${key}`).digest().readBigInt64BE(0).toString();
+
+  it('locks each key of a tenant once, under the lock id earlier releases used', async () => {
+    const tenant = uniqueTenant('lock-ids');
+    const keys = ['k1', 'b6c1f0a2d4e8f3a1c5b7d9e0f2a4c6e8', 'k1'];
+    await t.app.database.dataSource.transaction(async (manager) => {
+      const [{ locks }] = await manager.query(`SELECT ${repeatKeyLockSql('$1', '$2')} AS locks`, [tenant, keys]);
+      expect(Number(locks)).toBe(2);
+      const held: { id: string }[] = await manager.query(
+        `SELECT ((classid::bigint << 32) | objid::bigint)::text AS id FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND pid = pg_backend_pid()`,
+      );
+      expect(held.map((row) => row.id).sort()).toEqual([...new Set(keys)].map((key) => earlierReleaseId(tenant, key)).sort());
+    });
+  });
+});
+
+describe('the similarity index migration', () => {
+  it('keeps one similarity index without a foreign key, and its migration goes down and up again', async () => {
     const runner = t.app.database.dataSource.createQueryRunner();
     await runner.connect();
     const shape = async () => {
@@ -363,17 +380,13 @@ describe('the similarity index migrations', () => {
       return row;
     };
     try {
-      expect(await shape()).toEqual({ indexes: ['near_miss_similarity_pkey'], keys: 0, scan: false, read: false });
-      await runner.startTransaction();
-      const plain = new PlainRepeatScan1763900011000();
-      const migration = new OneSimilarityIndex1763900010000();
-      await plain.down(runner);
       expect(await shape()).toEqual({ indexes: ['near_miss_similarity_pkey'], keys: 0, scan: false, read: true });
+      await runner.startTransaction();
+      const migration = new OneSimilarityIndex1763900010000();
       await migration.down(runner);
       expect(await shape()).toEqual({ indexes: ['IDX_near_miss_similarity_uncounted', 'near_miss_similarity_pkey'], keys: 1, scan: true, read: false });
       await migration.up(runner);
-      await plain.up(runner);
-      expect(await shape()).toEqual({ indexes: ['near_miss_similarity_pkey'], keys: 0, scan: false, read: false });
+      expect(await shape()).toEqual({ indexes: ['near_miss_similarity_pkey'], keys: 0, scan: false, read: true });
     } finally {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       await runner.release();
