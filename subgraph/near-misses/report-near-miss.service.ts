@@ -16,7 +16,7 @@ import { triageDueAt } from '../triage/triage-due';
 import { maxDetailsLength, parseReport, idempotencyKeySchema, toFieldProblems, withoutNulls, type ValidReport } from './report-near-miss.schema';
 import { formatReference } from './reference';
 import {
-  insertWithRepeatWrites, noRepeat, planRepeatTrigger, readRule, readScan, repeatKeyLockSql, repeatKeysParameter, repeatOutcome, repeatRuleSql, repeatScanStatement, repeatTriggerRecords, reportRepeatInput,
+  insertWithRepeatWrites, noRepeat, planRepeatTrigger, readRule, readScan, repeatKeyLockSql, repeatKeysParameter, repeatOutcome, repeatRuleSql, repeatScanSql, repeatScanStatement, repeatTriggerRecords, reportRepeatInput,
   type RepeatScan, type RepeatTriggerInput, type ScanRow,
 } from '../patterns/repeat-trigger';
 import type { RepeatTriggerRule } from '../patterns/repeat-trigger-rule';
@@ -249,14 +249,9 @@ const claimWithRepeatSql = `${claimSql}, ${repeatKeyLockSql('$1', '$6')} AS repe
 const categoryEnabledSql = `(SELECT enabled FROM tenant_category_setting WHERE tenant_id = $1 AND category = $2)`;
 const categorySql = `SELECT ${categoryEnabledSql} AS enabled`;
 /** The category check and, riding on it, the trigger's scan (its parameters from $3). */
-const withScans = new Map<string, string>();
-const categoryWithScanSql = (scan: string) => {
-  let text = withScans.get(scan);
-  if (text === undefined) withScans.set(scan, (text = `SELECT 'category' AS row_kind, NULL::text AS key_hash, NULL::uuid AS member_id, NULL::timestamptz AS member_occurred_at, NULL::uuid AS open_review_id, ${categoryEnabledSql} AS category_enabled
+const categoryWithScanSql = `SELECT 'category' AS row_kind, NULL::text AS key_hash, NULL::uuid AS member_id, NULL::timestamptz AS member_occurred_at, NULL::uuid AS open_review_id, ${categoryEnabledSql} AS category_enabled
      UNION ALL
-     SELECT scan.*, NULL FROM (${scan}) AS scan`));
-  return text;
-};
+     SELECT scan.*, NULL FROM (${repeatScanSql(3)}) AS scan`;
 
 /**
  * Whether the category is turned on for the tenant and, with the repeat
@@ -278,7 +273,7 @@ async function categoryCheck(
   const scan = repeatScanStatement(trigger, rule, 3);
   const rows = await preparedQuery<(ScanRow & { category_enabled: null }) | { row_kind: 'category'; category_enabled: boolean | null }>(
     manager,
-    categoryWithScanSql(scan.sql),
+    categoryWithScanSql,
     [tenantId, category, ...scan.parameters],
   );
   const scanned = rows.filter((row): row is ScanRow & { category_enabled: null } => row.row_kind !== 'category');

@@ -132,7 +132,7 @@ export async function lockRepeatKeys(manager: EntityManager, input: RepeatTrigge
 export function repeatScanStatement(input: RepeatTriggerInput, rule: RepeatTriggerRule, first: number): { sql: string; parameters: unknown[] } {
   const width = rule.windowDays * dayMs;
   return {
-    sql: scanSql(first),
+    sql: repeatScanSql(first),
     parameters: [
       input.tenantId, input.nearMissId, repeatKeysParameter(input),
       timestamp(new Date(input.occurredAt.getTime() - width)), timestamp(new Date(input.occurredAt.getTime() + width)),
@@ -152,9 +152,12 @@ function textOnce<T = string>(shape: string, build: () => T): T {
   return text;
 }
 
-// Earlier releases read through the function repeat_trigger_read (OneSimilarityIndex migration); it is no
-// longer called, and stays for their replicas during a rolling deploy until a later migration drops it.
-const scanSql = (first: number) =>
+/**
+ * Step 2's text, its parameters numbered from `first` (see repeatScanStatement). Earlier releases read
+ * through the function repeat_trigger_read (OneSimilarityIndex migration); it is no longer called, and
+ * stays for their replicas during a rolling deploy until a later migration drops it.
+ */
+export const repeatScanSql = (first: number) =>
   textOnce(`scan ${first}`, () => {
     const at = (offset: number) => `$${first + offset}`;
     return `SELECT 'occurrence' AS row_kind, s.similarity_key AS key_hash, s.near_miss_id AS member_id, s.occurred_at AS member_occurred_at, NULL::uuid AS open_review_id
