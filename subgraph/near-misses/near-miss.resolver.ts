@@ -11,7 +11,7 @@ import { AuditEvent, NearMiss, NearMissConnection, ReportNearMissPayload } from 
 import { ReportNearMissInput } from './report-near-miss.input';
 import { reportNearMiss } from './report-near-miss.service';
 import { fieldProtection, protectDetails, protectPersonId, protectText, protectTexts, refusePersonLookup } from './field-protection';
-import type { RiskReview } from '../patterns/risk-review.type';
+import { RiskReview } from '../patterns/risk-review.type';
 
 /** A lazily resolved connection (see connection.resolver.ts). */
 export function connection(context: RequestContext, filter: NearMissFilter | null | undefined, first: number | null | undefined, after: string | null | undefined, anchor?: ConnectionRequest['anchor']) {
@@ -50,15 +50,14 @@ export class NearMissResolver {
     const outcome = await reportNearMiss(context.services, context.principal, context.db, input, idempotencyKey);
     const nearMiss = await context.loaders.byId.load(outcome.nearMissId);
     if (!nearMiss) throw new Error(`reported near miss ${outcome.nearMissId} is not readable`);
-    const reviews = async (ids: string[]) => (await context.patterns.reviewById.loadMany(ids)).filter((review): review is RiskReview => review !== null && !(review instanceof Error));
-    return {
+    return Object.assign(new ReportNearMissPayload(), {
       nearMiss,
       suggestedRoute: outcome.suggestedRoute,
       sameDay: outcome.sameDay,
       replayed: outcome.replayed,
-      riskReviewsOpened: await reviews(outcome.riskReviewsOpened),
-      riskReviewsJoined: await reviews(outcome.riskReviewsJoined),
-    };
+      openedReviewIds: outcome.riskReviewsOpened,
+      joinedReviewIds: outcome.riskReviewsJoined,
+    });
   }
 
   // Reports stored under an older category version are read through the plugin's upgradeDetails;
@@ -153,4 +152,23 @@ export class NearMissResolver {
   async timeline(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Promise<AuditEvent[]> {
     return context.loaders.timeline.load(nearMiss.id);
   }
+}
+
+/** The reviews a report opened or joined, read only when a client selects them (the ones the reporter may see). */
+@Resolver(() => ReportNearMissPayload)
+export class ReportNearMissPayloadResolver {
+  @FieldResolver(() => [RiskReview])
+  riskReviewsOpened(@Root() payload: ReportNearMissPayload, @Ctx() context: RequestContext): Promise<RiskReview[]> {
+    return readableReviews(context, payload.openedReviewIds);
+  }
+
+  @FieldResolver(() => [RiskReview])
+  riskReviewsJoined(@Root() payload: ReportNearMissPayload, @Ctx() context: RequestContext): Promise<RiskReview[]> {
+    return readableReviews(context, payload.joinedReviewIds);
+  }
+}
+
+async function readableReviews(context: RequestContext, ids: readonly string[]): Promise<RiskReview[]> {
+  if (!ids.length) return [];
+  return (await context.patterns.reviewById.loadMany(ids)).filter((review): review is RiskReview => review !== null && !(review instanceof Error));
 }

@@ -108,6 +108,9 @@ export class ReportNearMissPayload {
   @Field(() => TriageRoute) suggestedRoute!: TriageRouteValue;
   @Field() sameDay!: boolean;
   @Field({ description: 'True when the idempotency key was seen before and the first result is returned' }) replayed!: boolean;
-  @Field(() => [RiskReview], { description: 'Risk reviews this report opened: it made similar near misses reach the repeat trigger' }) riskReviewsOpened!: RiskReview[];
-  @Field(() => [RiskReview], { description: 'Open risk reviews this report joined as a further similar near miss' }) riskReviewsJoined!: RiskReview[];
+  // The reviews are read only when a client selects them (ReportNearMissPayloadResolver).
+  @Field(() => [RiskReview], { description: 'Risk reviews this report opened: it made similar near misses reach the repeat trigger' }) riskReviewsOpened?: RiskReview[];
+  @Field(() => [RiskReview], { description: 'Open risk reviews this report joined as a further similar near miss' }) riskReviewsJoined?: RiskReview[];
+  openedReviewIds!: string[];
+  joinedReviewIds!: string[];
 }

@@ -21,7 +21,7 @@ import { PersonDataResolver } from '../privacy/person-data.resolver';
 import { CorrectiveActionResolver, NearMissActionsResolver, StaffActionsResolver, VerificationCheckResolver } from '../corrective-actions/corrective-action.resolver';
 import { CorrectiveAction, VerificationCheck } from '../corrective-actions/corrective-action.type';
 import { NearMissConnectionResolver } from '../near-misses/connection.resolver';
-import { NearMissResolver } from '../near-misses/near-miss.resolver';
+import { NearMissResolver, ReportNearMissPayloadResolver } from '../near-misses/near-miss.resolver';
 import { NearMiss } from '../near-misses/near-miss.type';
 import { NearMissEventResolver } from '../outbox/near-miss-event.resolver';
 import { WebhookResolver } from '../outbox/webhook.resolver';
@@ -36,6 +36,7 @@ const federationLink =
 
 const resolvers = [
   NearMissResolver,
+  ReportNearMissPayloadResolver,
   NearMissConnectionResolver,
   LifecycleResolver,
   ViewerResolver,
