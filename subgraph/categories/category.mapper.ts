@@ -1,7 +1,8 @@
 import type { RegisteredCategory } from './category-registry';
 import type { NearMissCategory } from './category.type';
 
-export function toCategoryType(registered: RegisteredCategory, enabled: boolean): NearMissCategory {
+/** The GraphQL category; without `enabled`, the field reads the caller's organisation's settings when it is selected. */
+export function toCategoryType(registered: RegisteredCategory, enabled?: boolean): NearMissCategory {
   const { definition } = registered;
   return {
     key: definition.key,

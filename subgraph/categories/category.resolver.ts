@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { authorize } from '../auth/role-matrix';
 import type { RequestContext } from '../server/context';
 import { setCategoryEnabled } from './category-settings.service';
@@ -24,5 +24,11 @@ export class CategoryResolver {
   ): Promise<NearMissCategory> {
     const registered = await setCategoryEnabled(context.services.registry, context.principal, context.db, key, enabled);
     return toCategoryType(registered, enabled);
+  }
+
+  /** Read from the organisation's settings (once per request) only when a client selects it and it is not known already. */
+  @FieldResolver(() => Boolean)
+  async enabled(@Root() category: NearMissCategory, @Ctx() context: RequestContext): Promise<boolean> {
+    return category.enabled ?? !(await context.loaders.disabledCategories()).has(category.key);
   }
 }

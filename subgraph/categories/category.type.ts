@@ -30,5 +30,6 @@ export class NearMissCategory {
   @Field(() => [String], { description: 'Contributing factors to offer on the form' }) contributingFactors!: string[];
   @Field(() => [WorkflowStage], { description: 'Workflow stages this category usually exposes' }) workflowStages!: WorkflowStageValue[];
   @Field({ description: 'HL7 FHIR AdverseEvent category code' }) fhirAdverseEventCategory!: string;
-  @Field({ description: 'False when the caller\'s organisation has turned this category off' }) enabled!: boolean;
+  // Resolved by CategoryResolver.enabled when not known already.
+  @Field({ description: 'False when the caller\'s organisation has turned this category off' }) enabled?: boolean;
 }

@@ -6,7 +6,7 @@ import { NearMissCategory } from '../categories/category.type';
 import { CarePlan, MedicationRecord, Person, Shift, Staff, Visit, hostReference } from '../host-entities/host-entity.types';
 import type { RequestContext } from '../server/context';
 import { NearMissFilter } from './near-miss.filter';
-import { checkPageSize, type ConnectionRequest } from './near-miss.query';
+import { checkPageSize, loadByIds, type ConnectionRequest } from './near-miss.query';
 import { AuditEvent, NearMiss, NearMissConnection, ReportNearMissPayload } from './near-miss.type';
 import { ReportNearMissInput } from './report-near-miss.input';
 import { reportNearMiss } from './report-near-miss.service';
@@ -47,9 +47,14 @@ export class NearMissResolver {
     @Arg('idempotencyKey', () => String) idempotencyKey: string,
     @Ctx() context: RequestContext,
   ): Promise<ReportNearMissPayload> {
-    const outcome = await reportNearMiss(context.services, context.principal, context.db, input, idempotencyKey);
-    const nearMiss = await context.loaders.byId.load(outcome.nearMissId);
+    // The near miss is read back in the report's own transaction: one statement, not a transaction after it.
+    const read: { nearMiss?: NearMiss | null } = {};
+    const outcome = await reportNearMiss(context.services, context.principal, context.db, input, idempotencyKey, async (manager, nearMissId) => {
+      [read.nearMiss] = await loadByIds(manager, context.loaders.readScope(), [nearMissId]);
+    });
+    const nearMiss = read.nearMiss;
     if (!nearMiss) throw new Error(`reported near miss ${outcome.nearMissId} is not readable`);
+    context.loaders.byId.prime(outcome.nearMissId, nearMiss);
     return Object.assign(new ReportNearMissPayload(), {
       nearMiss,
       suggestedRoute: outcome.suggestedRoute,
@@ -70,10 +75,10 @@ export class NearMissResolver {
   }
 
   @FieldResolver(() => NearMissCategory)
-  async category(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Promise<NearMissCategory> {
+  category(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): NearMissCategory {
     const registered = context.services.registry.get(nearMiss.categoryKey);
     return registered
-      ? toCategoryType(registered, !(await context.loaders.disabledCategories()).has(nearMiss.categoryKey))
+      ? toCategoryType(registered)
       : { key: nearMiss.categoryKey, label: nearMiss.categoryKey, description: 'This category is no longer installed.', fieldsSchema: {}, version: nearMiss.categoryVersion, defaultRoute: nearMiss.suggestedRoute, gates: [], verificationTemplates: [], contributingFactors: [], workflowStages: [], fhirAdverseEventCategory: 'unknown', enabled: false };
   }
 

@@ -73,6 +73,12 @@ export async function reportNearMiss(
   db: TenantDatabase,
   rawInput: object,
   idempotencyKey: string,
+  /**
+   * Runs last in the report's transaction with the near miss's id (the first
+   * report's on a replay): the resolver reads the row back there, instead of
+   * in a transaction of its own after the commit.
+   */
+  readBack?: (manager: EntityManager, nearMissId: string) => Promise<void>,
 ): Promise<ReportOutcome> {
   authorize(principal, 'nearMiss.report');
   const now = dependencies.now?.() ?? new Date();
@@ -134,7 +140,11 @@ export async function reportNearMiss(
     const claimed = trigger?.keys.length
       ? await preparedQuery<{ repeat_rule: number[] | null }>(manager, claimWithRepeatSql, [...claimParameters, repeatKeysParameter(trigger), trigger.categoryKey])
       : await preparedQuery<{ repeat_rule?: undefined }>(manager, claimSql, claimParameters);
-    if (claimed.length === 0) return replay(manager, principal, key.data, requestHash);
+    if (claimed.length === 0) {
+      const replayed = await replay(manager, principal, key.data, requestHash);
+      await readBack?.(manager, replayed.nearMissId);
+      return replayed;
+    }
 
     const rule = trigger?.keys.length ? readRule(claimed[0].repeat_rule) : undefined;
     const check = await categoryCheck(manager, principal.tenantId, category.definition.key, trigger, rule);
@@ -204,6 +214,7 @@ export async function reportNearMiss(
         payload: { reference, serviceId: report.serviceId, category: category.definition.key, suggestedRoute: suggestion.route, sameDay: suggestion.sameDay, reopenedActionIds },
       },
     ]);
+    await readBack?.(manager, nearMissId);
     return {
       nearMissId,
       suggestedRoute: suggestion.route,

@@ -93,7 +93,7 @@ export class RiskReviewResolver {
   @FieldResolver(() => NearMissCategory, { nullable: true, description: 'null when the category is no longer installed' })
   category(@Root() review: RiskReview, @Ctx() context: RequestContext): NearMissCategory | null {
     const registered = context.services.registry.get(review.categoryKey);
-    return registered ? toCategoryType(registered, true) : null;
+    return registered ? toCategoryType(registered) : null;
   }
 
   @FieldResolver(() => String, { nullable: true })

@@ -70,9 +70,9 @@ describe('setCategoryEnabled', () => {
     const [{ count }] = await t.app.database.dataSource.query(`SELECT count(*)::int AS count FROM near_miss WHERE tenant_id = $1`, [w.tenant]);
     expect(count).toBe(1);
 
-    const old = await t.graphql('query Old($id: ID!) { nearMiss(id: $id) { id details category { key } } }', { id: oldId }, w.manager);
+    const old = await t.graphql('query Old($id: ID!) { nearMiss(id: $id) { id details category { key enabled } } }', { id: oldId }, w.manager);
     expect(old.errors).toBeUndefined();
-    expect(old.data!.nearMiss).toMatchObject({ id: oldId, category: { key: 'transport' }, details: { journey: 'Home to Riverside day centre' } });
+    expect(old.data!.nearMiss).toMatchObject({ id: oldId, category: { key: 'transport', enabled: false }, details: { journey: 'Home to Riverside day centre' } });
 
     const medication = await t.graphql(reportMutation, { input: medicationReport(), key: newKey() }, w.reporter);
     expect(medication.errors).toBeUndefined();

@@ -38,6 +38,22 @@ describe('reportNearMiss', () => {
     expect(other.data!.reportNearMiss.nearMiss.reference).toMatch(/-000001$/);
   });
 
+  it('is one transaction: the near miss in the payload is read back inside it, a replay\'s too', async () => {
+    const reporter: Caller = { tenant: uniqueTenant(), roles: ['REPORTER'], services: ['north'] };
+    const input = medicationReport();
+    const transactionsOf = async (key: string) => {
+      const before = t.statements.length;
+      const result = await t.graphql(reportMutation, { input, key }, reporter);
+      expect(result.errors).toBeUndefined();
+      const transactions = t.statements.slice(before).filter((sql) => /^\s*(START TRANSACTION|BEGIN)\b/i.test(sql)).length;
+      return { transactions, nearMiss: result.data!.reportNearMiss.nearMiss };
+    };
+    const key = newKey();
+    const first = await transactionsOf(key);
+    expect(first).toMatchObject({ transactions: 1, nearMiss: { status: 'REPORTED', version: 1, serviceId: 'north', reference: expect.stringMatching(/-000001$/) } });
+    expect(await transactionsOf(key)).toEqual({ transactions: 1, nearMiss: first.nearMiss });
+  });
+
   it('returns the first result for a retried key and refuses the key with another payload', async () => {
     const tenant = uniqueTenant();
     const reporter: Caller = { tenant, roles: ['REPORTER'], services: ['north'] };
