@@ -118,7 +118,7 @@ function explaining(db: TenantDatabase, sink: (explained: Explained) => void): T
         },
       }),
     );
-  return { tenantId: db.tenantId, transaction: (work) => db.transaction(wrap(work)), read: (work) => db.read(wrap(work)) };
+  return { tenantId: db.tenantId, transaction: (work, options) => db.transaction(wrap(work), options), read: (work) => db.read(wrap(work)) };
 }
 
 const bigTables = [

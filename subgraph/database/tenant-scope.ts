@@ -10,9 +10,22 @@ import { applicationRole, tenantSetting } from '../../migrations/tenant-isolatio
 export interface TenantDatabase {
   readonly tenantId: string;
   /** One transaction for a whole mutation: all of it or none of it. */
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>;
+  transaction<T>(work: (manager: EntityManager) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** A read, in its own short transaction. */
   read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>;
+}
+
+export interface TransactionOptions {
+  /**
+   * Generic plans for every statement of the transaction (plan_cache_mode =
+   * force_generic_plan): for the report path only, whose prepared statements
+   * are lookups by tenant and key whose best plan depends on no value, and
+   * would otherwise be planned again on every call. Nowhere else: a generic
+   * plan cannot see how selective a value is, and picked a reporter's index
+   * over the primary key to read one near miss (every report of that
+   * reporter read to return one).
+   */
+  genericPlans?: boolean;
 }
 
 /** PostgreSQL's deadlock_detected and serialization_failure: the whole transaction may simply run again. */
@@ -21,32 +34,30 @@ export const maxTransactionAttempts = 3;
 
 export const isRetryable = (error: unknown) => retryableCodes.has((error as { driverError?: { code?: string }; code?: string })?.driverError?.code ?? (error as { code?: string })?.code ?? '');
 
+const setup = `SELECT set_config('${tenantSetting}', $1, true), set_config('role', $2, true), set_config('jit', 'off', true)`;
+const setupWithGenericPlans = `${setup}, set_config('plan_cache_mode', 'force_generic_plan', true)`;
+
 export function createTenantDatabase(dataSource: DataSource, tenantId: string): TenantDatabase {
-  const once = <T>(work: (manager: EntityManager) => Promise<T>) =>
+  const once = <T>(work: (manager: EntityManager) => Promise<T>, options: TransactionOptions = {}) =>
     dataSource.transaction(async (manager) => {
       // All transaction-local: the role has no BYPASSRLS, so row-level
       // security limits every statement to this tenant even without a WHERE.
       // No JIT: every statement here reads a bounded range of one tenant, in
       // milliseconds, and at a million rows the planner's cost estimates
       // crossed jit_above_cost, so compiling took longer than the query.
-      // Generic plans for the prepared statements of the report path (see preparedQuery): they are index
-      // lookups by tenant and key whose plan depends on no value, and a custom plan costs a planning per call.
-      await manager.query(
-        `SELECT set_config('${tenantSetting}', $1, true), set_config('role', $2, true), set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)`,
-        [tenantId, applicationRole],
-      );
+      await manager.query(options.genericPlans ? setupWithGenericPlans : setup, [tenantId, applicationRole]);
       return work(manager);
     });
   // Work inside is database-only, so a transaction the server rolled back for
   // a deadlock or a serialisation conflict is run again from the start.
-  const run = async <T>(work: (manager: EntityManager) => Promise<T>): Promise<T> => {
+  const run = async <T>(work: (manager: EntityManager) => Promise<T>, options?: TransactionOptions): Promise<T> => {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await once(work);
+        return await once(work, options);
       } catch (error) {
         if (attempt >= maxTransactionAttempts || !isRetryable(error)) throw error;
       }
     }
   };
-  return { tenantId, transaction: run, read: run };
+  return { tenantId, transaction: run, read: (work) => run(work) };
 }

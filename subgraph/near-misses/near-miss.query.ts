@@ -136,8 +136,14 @@ export async function loadByIds(manager: EntityManager, scope: ReadScope, ids: r
   const parameters = new Parameters();
   const valid = ids.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
   if (!valid.length) return ids.map(() => null);
-  const where = [...conditions(scope, {}, parameters), `n.id = ANY(${parameters.add(valid)}::uuid[])`];
-  const rows: NearMissRow[] = await manager.query(`SELECT ${selectNearMissColumns('n')} FROM near_miss n WHERE ${where.join(' AND ')}`, parameters.values);
+  const where = conditions(scope, {}, parameters);
+  // By primary key first, then the scope: planned together, a generic plan (the report path's) took a
+  // reporter's index instead, reading every report of the reporter to return one.
+  const rows: NearMissRow[] = await manager.query(
+    `WITH by_id AS MATERIALIZED (SELECT * FROM near_miss WHERE id = ANY(${parameters.add(valid)}::uuid[]))
+     SELECT ${selectNearMissColumns('n')} FROM by_id n WHERE ${where.join(' AND ')}`,
+    parameters.values,
+  );
   const byId = new Map(rows.map((row) => [String(row.id), toNearMiss(row)]));
   return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
 }

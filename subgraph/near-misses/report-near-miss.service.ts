@@ -127,6 +127,7 @@ export async function reportNearMiss(
   const normalised = { ...report, category: category.definition.key, details };
   const requestHash = sha256(canonicalJson(normalised));
 
+  // With generic plans: the report path's prepared statements are planned once per connection (TransactionOptions).
   return db.transaction(async (manager) => {
     const nearMissId = randomUUID();
     // The repeat trigger rides on three statements of the report (see repeat-trigger.ts): its key locks on
@@ -223,7 +224,7 @@ export async function reportNearMiss(
       riskReviewsOpened: repeats.opened.map((opened) => opened.reviewId),
       riskReviewsJoined: repeats.joined,
     };
-  });
+  }, { genericPlans: true });
 }
 
 async function replay(manager: EntityManager, principal: Principal, key: string, requestHash: string): Promise<ReportOutcome> {

@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
+import type { EntityManager } from 'typeorm';
+import { createTenantDatabase } from '../../subgraph/database/tenant-scope';
+import { loadByIds } from '../../subgraph/near-misses/near-miss.query';
 import { medicationReport, newKey, reportMutation } from '../support/reports';
 import { startTestApp, testSecret, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
 
@@ -148,5 +152,66 @@ describe('authentication', () => {
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready' });
+  });
+});
+
+describe('reading a near miss by id', () => {
+  /** Summed over a plan: the rows its scans read and threw away, and the indexes they used. */
+  const planFacts = (plan: Record<string, unknown>): { removed: number; indexes: string[] } => {
+    const children = ((plan.Plans as Record<string, unknown>[] | undefined) ?? []).map(planFacts);
+    return {
+      removed: Number(plan['Rows Removed by Filter'] ?? 0) + children.reduce((sum, child) => sum + child.removed, 0),
+      indexes: [...(plan['Index Name'] ? [String(plan['Index Name'])] : []), ...children.flatMap((child) => child.indexes)],
+    };
+  };
+
+  it('reads it by primary key, not through its reporter\'s other reports, even under the report path\'s generic plans', async () => {
+    const tenant = uniqueTenant();
+    const { dataSource } = t.app.database;
+    const [{ id }]: { id: string }[] = await dataSource.query(
+      `INSERT INTO near_miss (tenant_id, reference, service_id, category, category_version, occurred_at, reported_by, setting, what_happened, how_detected,
+         what_prevented_harm, prevention_reliability, immediate_actions, potential_harm, details, suggested_route, same_day, triage_due_at)
+       SELECT $1, 'NM-2026-' || lpad(i::text, 6, '0'), 'north', 'medication', 1, now() - i * interval '1 hour', 'staff-busy', 'RESIDENTIAL', 'x', 'x',
+              'x', 'SYSTEM_CONTROL', '{}', 'LOW', '{}', 'TREND_MONITORING', false, now()
+         FROM generate_series(1, 3000) AS i
+       RETURNING id`,
+      [tenant],
+    );
+    // And as many reports by as many other reporters, so that one reporter looks rare to a plan that cannot see which.
+    await dataSource.query(
+      `INSERT INTO near_miss (tenant_id, reference, service_id, category, category_version, occurred_at, reported_by, setting, what_happened, how_detected,
+         what_prevented_harm, prevention_reliability, immediate_actions, potential_harm, details, suggested_route, same_day, triage_due_at)
+       SELECT $1, 'NM-2025-' || lpad(i::text, 6, '0'), 'north', 'medication', 1, now() - i * interval '1 hour', 'staff-' || i, 'RESIDENTIAL', 'x', 'x',
+              'x', 'SYSTEM_CONTROL', '{}', 'LOW', '{}', 'TREND_MONITORING', false, now()
+         FROM generate_series(1, 3000) AS i`,
+      [tenant],
+    );
+    await dataSource.query('ANALYZE near_miss');
+    const scope = { tenantId: tenant, serviceIds: '*' as const, reportedBy: 'staff-busy' };
+    const db = createTenantDatabase(dataSource, tenant);
+    const explained = await db.transaction(async (manager) => {
+      expect((await manager.query('SHOW plan_cache_mode'))[0].plan_cache_mode).toBe('force_generic_plan');
+      const sent: { sql: string; parameters: unknown[] }[] = [];
+      await loadByIds({ query: async (sql: string, parameters: unknown[]) => (sent.push({ sql, parameters }), []) } as unknown as EntityManager, scope, [id]);
+      // As a prepared statement: EXPLAIN of a statement with parameters would plan it for their values.
+      const name = `by_id_${randomBytes(4).toString('hex')}`;
+      await manager.query(`PREPARE ${name} AS ${sent[0].sql}`);
+      try {
+        // EXECUTE takes no bind parameters: the values as literals (text, and arrays of uuids).
+        const literal = (value: unknown) => `'${(Array.isArray(value) ? `{${value.join(',')}}` : String(value)).replace(/'/g, "''")}'`;
+        const [{ 'QUERY PLAN': [plan] }] = await manager.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE ${name} (${sent[0].parameters.map(literal).join(', ')})`);
+        return { rows: await loadByIds(manager, scope, [id]), facts: planFacts(plan.Plan) };
+      } finally {
+        await manager.query(`DEALLOCATE ${name}`);
+      }
+    }, { genericPlans: true });
+    expect(explained.rows).toEqual([expect.objectContaining({ id, reportedById: 'staff-busy' })]);
+    expect(explained.facts.indexes).not.toContain('IDX_near_miss_tenant_reporter');
+    expect(explained.facts.removed).toBeLessThanOrEqual(1);
+    // Another reporter's scope does not see it; reads outside the report path plan each statement for its values.
+    expect(await db.read(async (manager) => {
+      expect((await manager.query('SHOW plan_cache_mode'))[0].plan_cache_mode).toBe('auto');
+      return loadByIds(manager, { ...scope, reportedBy: 'staff-other' }, [id]);
+    })).toEqual([null]);
   });
 });
