@@ -214,4 +214,12 @@ describe('reading a near miss by id', () => {
       return loadByIds(manager, { ...scope, reportedBy: 'staff-other' }, [id]);
     })).toEqual([null]);
   });
+
+  it('runs tenant transactions without JIT or parallel workers (a tenant\'s rows are read in milliseconds), with generic plans only when asked', async () => {
+    const db = createTenantDatabase(t.app.database.dataSource, uniqueTenant());
+    const settings = `SELECT current_setting('jit') AS jit, current_setting('max_parallel_workers_per_gather') AS workers, current_setting('plan_cache_mode') AS plans`;
+    expect((await db.read((manager) => manager.query(settings)))[0]).toEqual({ jit: 'off', workers: '0', plans: 'auto' });
+    expect((await db.transaction((manager) => manager.query(settings)))[0]).toEqual({ jit: 'off', workers: '0', plans: 'auto' });
+    expect((await db.transaction((manager) => manager.query(settings), { genericPlans: true }))[0]).toEqual({ jit: 'off', workers: '0', plans: 'force_generic_plan' });
+  });
 });
