@@ -46,7 +46,7 @@ export function createTenantDatabase(dataSource: DataSource, tenantId: string): 
       // milliseconds, and at a million rows the planner's cost estimates
       // crossed jit_above_cost, so compiling took longer than the query.
       // No parallel workers, for the same reason: starting two to share a
-      // tenant's 10,000 rows made a trend query take 19 ms instead of 12.
+      // tenant's 10,000 rows made a trend query take 19 ms instead of 11.
       await manager.query(options.genericPlans ? setupWithGenericPlans : setup, [tenantId, applicationRole]);
       return work(manager);
     });

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
+import { authorize } from '../auth/role-matrix';
 import { toCategoryType } from '../categories/category.mapper';
 import { currentDetails } from '../categories/current-details';
 import { NearMissCategory } from '../categories/category.type';
@@ -48,9 +49,13 @@ export class NearMissResolver {
     @Ctx() context: RequestContext,
   ): Promise<ReportNearMissPayload> {
     // The near miss is read back in the report's own transaction: one statement, not a transaction after it.
+    // The read scope is settled first, so that nothing about reading it can undo the report (after the
+    // report's own permission, so that a caller who may not report is told that).
+    authorize(context.principal, 'nearMiss.report');
+    const scope = context.loaders.readScope();
     const read: { nearMiss?: NearMiss | null } = {};
     const outcome = await reportNearMiss(context.services, context.principal, context.db, input, idempotencyKey, async (manager, nearMissId) => {
-      [read.nearMiss] = await loadByIds(manager, context.loaders.readScope(), [nearMissId]);
+      [read.nearMiss] = await loadByIds(manager, scope, [nearMissId]);
     });
     const nearMiss = read.nearMiss;
     if (!nearMiss) throw new Error(`reported near miss ${outcome.nearMissId} is not readable`);
