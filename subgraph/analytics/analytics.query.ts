@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { badUserInput } from '../common/errors';
 import type { NearMissFilter } from '../near-misses/near-miss.filter';
-import { conditions, Parameters } from '../near-misses/near-miss.query';
+import { conditions, Parameters } from '../near-misses/near-miss.repository';
 import type { ReadScope } from '../near-misses/read-scope';
 import { shiftPhaseSql } from '../near-misses/workflow-context';
 import { dimensionFromSql, dimensionKeySql, localOccurrence, nightEndsHour, nightStartsHour, truncField, zoneCte, type TrendDimensionValue, type TrendIntervalValue } from './trend-dimensions';

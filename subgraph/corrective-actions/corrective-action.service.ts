@@ -8,7 +8,7 @@ import { verificationMethods, type VerificationMethodValue } from '../domain/voc
 import { decideTransition } from '../lifecycle/status-machine';
 import { gateState, giveFeedback, recordChange, scopeOf, setStatus } from '../lifecycle/lifecycle.service';
 import { reopenMessage } from '../lifecycle/reporter-feedback';
-import { lockForUpdate } from '../near-misses/near-miss.query';
+import { lockForUpdate } from '../near-misses/near-miss.repository';
 import type { NearMiss } from '../near-misses/near-miss.type';
 import { text, validate } from '../common/validation';
 import { enqueueEvent } from '../outbox/outbox';

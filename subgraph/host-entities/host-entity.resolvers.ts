@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { NearMissFilter } from '../near-misses/near-miss.filter';
-import type { LinkColumn } from '../near-misses/near-miss.query';
+import type { LinkColumn } from '../near-misses/near-miss.repository';
 import { connection } from '../near-misses/near-miss.resolver';
 import { NearMiss, NearMissConnection } from '../near-misses/near-miss.type';
 import type { RequestContext } from '../server/context';

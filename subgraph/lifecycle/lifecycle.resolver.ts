@@ -4,7 +4,7 @@ import { notFound } from '../common/errors';
 import { applicableGates } from '../gates/applicable-gates';
 import { hostReference, Staff } from '../host-entities/host-entity.types';
 import { factsOf } from '../near-misses/near-miss.facts';
-import { loadTriageQueue } from '../near-misses/near-miss.query';
+import { loadTriageQueue } from '../near-misses/near-miss.repository';
 import { GateItem, NearMiss, ReporterFeedback } from '../near-misses/near-miss.type';
 import type { RequestContext } from '../server/context';
 import { readTenantSettings, updateTenantSettings } from '../tenant-settings/tenant-settings';

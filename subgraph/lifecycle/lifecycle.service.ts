@@ -7,7 +7,7 @@ import { badUserInput, conflict, forbidden, gateBlocked, notFound, type FieldPro
 import type { TriageRouteValue } from '../domain/vocabulary';
 import { applicableGates } from '../gates/applicable-gates';
 import { factsOf } from '../near-misses/near-miss.facts';
-import { lockForUpdate } from '../near-misses/near-miss.query';
+import { lockForUpdate } from '../near-misses/near-miss.repository';
 import type { NearMiss } from '../near-misses/near-miss.type';
 import { text, validate } from '../common/validation';
 import { enqueueEvent } from '../outbox/outbox';

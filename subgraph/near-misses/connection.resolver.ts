@@ -1,6 +1,6 @@
 import { Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../server/context';
-import { encodeCursor } from './near-miss.query';
+import { encodeCursor } from './near-miss.repository';
 import { NearMissConnection, NearMissEdge, PageInfo } from './near-miss.type';
 
 @Resolver(() => NearMissConnection)

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { Principal } from '../auth/principal';
 import { canonicalJson } from '../common/canonical-json';
 import type { TenantDatabase } from '../database/tenant-scope';
-import { loadByIds, loadByLink, loadCounts, loadPages, type ConnectionRequest, type LinkColumn, type Page } from './near-miss.query';
+import { loadByIds, loadByLink, loadCounts, loadPages, type ConnectionRequest, type LinkColumn, type Page } from './near-miss.repository';
 import type { AuditEvent, NearMiss } from './near-miss.type';
 import { loadTimelines } from '../audit/audit-timeline';
 import { disabledCategories } from '../categories/category-settings.service';

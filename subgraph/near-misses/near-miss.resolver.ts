@@ -7,7 +7,7 @@ import { NearMissCategory } from '../categories/category.type';
 import { CarePlan, MedicationRecord, Person, Shift, Staff, Visit, hostReference } from '../host-entities/host-entity.types';
 import type { RequestContext } from '../server/context';
 import { NearMissFilter } from './near-miss.filter';
-import { checkPageSize, loadByIds, type ConnectionRequest } from './near-miss.query';
+import { checkPageSize, loadByIds, type ConnectionRequest } from './near-miss.repository';
 import { AuditEvent, NearMiss, NearMissConnection, ReportNearMissPayload } from './near-miss.type';
 import { ReportNearMissInput } from './report-near-miss.input';
 import { reportNearMiss } from './report-near-miss.service';

@@ -3,7 +3,9 @@ import type { CategoryRegistry } from '../categories/category-registry';
 import type { Logger } from '../common/logger';
 import type { Config } from '../config';
 import type { DataSource } from 'typeorm';
-import { createTenantDatabase, type TenantDatabase } from '../database/tenant-scope';
+import { createTenantDatabase, type TenantDatabase, type TransactionOptions } from '../database/tenant-scope';
+import type { Transaction } from '../database/transaction';
+import type { Actor } from './actor';
 import { createNearMissLoaders, type NearMissLoaders } from '../near-misses/near-miss.loaders';
 import { createLifecycleLoaders, type LifecycleLoaders } from '../lifecycle/lifecycle.loaders';
 import { createActionLoaders, type ActionLoaders } from '../corrective-actions/corrective-action.loaders';
@@ -27,9 +29,37 @@ export interface RequestContext {
   lifecycle: LifecycleLoaders;
   actions: ActionLoaders;
   patterns: PatternLoaders;
+  /**
+   * Runs a mutation's service in one transaction. After the commit every
+   * per-request loader forgets what it read, so fields the client selects on
+   * the payload read the committed state.
+   */
+  mutate<T>(work: (tx: Transaction, actor: Actor) => Promise<T>, options?: TransactionOptions): Promise<T>;
 }
 
 export function createRequestContext(services: AppServices, principal: Principal, requestId: string): RequestContext {
   const db = createTenantDatabase(services.dataSource, principal.tenantId);
-  return { requestId, principal, services, db, loaders: createNearMissLoaders(principal, db), lifecycle: createLifecycleLoaders(principal.tenantId, db), actions: createActionLoaders(principal, db), patterns: createPatternLoaders(principal, db) };
+  const context: RequestContext = {
+    requestId,
+    principal,
+    services,
+    db,
+    ...createLoaders(principal, db),
+    async mutate(work, options) {
+      const result = await db.transaction((tx) => work(tx, { principal, services }), options);
+      Object.assign(context, createLoaders(principal, db));
+      return result;
+    },
+  };
+  return context;
+}
+
+/** Per-request caches: made anew after each write, so later reads see it. */
+function createLoaders(principal: Principal, db: TenantDatabase) {
+  return {
+    loaders: createNearMissLoaders(principal, db),
+    lifecycle: createLifecycleLoaders(principal.tenantId, db),
+    actions: createActionLoaders(principal, db),
+    patterns: createPatternLoaders(principal, db),
+  };
 }

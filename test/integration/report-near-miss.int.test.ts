@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { EntityManager } from 'typeorm';
 import { createTenantDatabase } from '../../subgraph/database/tenant-scope';
-import { loadByIds } from '../../subgraph/near-misses/near-miss.query';
+import { loadByIds } from '../../subgraph/near-misses/near-miss.repository';
 import { medicationReport, newKey, reportMutation } from '../support/reports';
 import { startTestApp, testSecret, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
 
