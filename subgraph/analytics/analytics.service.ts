@@ -10,7 +10,7 @@ import type { NearMissFilter } from '../near-misses/near-miss.filter';
 import type { ReadScope } from '../near-misses/read-scope';
 import { toFieldProblems } from '../near-misses/report-near-miss.schema';
 import { defaultShiftTransitionMinutes } from '../near-misses/workflow-context';
-import { loadReviews } from '../patterns/risk-review.query';
+import { loadReviews } from '../patterns/risk-review.repository';
 import type { RequestContext } from '../server/context';
 import { loadHealthRow, loadPeriods, loadSeriesCounts, loadStageRows, loadTrendBuckets } from './analytics.query';
 import type { GovernanceSummary, SignalGroupingValue, SignalHealth, SpcSeries, StageBreakdown, TrendBucket } from './analytics.type';

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { toAction } from '../corrective-actions/corrective-action.query';
+import { toAction, type ActionRow } from '../corrective-actions/corrective-action.repository';
 import type { CorrectiveAction } from '../corrective-actions/corrective-action.type';
 import type { ReadScope } from '../near-misses/read-scope';
 
@@ -99,7 +99,7 @@ export const maxSharedLearning = 100;
  */
 export async function loadSharedLearning(manager: EntityManager, scope: ReadScope, period: GovernancePeriod): Promise<CorrectiveAction[]> {
   const [scopeServices, askedServices] = serviceSets(scope, period);
-  const rows: Record<string, any>[] = await manager.query(
+  const rows: ActionRow[] = await manager.query(
     `SELECT a.* FROM corrective_action a
      WHERE a.tenant_id = $1 AND cardinality(a.service_ids) > 1 AND a.created_at >= $4 AND a.created_at < $5 AND a.status <> 'CANCELLED'
        AND ($2::text[] IS NULL OR a.service_ids && $2) AND ($3::text[] IS NULL OR a.service_ids && $3)

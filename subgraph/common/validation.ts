@@ -4,6 +4,9 @@ import { badUserInput, type FieldProblem } from './errors';
 /** Required free text: trimmed, not blank, bounded. */
 export const text = (max: number) => z.string().trim().min(1, 'may not be blank').max(max, `must be at most ${max} characters`);
 
+/** An id as the database stores it (any case). */
+export const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'is not a valid id');
+
 /** zod issues as the contract's `extensions.fields`. */
 export const toFieldProblems = (error: z.ZodError, prefix: (string | number)[] = []): FieldProblem[] =>
   error.issues.map((issue) => ({

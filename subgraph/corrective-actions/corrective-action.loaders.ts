@@ -10,7 +10,7 @@ import {
   loadChecksByAction,
   loadChecksByIds,
   loadNearMissIdsByAction,
-} from './corrective-action.query';
+} from './corrective-action.repository';
 import type { CorrectiveAction, VerificationCheck } from './corrective-action.type';
 
 /** Per-request loaders for actions and checks: one statement per batch. */
@@ -18,27 +18,19 @@ export function createActionLoaders(principal: Principal, db: TenantDatabase) {
   const scope = actionScopeOf(principal);
   const byOwner = new Map<string, DataLoader<string, CorrectiveAction[]>>();
   return {
-    byId: new DataLoader<string, CorrectiveAction | null>((ids) => db.read((manager) => loadActionsByIds(manager, scope, ids))),
-    byNearMiss: new DataLoader<string, CorrectiveAction[]>((ids) => db.read((manager) => loadActionsByNearMiss(manager, scope, ids))),
-    nearMissIds: new DataLoader<string, string[]>((ids) => db.read((manager) => loadNearMissIdsByAction(manager, principal.tenantId, ids))),
-    checks: new DataLoader<string, VerificationCheck[]>((ids) => db.read((manager) => loadChecksByAction(manager, principal.tenantId, ids))),
-    checkById: new DataLoader<string, VerificationCheck | null>((ids) => db.read((manager) => loadChecksByIds(manager, scope, ids))),
+    byId: new DataLoader<string, CorrectiveAction | null>((ids) => db.read((tx) => loadActionsByIds(tx, scope, ids))),
+    byNearMiss: new DataLoader<string, CorrectiveAction[]>((ids) => db.read((tx) => loadActionsByNearMiss(tx, scope, ids))),
+    nearMissIds: new DataLoader<string, string[]>((ids) => db.read((tx) => loadNearMissIdsByAction(tx, principal.tenantId, ids))),
+    checks: new DataLoader<string, VerificationCheck[]>((ids) => db.read((tx) => loadChecksByAction(tx, principal.tenantId, ids))),
+    checkById: new DataLoader<string, VerificationCheck | null>((ids) => db.read((tx) => loadChecksByIds(tx, scope, ids))),
     byOwner(statuses?: ActionStatusValue[]) {
       const key = [...(statuses ?? [])].sort().join(',');
       let loader = byOwner.get(key);
       if (!loader) {
-        loader = new DataLoader<string, CorrectiveAction[]>((ids) => db.read((manager) => loadActionsByOwner(manager, scope, ids, statuses)));
+        loader = new DataLoader<string, CorrectiveAction[]>((ids) => db.read((tx) => loadActionsByOwner(tx, scope, ids, statuses)));
         byOwner.set(key, loader);
       }
       return loader;
-    },
-    clear() {
-      this.byId.clearAll();
-      this.byNearMiss.clearAll();
-      this.nearMissIds.clearAll();
-      this.checks.clearAll();
-      this.checkById.clearAll();
-      byOwner.clear();
     },
   };
 }

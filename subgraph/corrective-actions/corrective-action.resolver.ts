@@ -9,7 +9,7 @@ import type { RequestContext } from '../server/context';
 import { VerificationResult as VerificationResultEnum } from './corrective-action.type';
 import type { VerificationResultValue } from '../verification/verification-rules';
 import { isWeakOnly, planEffectiveness, type ActionStatusValue } from './action-rules';
-import { actionScopeOf, loadOverdueActions, loadOverdueChecks } from './corrective-action.query';
+import { actionScopeOf, loadOverdueActions, loadOverdueChecks } from './corrective-action.repository';
 import {
   addCorrectiveAction,
   cancelCorrectiveAction,
@@ -26,10 +26,17 @@ import {
   VerificationScheduleInput,
 } from './corrective-action.type';
 
-function fresh(context: RequestContext) {
-  context.actions.clear();
-  context.loaders.byId.clearAll();
-  context.loaders.timeline.clearAll();
+/** An action a mutation returned (read inside its transaction), primed into the request's fresh loader. */
+function actionPayload(context: RequestContext, id: string, action: CorrectiveAction | null): CorrectiveAction {
+  if (!action) throw notFound(`Corrective action ${id} is not readable`);
+  context.actions.byId.prime(action.id, action);
+  return action;
+}
+
+function checkPayload(context: RequestContext, id: string, check: VerificationCheck | null): VerificationCheck {
+  if (!check) throw notFound(`Verification check ${id} is not readable`);
+  context.actions.checkById.prime(check.id, check);
+  return check;
 }
 
 async function actionOrFail(context: RequestContext, id: string): Promise<CorrectiveAction> {
@@ -42,30 +49,25 @@ async function actionOrFail(context: RequestContext, id: string): Promise<Correc
 export class CorrectiveActionResolver {
   @Mutation(() => CorrectiveAction, { description: 'Adds a corrective action to one or more near misses (one action can answer a theme).' })
   async addCorrectiveAction(@Arg('input', () => CorrectiveActionInput) input: CorrectiveActionInput, @Ctx() context: RequestContext) {
-    const id = await addCorrectiveAction(context, input);
-    fresh(context);
-    return actionOrFail(context, id);
+    const action = await context.mutate((tx, actor) => addCorrectiveAction(tx, actor, input));
+    return actionPayload(context, action.id, action);
   }
 
   @Mutation(() => CorrectiveAction, { description: 'Completes an action; the evidence must cover every evidenceRequired item.' })
   async completeCorrectiveAction(@Arg('id', () => ID) id: string, @Arg('evidence', () => [String]) evidence: string[], @Ctx() context: RequestContext) {
-    await completeCorrectiveAction(context, id, evidence);
-    fresh(context);
-    return actionOrFail(context, id);
+    return actionPayload(context, id, await context.mutate((tx, actor) => completeCorrectiveAction(tx, actor, { id, evidence })));
   }
 
   @Mutation(() => CorrectiveAction, { description: 'Cancels an open action, with a reason.' })
   async cancelCorrectiveAction(@Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string, @Ctx() context: RequestContext) {
-    await cancelCorrectiveAction(context, id, reason);
-    fresh(context);
-    return actionOrFail(context, id);
+    return actionPayload(context, id, await context.mutate((tx, actor) => cancelCorrectiveAction(tx, actor, { id, reason })));
   }
 
   @Mutation(() => [VerificationCheck], { description: 'Schedules a series of checks, e.g. a weekly audit for six weeks (everyDays: 7, count: 6).' })
   async scheduleVerification(@Arg('input', () => VerificationScheduleInput) input: VerificationScheduleInput, @Ctx() context: RequestContext) {
-    const ids = await scheduleVerification(context, input);
-    fresh(context);
-    return (await context.actions.checkById.loadMany(ids)).filter((check): check is VerificationCheck => check !== null && !(check instanceof Error));
+    const checks = await context.mutate((tx, actor) => scheduleVerification(tx, actor, input));
+    for (const check of checks) context.actions.checkById.prime(check.id, check);
+    return checks;
   }
 
   @Mutation(() => VerificationCheck, { description: 'Records a check result with evidence references; a FAIL reopens the action and its near misses.' })
@@ -76,11 +78,7 @@ export class CorrectiveActionResolver {
     @Ctx() context: RequestContext,
     @Arg('notes', () => String, { nullable: true }) notes?: string,
   ) {
-    await recordVerificationResult(context, id, result, evidence, notes);
-    fresh(context);
-    const check = await context.actions.checkById.load(id);
-    if (!check) throw notFound(`Verification check ${id} is not readable`);
-    return check;
+    return checkPayload(context, id, await context.mutate((tx, actor) => recordVerificationResult(tx, actor, { id, result, evidence, notes })));
   }
 
   @Mutation(() => NearMiss, { description: 'Records why a triaged near miss needs no corrective action.' })
@@ -90,10 +88,9 @@ export class CorrectiveActionResolver {
     @Arg('reason', () => String) reason: string,
     @Ctx() context: RequestContext,
   ) {
-    await recordNoActionNeeded(context, nearMissId, expectedVersion, reason);
-    fresh(context);
-    const nearMiss = await context.loaders.byId.load(nearMissId);
+    const nearMiss = await context.mutate((tx, actor) => recordNoActionNeeded(tx, actor, { nearMissId, expectedVersion, reason }));
     if (!nearMiss) throw notFound(`Near miss ${nearMissId} is not readable`);
+    context.loaders.byId.prime(nearMiss.id, nearMiss);
     return nearMiss;
   }
 
@@ -106,13 +103,13 @@ export class CorrectiveActionResolver {
   @Query(() => [CorrectiveAction], { description: 'Open actions past their due date in your services, oldest first' })
   async overdueCorrectiveActions(@Ctx() context: RequestContext, @Arg('serviceIds', () => [ID], { nullable: true }) serviceIds?: string[]) {
     authorize(context.principal, 'actions.read');
-    return context.db.read((manager) => loadOverdueActions(manager, actionScopeOf(context.principal), serviceIds ?? undefined));
+    return context.db.read((tx) => loadOverdueActions(tx, actionScopeOf(context.principal), serviceIds ?? undefined));
   }
 
   @Query(() => [VerificationCheck], { description: 'Checks past their due time without a result, oldest first' })
   async overdueVerificationChecks(@Ctx() context: RequestContext, @Arg('serviceIds', () => [ID], { nullable: true }) serviceIds?: string[]) {
     authorize(context.principal, 'actions.read');
-    return context.db.read((manager) => loadOverdueChecks(manager, actionScopeOf(context.principal), serviceIds ?? undefined));
+    return context.db.read((tx) => loadOverdueChecks(tx, actionScopeOf(context.principal), serviceIds ?? undefined));
   }
 
   @FieldResolver(() => [NearMiss], { description: 'The near misses this action answers (those you may see)' })

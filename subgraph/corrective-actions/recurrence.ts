@@ -1,5 +1,7 @@
-import type { EntityManager } from 'typeorm';
-import { lockNearMissesOf, reopenAction } from './corrective-action.service';
+import type { Transaction } from '../database/transaction';
+import { ChangeLog } from '../status-changes/status-change.service';
+import { lockNearMissesOf, lockRecurrentActions, type RecurrentAction } from './corrective-action.repository';
+import { reopenAction } from './corrective-action.service';
 
 export interface NewReport {
   id: string;
@@ -23,39 +25,32 @@ export interface NewReport {
  * verification on another replica either sees the committed state or waits for it.
  */
 export interface Recurrence {
-  actions: { id: string; tenant_id: string; owner_id: string; title: string }[];
+  actions: RecurrentAction[];
 }
 
 /** Phase one, before any audit write: find and lock the actions (and their near misses) the report recurs against. */
-export async function lockRecurrences(manager: EntityManager, report: NewReport): Promise<Recurrence> {
+export async function lockRecurrences(tx: Transaction, report: NewReport): Promise<Recurrence> {
   if (!report.similarityKey) return { actions: [] };
-  const actions: { id: string; tenant_id: string; owner_id: string; title: string }[] = await manager.query(
-    `SELECT a.id, a.tenant_id, a.owner_id, a.title FROM corrective_action a
-     WHERE a.tenant_id = $1
-       AND a.status = 'DONE' AND a.effective IS DISTINCT FROM false
-       AND $2 = ANY(a.service_ids)
-       AND $3 >= a.completed_at AND $3 <= a.completed_at + a.monitoring_days * interval '1 day'
-       AND a.id IN (
-         SELECT l.action_id FROM corrective_action_near_miss l JOIN near_miss n ON n.id = l.near_miss_id
-         WHERE l.tenant_id = $1 AND n.tenant_id = $1 AND n.category = $4 AND n.similarity_key = $5 AND n.id <> $6
-       )
-     ORDER BY a.id
-     FOR UPDATE`,
-    [report.tenantId, report.serviceId, report.reportedAt, report.category, report.similarityKey, report.id],
+  const actions = await lockRecurrentActions(tx, { ...report, similarityKey: report.similarityKey });
+  await lockNearMissesOf(
+    tx,
+    report.tenantId,
+    actions.map((action) => action.id),
   );
-  await lockNearMissesOf(manager, report.tenantId, actions.map((action) => action.id));
   return { actions };
 }
 
-/** Phase two: reopen them (writes audit and outbox events). */
-export async function reopenRecurrences(manager: EntityManager, report: NewReport, { actions }: Recurrence): Promise<string[]> {
+/** Phase two: reopen them (writes, then audit and outbox events); returns the reopened actions' ids. */
+export async function reopenRecurrences(tx: Transaction, report: NewReport, { actions }: Recurrence): Promise<string[]> {
+  const log = new ChangeLog();
   for (const action of actions) {
-    await reopenAction(manager, undefined, { id: action.id, tenantId: action.tenant_id, ownerId: action.owner_id, title: action.title }, {
+    await reopenAction(tx, undefined, action, {
       kind: 'recurrence',
       nearMissId: report.id,
       reference: report.reference,
       occurredAt: report.occurredAt.toISOString(),
-    });
+    }, log);
   }
+  await log.record(tx);
   return actions.map((action) => action.id);
 }

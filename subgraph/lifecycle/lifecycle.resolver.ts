@@ -20,15 +20,14 @@ import {
 import { TenantSettingsInput, TenantSettingsType, Triage, TriageInput } from './triage.type';
 import { fieldProtection, protectText } from '../near-misses/field-protection';
 
-/** Reads the near miss again after a change (the per-request cache may hold the old one). */
-async function reload(context: RequestContext, id: string): Promise<NearMiss> {
-  context.loaders.byId.clear(id);
-  context.lifecycle.triage.clear(id);
-  context.lifecycle.gateCompletions.clear(id);
-  context.lifecycle.feedback.clear(id);
-  context.loaders.timeline.clear(id);
-  const nearMiss = await context.loaders.byId.load(id);
+/**
+ * The near miss a step returned (read inside its transaction) for the
+ * payload, primed into the request's fresh loader so payload fields that read
+ * it by id share it.
+ */
+function payload(context: RequestContext, id: string, nearMiss: NearMiss | null): NearMiss {
   if (!nearMiss) throw notFound(`Near miss ${id} is not readable`);
+  context.loaders.byId.prime(nearMiss.id, nearMiss);
   return nearMiss;
 }
 
@@ -36,14 +35,12 @@ async function reload(context: RequestContext, id: string): Promise<NearMiss> {
 export class LifecycleResolver {
   @Mutation(() => NearMiss, { description: 'A supervisor or lead has seen the report: the reporter is told, and the triage clock is running.' })
   async acknowledgeNearMiss(@Arg('id', () => ID) id: string, @Arg('expectedVersion', () => Int) expectedVersion: number, @Ctx() context: RequestContext) {
-    await acknowledgeNearMiss(context, id, expectedVersion);
-    return reload(context, id);
+    return payload(context, id, await context.mutate((tx, actor) => acknowledgeNearMiss(tx, actor, { id, expectedVersion })));
   }
 
   @Mutation(() => NearMiss, { description: 'Routes the report; an override of the suggested route needs a reason.' })
   async triageNearMiss(@Arg('input', () => TriageInput) input: TriageInput, @Ctx() context: RequestContext) {
-    await triageNearMiss(context, input);
-    return reload(context, input.nearMissId);
+    return payload(context, input.nearMissId, await context.mutate((tx, actor) => triageNearMiss(tx, actor, input)));
   }
 
   @Mutation(() => NearMiss, { description: 'Records one "cannot proceed without" item as done.' })
@@ -54,8 +51,7 @@ export class LifecycleResolver {
     @Ctx() context: RequestContext,
     @Arg('note', () => String, { nullable: true }) note?: string,
   ) {
-    await completeGateItem(context, nearMissId, key, expectedVersion, note);
-    return reload(context, nearMissId);
+    return payload(context, nearMissId, await context.mutate((tx, actor) => completeGateItem(tx, actor, { nearMissId, key, expectedVersion, note })));
   }
 
   @Mutation(() => NearMiss, { description: 'Closes with an outcome; GATE_BLOCKED names open gate items.' })
@@ -65,20 +61,17 @@ export class LifecycleResolver {
     @Arg('outcome', () => String) outcome: string,
     @Ctx() context: RequestContext,
   ) {
-    await closeNearMiss(context, id, expectedVersion, outcome);
-    return reload(context, id);
+    return payload(context, id, await context.mutate((tx, actor) => closeNearMiss(tx, actor, { id, expectedVersion, outcome })));
   }
 
   @Mutation(() => NearMiss, { description: 'Reopens a closed near miss for another look; a reason is required.' })
   async reopenNearMiss(@Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string, @Ctx() context: RequestContext) {
-    await reopenNearMiss(context, id, reason);
-    return reload(context, id);
+    return payload(context, id, await context.mutate((tx, actor) => reopenNearMiss(tx, actor, { id, reason })));
   }
 
   @Mutation(() => NearMiss, { description: 'Sends the reporter a message of your own.' })
   async sendReporterFeedback(@Arg('nearMissId', () => ID) nearMissId: string, @Arg('message', () => String) message: string, @Ctx() context: RequestContext) {
-    await sendReporterFeedback(context, nearMissId, message);
-    return reload(context, nearMissId);
+    return payload(context, nearMissId, await context.mutate((tx, actor) => sendReporterFeedback(tx, actor, { nearMissId, message })));
   }
 
   @Query(() => [NearMiss], { description: 'Reports awaiting triage in your services, overdue first, then by due time.' })
@@ -88,7 +81,7 @@ export class LifecycleResolver {
     @Arg('overdueOnly', () => Boolean, { nullable: true, defaultValue: false }) overdueOnly?: boolean,
   ): Promise<NearMiss[]> {
     authorize(context.principal, 'triage.queue');
-    return context.db.read((manager) => loadTriageQueue(manager, context.loaders.readScope(), serviceIds ?? undefined, overdueOnly ?? false));
+    return context.db.read((tx) => loadTriageQueue(tx, context.loaders.readScope(), serviceIds ?? undefined, overdueOnly ?? false));
   }
 
   @FieldResolver(() => Triage, { nullable: true, description: 'The current triage decision, once triaged' })
@@ -131,7 +124,7 @@ export class LifecycleResolver {
   @Query(() => TenantSettingsType, { description: "Your organisation's settings" })
   async tenantSettings(@Ctx() context: RequestContext): Promise<TenantSettingsType> {
     authorize(context.principal, 'settings.read');
-    return context.db.read((manager) => readTenantSettings(manager, context.principal.tenantId));
+    return context.db.read((tx) => readTenantSettings(tx, context.principal.tenantId));
   }
 
   @Mutation(() => TenantSettingsType, { description: 'Changes triage windows for your organisation (new reports use them).' })

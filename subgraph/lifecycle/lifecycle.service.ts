@@ -1,109 +1,73 @@
-import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit-log';
 import type { Principal } from '../auth/principal';
 import { authorize, isAllowed } from '../auth/role-matrix';
-import { badUserInput, conflict, forbidden, gateBlocked, notFound, type FieldProblem } from '../common/errors';
-import type { TriageRouteValue } from '../domain/vocabulary';
-import { applicableGates } from '../gates/applicable-gates';
-import { factsOf } from '../near-misses/near-miss.facts';
-import { lockForUpdate } from '../near-misses/near-miss.repository';
-import type { NearMiss } from '../near-misses/near-miss.type';
+import { badUserInput, conflict, gateBlocked, type FieldProblem } from '../common/errors';
 import { text, validate } from '../common/validation';
+import { closureBlocker, type ClosureFacts } from '../corrective-actions/closure-conditions';
+import { loadActionStatesOf } from '../corrective-actions/corrective-action.repository';
+import type { Transaction } from '../database/transaction';
+import type { TriageRouteValue } from '../domain/vocabulary';
+import { insertGateCompletion } from '../gates/gate-completion.repository';
+import type { NearMiss } from '../near-misses/near-miss.type';
 import { enqueueEvent } from '../outbox/outbox';
-import type { RequestContext } from '../server/context';
+import type { Actor } from '../server/actor';
+import {
+  markAcknowledged,
+  markClosed,
+  markReopened,
+  markTriaged,
+  bumpVersion,
+  recordNoActionReason,
+} from '../status-changes/status-change.repository';
+import {
+  advanceToVerification,
+  authorizeTransition,
+  ChangeLog,
+  checkVersion,
+  feedbackEvent,
+  gateState,
+  giveFeedback,
+  lockForTransition,
+  lockNearMiss,
+  readNearMiss,
+  recordChange,
+} from '../status-changes/status-change.service';
 import { readTenantSettings, windowsOf } from '../tenant-settings/tenant-settings';
 import { triageDueAt } from '../triage/triage-due';
 import { missingGateItems, outcomeProblems } from './closure-rules';
-import { closureBlocker, type ClosureFacts } from '../corrective-actions/closure-conditions';
-import { advanceToVerification } from '../corrective-actions/corrective-action.service';
 import { justCultureResponse, type JustCultureClassValue } from './just-culture';
 import { acknowledgementMessage, closureMessage, reopenMessage, triageMessage } from './reporter-feedback';
-import { decideTransition, type LifecycleAction } from './status-machine';
+import { insertTriage, loadLatestRoute } from './triage.repository';
 
-type Context = Pick<RequestContext, 'principal' | 'db' | 'services'>;
+/**
+ * The lifecycle's steps. Each is one mutation in the caller's transaction,
+ * in one order: authorise, validate, load and lock, rules, write, audit,
+ * outbox; each returns the near miss as the caller may read it (null when
+ * they may not), read inside the transaction.
+ */
 
 const expectedVersionSchema = z.number().int().min(1, 'must be a version returned by the API');
 
-
-export function scopeOf(principal: Principal) {
-  return { tenantId: principal.tenantId, serviceIds: principal.services };
+export interface AcknowledgeInput {
+  id: string;
+  expectedVersion: number;
 }
 
-/** Loads and locks the near miss, then checks version and transition: the same order for every step. */
-async function lockForTransition(manager: EntityManager, principal: Principal, id: string, action: LifecycleAction, expectedVersion?: number) {
-  const precheck = decideTransition('REPORTED', action, principal.roles);
-  if (!precheck.allowed && precheck.reason === 'FORBIDDEN') throw forbidden(precheck.message);
-  const nearMiss = await lockForUpdate(manager, scopeOf(principal), id);
-  if (!nearMiss) throw notFound(`Near miss ${id} does not exist or is not in your services`);
-  if (expectedVersion !== undefined && nearMiss.version !== expectedVersion) {
-    throw conflict(`Near miss ${nearMiss.reference} has changed: it is at version ${nearMiss.version} (status ${nearMiss.status}), not ${expectedVersion}. Reload and try again.`, {
-      currentVersion: nearMiss.version,
-      currentStatus: nearMiss.status,
-    });
-  }
-  const decision = decideTransition(nearMiss.status, action, principal.roles);
-  if (!decision.allowed) {
-    if (decision.reason === 'FORBIDDEN') throw forbidden(decision.message);
-    throw conflict(decision.message, { currentStatus: nearMiss.status, currentVersion: nearMiss.version });
-  }
-  return { nearMiss, to: decision.to };
-}
-
-export async function setStatus(manager: EntityManager, nearMiss: NearMiss, to: NearMiss['status'], extraSql = '', extraValues: unknown[] = []) {
-  await manager.query(
-    `UPDATE near_miss SET status = $1, version = version + 1, updated_at = now()${extraSql} WHERE id = $2 AND tenant_id = $3`,
-    [to, nearMiss.id, nearMiss.tenantId, ...extraValues],
-  );
-}
-
-export async function recordChange(
-  manager: EntityManager,
-  principal: Principal | undefined,
-  nearMiss: NearMiss,
-  action: string,
-  detail: Record<string, unknown>,
-  event: Record<string, unknown> = {},
-) {
-  await recordAudit(manager, { tenantId: nearMiss.tenantId, nearMissId: nearMiss.id, actor: principal?.staffId, action, detail });
-  await enqueueEvent(manager, {
-    tenantId: nearMiss.tenantId,
-    type: action,
-    aggregateId: nearMiss.id,
-    payload: { reference: nearMiss.reference, serviceId: nearMiss.serviceId, category: nearMiss.categoryKey, ...event },
+export async function acknowledgeNearMiss(tx: Transaction, actor: Actor, input: AcknowledgeInput): Promise<NearMiss | null> {
+  const { principal } = actor;
+  authorizeTransition(principal, 'acknowledge');
+  validate(z.object({ expectedVersion: expectedVersionSchema }), { expectedVersion: input.expectedVersion });
+  const { nearMiss, to } = await lockForTransition(tx, principal, input.id, 'acknowledge', input.expectedVersion);
+  await markAcknowledged(tx, nearMiss, principal.staffId);
+  await giveFeedback(tx, nearMiss, 'ACKNOWLEDGED', acknowledgementMessage(nearMiss.reference, nearMiss.triageDueBy));
+  await recordChange(tx, principal, nearMiss, {
+    action: 'near_miss.acknowledged',
+    detail: { status: { from: nearMiss.status, to } },
+    event: { status: to },
+    feedback: 'ACKNOWLEDGED',
   });
-}
-
-export async function giveFeedback(manager: EntityManager, nearMiss: NearMiss, kind: string, message: string, sentBy?: string) {
-  await manager.query(
-    `INSERT INTO reporter_feedback (tenant_id, near_miss_id, at, kind, message, sent_by) VALUES ($1, $2, clock_timestamp(), $3, $4, $5)`,
-    [nearMiss.tenantId, nearMiss.id, kind, message, sentBy ?? null],
-  );
-  await enqueueEvent(manager, {
-    tenantId: nearMiss.tenantId,
-    type: 'reporter_feedback.sent',
-    aggregateId: nearMiss.id,
-    payload: { reference: nearMiss.reference, reporterId: nearMiss.reportedById, kind },
-  });
-}
-
-/** Gate keys that apply to this report, and the ones done. */
-export async function gateState(manager: EntityManager, context: Context, nearMiss: NearMiss) {
-  const category = context.services.registry.get(nearMiss.categoryKey);
-  const required = category ? applicableGates(category.definition, factsOf(nearMiss, category)).map((gate) => gate.key) : [];
-  const rows: { key: string }[] = await manager.query(`SELECT key FROM gate_completion WHERE tenant_id = $1 AND near_miss_id = $2`, [nearMiss.tenantId, nearMiss.id]);
-  return { required, done: new Set(rows.map((row) => row.key)) };
-}
-
-export async function acknowledgeNearMiss(context: Context, id: string, expectedVersion: number): Promise<void> {
-  validate(z.object({ expectedVersion: expectedVersionSchema }), { expectedVersion });
-  const { principal } = context;
-  await context.db.transaction(async (manager) => {
-    const { nearMiss, to } = await lockForTransition(manager, principal, id, 'acknowledge', expectedVersion);
-    await setStatus(manager, nearMiss, to, ', acknowledged_at = now(), acknowledged_by = $4', [principal.staffId]);
-    await recordChange(manager, principal, nearMiss, 'near_miss.acknowledged', { status: { from: nearMiss.status, to } }, { status: to });
-    await giveFeedback(manager, nearMiss, 'ACKNOWLEDGED', acknowledgementMessage(nearMiss.reference, nearMiss.triageDueBy));
-  });
+  return readNearMiss(tx, principal, nearMiss.id);
 }
 
 export interface TriageRequest {
@@ -134,148 +98,187 @@ export function overrideProblems(suggestedRoute: TriageRouteValue, route: Triage
   return [];
 }
 
-export async function triageNearMiss(context: Context, request: TriageRequest): Promise<void> {
+export async function triageNearMiss(tx: Transaction, actor: Actor, request: TriageRequest): Promise<NearMiss | null> {
+  const { principal } = actor;
+  authorizeTransition(principal, 'triage');
   const input = validate(triageSchema, {
     ...request,
     overrideReason: request.overrideReason?.trim() ? request.overrideReason : undefined,
     notify: request.notify ?? undefined,
   });
-  const { principal } = context;
-  await context.db.transaction(async (manager) => {
-    const { nearMiss, to } = await lockForTransition(manager, principal, request.nearMissId, 'triage', input.expectedVersion);
-    const problems = overrideProblems(nearMiss.suggestedRoute, request.route, input.overrideReason);
-    if (problems.length) throw badUserInput(problems);
-    const notify = input.notify ?? nearMiss.suggestedNotify;
-    await manager.query(
-      `INSERT INTO near_miss_triage (tenant_id, near_miss_id, route, suggested_route, override_reason, same_day, due_by, triaged_at, triaged_by, just_culture, notify, rationale)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp(), $8, $9, $10, $11)`,
-      [nearMiss.tenantId, nearMiss.id, request.route, nearMiss.suggestedRoute, input.overrideReason ?? null, nearMiss.sameDay, nearMiss.triageDueBy,
-        principal.staffId, request.justCulture, notify, input.rationale],
-    );
-    await setStatus(manager, nearMiss, to);
-    await recordChange(
-      manager,
-      principal,
-      nearMiss,
-      'near_miss.triaged',
-      { status: { from: nearMiss.status, to }, route: request.route, suggestedRoute: nearMiss.suggestedRoute, overridden: request.route !== nearMiss.suggestedRoute, notify, withinDue: Date.now() <= nearMiss.triageDueBy.getTime() },
-      { status: to, route: request.route, notify },
-    );
-    await giveFeedback(manager, nearMiss, 'TRIAGED', triageMessage(nearMiss.reference, request.route));
+  const { nearMiss, to } = await lockForTransition(tx, principal, request.nearMissId, 'triage', input.expectedVersion);
+  const problems = overrideProblems(nearMiss.suggestedRoute, request.route, input.overrideReason);
+  if (problems.length) throw badUserInput(problems);
+  const notify = input.notify ?? nearMiss.suggestedNotify;
+  await insertTriage(tx, {
+    tenantId: nearMiss.tenantId,
+    nearMissId: nearMiss.id,
+    route: request.route,
+    suggestedRoute: nearMiss.suggestedRoute,
+    overrideReason: input.overrideReason ?? null,
+    sameDay: nearMiss.sameDay,
+    dueBy: nearMiss.triageDueBy,
+    triagedBy: principal.staffId,
+    justCulture: request.justCulture,
+    notify,
+    rationale: input.rationale,
   });
+  await markTriaged(tx, nearMiss);
+  await giveFeedback(tx, nearMiss, 'TRIAGED', triageMessage(nearMiss.reference, request.route));
+  await recordChange(tx, principal, nearMiss, {
+    action: 'near_miss.triaged',
+    detail: {
+      status: { from: nearMiss.status, to },
+      route: request.route,
+      suggestedRoute: nearMiss.suggestedRoute,
+      overridden: request.route !== nearMiss.suggestedRoute,
+      notify,
+      withinDue: Date.now() <= nearMiss.triageDueBy.getTime(),
+    },
+    event: { status: to, route: request.route, notify },
+    feedback: 'TRIAGED',
+  });
+  return readNearMiss(tx, principal, nearMiss.id);
 }
 
 export { justCultureResponse };
 
-export async function completeGateItem(context: Context, nearMissId: string, key: string, expectedVersion: number, note?: string | null): Promise<void> {
-  const input = validate(z.object({ key: text(100), expectedVersion: expectedVersionSchema, note: text(2000).optional() }), {
-    key,
-    expectedVersion,
-    note: note?.trim() ? note : undefined,
-  });
-  const { principal } = context;
+export interface CompleteGateItemInput {
+  nearMissId: string;
+  key: string;
+  expectedVersion: number;
+  note?: string | null;
+}
+
+export async function completeGateItem(tx: Transaction, actor: Actor, request: CompleteGateItemInput): Promise<NearMiss | null> {
+  const { principal } = actor;
   authorize(principal, 'gates.complete');
-  await context.db.transaction(async (manager) => {
-    const nearMiss = await lockForUpdate(manager, scopeOf(principal), nearMissId);
-    if (!nearMiss) throw notFound(`Near miss ${nearMissId} does not exist or is not in your services`);
-    if (nearMiss.version !== input.expectedVersion) {
-      throw conflict(`Near miss ${nearMiss.reference} is at version ${nearMiss.version}, not ${input.expectedVersion}. Reload and try again.`, { currentVersion: nearMiss.version, currentStatus: nearMiss.status });
-    }
-    if (nearMiss.status === 'CLOSED') throw conflict(`Near miss ${nearMiss.reference} is CLOSED: reopen it first`, { currentStatus: nearMiss.status });
-    const { required, done } = await gateState(manager, context, nearMiss);
-    if (!required.includes(input.key)) {
-      throw badUserInput([{ path: 'key', message: `is not a gate item of this report; its items are: ${required.join(', ') || 'none'}` }]);
-    }
-    if (done.has(input.key)) throw conflict(`Gate item ${input.key} is already done`, { currentVersion: nearMiss.version });
-    await manager.query(`INSERT INTO gate_completion (tenant_id, near_miss_id, key, done_by, done_at, note) VALUES ($1, $2, $3, $4, clock_timestamp(), $5)`, [
-      nearMiss.tenantId, nearMiss.id, input.key, principal.staffId, input.note ?? null,
-    ]);
-    await manager.query(`UPDATE near_miss SET version = version + 1, updated_at = now() WHERE id = $1 AND tenant_id = $2`, [nearMiss.id, nearMiss.tenantId]);
-    await recordChange(manager, principal, nearMiss, 'gate_item.completed', { key: input.key, remaining: required.filter((item) => item !== input.key && !done.has(item)) }, { key: input.key });
-    await advanceToVerification(manager, context, [nearMiss.id]);
+  const input = validate(z.object({ key: text(100), expectedVersion: expectedVersionSchema, note: text(2000).optional() }), {
+    key: request.key,
+    expectedVersion: request.expectedVersion,
+    note: request.note?.trim() ? request.note : undefined,
   });
+  const nearMiss = await lockNearMiss(tx, principal, request.nearMissId);
+  checkVersion(nearMiss, input.expectedVersion);
+  if (nearMiss.status === 'CLOSED') throw conflict(`Near miss ${nearMiss.reference} is CLOSED: reopen it first`, { currentStatus: nearMiss.status });
+  const { required, done } = await gateState(tx, actor.services.registry, nearMiss);
+  if (!required.includes(input.key)) {
+    throw badUserInput([{ path: 'key', message: `is not a gate item of this report; its items are: ${required.join(', ') || 'none'}` }]);
+  }
+  if (done.has(input.key)) throw conflict(`Gate item ${input.key} is already done`, { currentVersion: nearMiss.version });
+  await insertGateCompletion(tx, { tenantId: nearMiss.tenantId, nearMissId: nearMiss.id, key: input.key, doneBy: principal.staffId, note: input.note });
+  await bumpVersion(tx, nearMiss);
+  const log = new ChangeLog().change(principal, nearMiss, {
+    action: 'gate_item.completed',
+    detail: { key: input.key, remaining: required.filter((item) => item !== input.key && !done.has(item)) },
+    event: { key: input.key },
+  });
+  await advanceToVerification(tx, actor, [nearMiss.id], log);
+  await log.record(tx);
+  return readNearMiss(tx, principal, nearMiss.id);
+}
+
+export interface CloseInput {
+  id: string;
+  expectedVersion: number;
+  outcome: string;
+}
+
+async function closureFacts(tx: Transaction, principal: Principal, nearMiss: NearMiss): Promise<ClosureFacts> {
+  return {
+    route: await loadLatestRoute(tx, nearMiss),
+    actions: await loadActionStatesOf(tx, nearMiss),
+    noActionReason: nearMiss.noActionReason ?? null,
+    mayCloseBeforeVerification: isAllowed(principal, 'nearMiss.closeBeforeVerification'),
+  };
 }
 
 /**
  * Closure needs every gate item done (checked first), every corrective action
  * done or cancelled, and an outcome that says what changed.
  */
-export async function closeNearMiss(context: Context, id: string, expectedVersion: number, outcome: string): Promise<void> {
-  validate(z.object({ expectedVersion: expectedVersionSchema }), { expectedVersion });
-  const { principal } = context;
-  await context.db.transaction(async (manager) => {
-    const { nearMiss, to } = await lockForTransition(manager, principal, id, 'close', expectedVersion);
-    const { required, done } = await gateState(manager, context, nearMiss);
-    const missing = missingGateItems(required, done);
-    if (missing.length) throw gateBlocked(missing, `Cannot close ${nearMiss.reference}: gate items still open: ${missing.join(', ')}`);
-    const problems = outcomeProblems(outcome);
-    if (problems.length) throw badUserInput(problems);
-    const blocker = closureBlocker(await closureFacts(manager, principal, nearMiss));
-    if (blocker) throw conflict(blocker, { currentStatus: nearMiss.status });
-    const trimmed = outcome.trim();
-    await setStatus(manager, nearMiss, to, ', closed_at = now(), closed_by = $4, outcome = $5', [principal.staffId, trimmed]);
-    await recordChange(manager, principal, nearMiss, 'near_miss.closed', { status: { from: nearMiss.status, to } }, { status: to });
-    await giveFeedback(manager, nearMiss, 'CLOSED', closureMessage(nearMiss.reference, nearMiss.whatHappened, trimmed));
+export async function closeNearMiss(tx: Transaction, actor: Actor, input: CloseInput): Promise<NearMiss | null> {
+  const { principal } = actor;
+  authorizeTransition(principal, 'close');
+  validate(z.object({ expectedVersion: expectedVersionSchema }), { expectedVersion: input.expectedVersion });
+  const { nearMiss, to } = await lockForTransition(tx, principal, input.id, 'close', input.expectedVersion);
+  const { required, done } = await gateState(tx, actor.services.registry, nearMiss);
+  const missing = missingGateItems(required, done);
+  if (missing.length) throw gateBlocked(missing, `Cannot close ${nearMiss.reference}: gate items still open: ${missing.join(', ')}`);
+  const problems = outcomeProblems(input.outcome);
+  if (problems.length) throw badUserInput(problems);
+  const blocker = closureBlocker(await closureFacts(tx, principal, nearMiss));
+  if (blocker) throw conflict(blocker, { currentStatus: nearMiss.status });
+  const outcome = input.outcome.trim();
+  await markClosed(tx, nearMiss, { by: principal.staffId, outcome });
+  await giveFeedback(tx, nearMiss, 'CLOSED', closureMessage(nearMiss.reference, nearMiss.whatHappened, outcome));
+  await recordChange(tx, principal, nearMiss, {
+    action: 'near_miss.closed',
+    detail: { status: { from: nearMiss.status, to } },
+    event: { status: to },
+    feedback: 'CLOSED',
   });
+  return readNearMiss(tx, principal, nearMiss.id);
 }
 
-export async function reopenNearMiss(context: Context, id: string, reason: string): Promise<void> {
-  const input = validate(z.object({ reason: text(2000) }), { reason });
-  const { principal } = context;
-  await context.db.transaction(async (manager) => {
-    const { nearMiss, to } = await lockForTransition(manager, principal, id, 'reopen');
-    const windows = windowsOf(await readTenantSettings(manager, nearMiss.tenantId));
-    await setStatus(manager, nearMiss, to, ', reopened_at = now(), reopen_reason = $4, reopen_count = reopen_count + 1, triage_due_at = $5', [
-      input.reason,
-      triageDueAt(new Date(), nearMiss.sameDay, windows),
-    ]);
-    await recordChange(manager, principal, nearMiss, 'near_miss.reopened', { status: { from: nearMiss.status, to }, reason: 'manual' }, { status: to });
-    await giveFeedback(manager, nearMiss, 'REOPENED', reopenMessage(nearMiss.reference));
-  });
+export interface ReopenInput {
+  id: string;
+  reason: string;
 }
 
-export async function sendReporterFeedback(context: Context, nearMissId: string, message: string): Promise<void> {
-  const input = validate(z.object({ message: text(2000) }), { message });
-  const { principal } = context;
+export async function reopenNearMiss(tx: Transaction, actor: Actor, request: ReopenInput): Promise<NearMiss | null> {
+  const { principal } = actor;
+  authorizeTransition(principal, 'reopen');
+  const input = validate(z.object({ reason: text(2000) }), { reason: request.reason });
+  const { nearMiss, to } = await lockForTransition(tx, principal, request.id, 'reopen');
+  const windows = windowsOf(await readTenantSettings(tx, nearMiss.tenantId));
+  await markReopened(tx, nearMiss, { reason: input.reason, triageDueAt: triageDueAt(new Date(), nearMiss.sameDay, windows) });
+  await giveFeedback(tx, nearMiss, 'REOPENED', reopenMessage(nearMiss.reference));
+  await recordChange(tx, principal, nearMiss, {
+    action: 'near_miss.reopened',
+    detail: { status: { from: nearMiss.status, to }, reason: 'manual' },
+    event: { status: to },
+    feedback: 'REOPENED',
+  });
+  return readNearMiss(tx, principal, nearMiss.id);
+}
+
+export interface SendFeedbackInput {
+  nearMissId: string;
+  message: string;
+}
+
+export async function sendReporterFeedback(tx: Transaction, actor: Actor, request: SendFeedbackInput): Promise<NearMiss | null> {
+  const { principal } = actor;
   authorize(principal, 'feedback.send');
-  await context.db.transaction(async (manager) => {
-    const nearMiss = await lockForUpdate(manager, scopeOf(principal), nearMissId);
-    if (!nearMiss) throw notFound(`Near miss ${nearMissId} does not exist or is not in your services`);
-    await giveFeedback(manager, nearMiss, 'MANUAL', input.message, principal.staffId);
-    await recordAudit(manager, { tenantId: nearMiss.tenantId, nearMissId: nearMiss.id, actor: principal.staffId, action: 'reporter_feedback.sent', detail: { kind: 'MANUAL' } });
-  });
+  const input = validate(z.object({ message: text(2000) }), { message: request.message });
+  const nearMiss = await lockNearMiss(tx, principal, request.nearMissId);
+  await giveFeedback(tx, nearMiss, 'MANUAL', input.message, principal.staffId);
+  await recordAudit(tx, { tenantId: nearMiss.tenantId, nearMissId: nearMiss.id, actor: principal.staffId, action: 'reporter_feedback.sent', detail: { kind: 'MANUAL' } });
+  await enqueueEvent(tx, feedbackEvent(nearMiss, 'MANUAL'));
+  return readNearMiss(tx, principal, nearMiss.id);
 }
 
-async function closureFacts(manager: EntityManager, principal: Principal, nearMiss: NearMiss): Promise<ClosureFacts> {
-  const actions = await manager.query(
-    `SELECT a.status, a.effective, a.title FROM corrective_action_near_miss l JOIN corrective_action a ON a.id = l.action_id
-     WHERE l.tenant_id = $1 AND l.near_miss_id = $2`,
-    [nearMiss.tenantId, nearMiss.id],
-  );
-  const [triage]: { route: TriageRouteValue }[] = await manager.query(
-    `SELECT route FROM near_miss_triage WHERE tenant_id = $1 AND near_miss_id = $2 ORDER BY triaged_at DESC LIMIT 1`,
-    [nearMiss.tenantId, nearMiss.id],
-  );
-  const [{ no_action_reason: noActionReason }]: { no_action_reason: string | null }[] = await manager.query(
-    `SELECT no_action_reason FROM near_miss WHERE tenant_id = $1 AND id = $2`,
-    [nearMiss.tenantId, nearMiss.id],
-  );
-  return { route: triage?.route ?? null, actions, noActionReason, mayCloseBeforeVerification: isAllowed(principal, 'nearMiss.closeBeforeVerification') };
+export interface NoActionInput {
+  nearMissId: string;
+  expectedVersion: number;
+  reason: string;
 }
 
 /** The triage lead records why a routed near miss needs no corrective action. */
-export async function recordNoActionNeeded(context: Context, nearMissId: string, expectedVersion: number, reason: string): Promise<void> {
-  const input = validate(z.object({ expectedVersion: expectedVersionSchema, reason: text(2000) }), { expectedVersion, reason });
-  const { principal } = context;
+export async function recordNoActionNeeded(tx: Transaction, actor: Actor, request: NoActionInput): Promise<NearMiss | null> {
+  const { principal } = actor;
   authorize(principal, 'nearMiss.recordNoActionNeeded');
-  await context.db.transaction(async (manager) => {
-    const nearMiss = await lockForUpdate(manager, scopeOf(principal), nearMissId);
-    if (!nearMiss) throw notFound(`Near miss ${nearMissId} does not exist or is not in your services`);
-    if (nearMiss.version !== input.expectedVersion) {
-      throw conflict(`Near miss ${nearMiss.reference} is at version ${nearMiss.version}, not ${input.expectedVersion}. Reload and try again.`, { currentVersion: nearMiss.version, currentStatus: nearMiss.status });
-    }
-    if (nearMiss.status !== 'TRIAGED') throw conflict(`Only a TRIAGED near miss can be marked as needing no action; this one is ${nearMiss.status}`, { currentStatus: nearMiss.status });
-    await manager.query(`UPDATE near_miss SET no_action_reason = $1, version = version + 1, updated_at = now() WHERE id = $2 AND tenant_id = $3`, [input.reason, nearMiss.id, nearMiss.tenantId]);
-    await recordChange(manager, principal, nearMiss, 'near_miss.no_action_needed', { recorded: true });
+  const input = validate(z.object({ expectedVersion: expectedVersionSchema, reason: text(2000) }), {
+    expectedVersion: request.expectedVersion,
+    reason: request.reason,
   });
+  const nearMiss = await lockNearMiss(tx, principal, request.nearMissId);
+  checkVersion(nearMiss, input.expectedVersion);
+  if (nearMiss.status !== 'TRIAGED') {
+    throw conflict(`Only a TRIAGED near miss can be marked as needing no action; this one is ${nearMiss.status}`, { currentStatus: nearMiss.status });
+  }
+  await recordNoActionReason(tx, nearMiss, input.reason);
+  await recordChange(tx, principal, nearMiss, { action: 'near_miss.no_action_needed', detail: { recorded: true } });
+  return readNearMiss(tx, principal, nearMiss.id);
 }

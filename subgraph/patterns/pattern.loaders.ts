@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Principal } from '../auth/principal';
 import type { TenantDatabase } from '../database/tenant-scope';
-import { loadReviewActionIds, loadReviewMemberIds, loadReviewsByIds, loadReviewsByNearMiss, type ReviewScope } from './risk-review.query';
+import { loadReviewActionIds, loadReviewMemberIds, loadReviewsByIds, loadReviewsByNearMiss, type ReviewScope } from './risk-review.repository';
 import type { RiskReview } from './risk-review.type';
 
 /** Per-request loaders for risk reviews: one statement per batch each. */
@@ -9,16 +9,10 @@ export function createPatternLoaders(principal: Principal, db: TenantDatabase) {
   const scope: ReviewScope = { tenantId: principal.tenantId, serviceIds: principal.services };
   return {
     scope,
-    reviewById: new DataLoader<string, RiskReview | null>((ids) => db.read((manager) => loadReviewsByIds(manager, scope, ids))),
-    reviewsByNearMiss: new DataLoader<string, RiskReview[]>((ids) => db.read((manager) => loadReviewsByNearMiss(manager, scope, ids))),
-    memberIds: new DataLoader<string, string[]>((ids) => db.read((manager) => loadReviewMemberIds(manager, principal.tenantId, ids))),
-    actionIds: new DataLoader<string, string[]>((ids) => db.read((manager) => loadReviewActionIds(manager, principal.tenantId, ids))),
-    clear() {
-      this.reviewById.clearAll();
-      this.reviewsByNearMiss.clearAll();
-      this.memberIds.clearAll();
-      this.actionIds.clearAll();
-    },
+    reviewById: new DataLoader<string, RiskReview | null>((ids) => db.read((tx) => loadReviewsByIds(tx, scope, ids))),
+    reviewsByNearMiss: new DataLoader<string, RiskReview[]>((ids) => db.read((tx) => loadReviewsByNearMiss(tx, scope, ids))),
+    memberIds: new DataLoader<string, string[]>((ids) => db.read((tx) => loadReviewMemberIds(tx, principal.tenantId, ids))),
+    actionIds: new DataLoader<string, string[]>((ids) => db.read((tx) => loadReviewActionIds(tx, principal.tenantId, ids))),
   };
 }
 

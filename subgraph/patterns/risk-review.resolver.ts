@@ -8,8 +8,8 @@ import { hostReference, Staff } from '../host-entities/host-entity.types';
 import { withheld } from '../near-misses/field-protection';
 import { NearMiss } from '../near-misses/near-miss.type';
 import type { RequestContext } from '../server/context';
-import { loadReviews } from './risk-review.query';
-import { concludeRiskReview, readRepeatTriggerRules, setRepeatTriggerRule, setServiceManager } from './risk-review.service';
+import { loadRepeatTriggerRules, loadReviews } from './risk-review.repository';
+import { concludeRiskReview, setRepeatTriggerRule, setServiceManager } from './risk-review.service';
 import {
   RepeatTriggerRuleInput,
   RepeatTriggerRuleType,
@@ -37,7 +37,7 @@ export class RiskReviewResolver {
     @Arg('overdueOnly', () => Boolean, { nullable: true, defaultValue: false }) overdueOnly?: boolean,
   ): Promise<RiskReview[]> {
     authorize(context.principal, 'riskReviews.read');
-    return context.db.read((manager) => loadReviews(manager, context.patterns.scope, { status: status ?? undefined, serviceIds: serviceIds ?? undefined, overdueOnly: overdueOnly ?? false }));
+    return context.db.read((tx) => loadReviews(tx, context.patterns.scope, { status: status ?? undefined, serviceIds: serviceIds ?? undefined, overdueOnly: overdueOnly ?? false }));
   }
 
   @Query(() => RiskReview, { nullable: true })
@@ -57,11 +57,9 @@ export class RiskReviewResolver {
     @Arg('actions', () => [RiskReviewActionInput], { nullable: true }) actions?: RiskReviewActionInput[],
     @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
   ): Promise<RiskReview> {
-    await concludeRiskReview(context, { id, conclusion, causes, actions, expectedVersion });
-    context.patterns.clear();
-    context.actions.clear();
-    const review = await context.patterns.reviewById.load(id);
+    const review = await context.mutate((tx, actor) => concludeRiskReview(tx, actor, { id, conclusion, causes, actions, expectedVersion }));
     if (!review) throw notFound(`Risk review ${id} is not readable`);
+    context.patterns.reviewById.prime(review.id, review);
     return review;
   }
 
@@ -69,18 +67,17 @@ export class RiskReviewResolver {
   async repeatTriggerRules(@Ctx() context: RequestContext): Promise<RepeatTriggerRuleType[]> {
     authorize(context.principal, 'riskReviews.read');
     const categories = context.services.registry.list().map((registered) => registered.definition.key);
-    return context.db.read((manager) => readRepeatTriggerRules(manager, context.principal.tenantId, categories));
+    return context.db.read((tx) => loadRepeatTriggerRules(tx, context.principal.tenantId, categories));
   }
 
   @Mutation(() => [RepeatTriggerRuleType], { description: 'Sets how many similar near misses in how many days open a risk review, for a category or (*) all.' })
   async setRepeatTriggerRule(@Arg('input', () => RepeatTriggerRuleInput) input: RepeatTriggerRuleInput, @Ctx() context: RequestContext): Promise<RepeatTriggerRuleType[]> {
-    await setRepeatTriggerRule(context, input);
-    return this.repeatTriggerRules(context);
+    return context.mutate((tx, actor) => setRepeatTriggerRule(tx, actor, input));
   }
 
   @Mutation(() => ServiceManagerAssignment, { description: "Names a service's manager: its risk reviews are assigned to them (open unassigned ones too)." })
   async assignServiceManager(@Arg('serviceId', () => ID) serviceId: string, @Arg('staffId', () => ID) staffId: string, @Ctx() context: RequestContext): Promise<ServiceManagerAssignment> {
-    await setServiceManager(context, serviceId, staffId);
+    await context.mutate((tx, actor) => setServiceManager(tx, actor, { serviceId, staffId }));
     return { serviceId, staffId };
   }
 
