@@ -1,9 +1,13 @@
+import { In, type SelectQueryBuilder } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { uuid } from '../common/validation';
 import type { Transaction } from '../database/transaction';
 import type { VerificationMethodValue } from '../domain/vocabulary';
+import { VerificationCheckEntity } from '../verification/verification-check.entity';
 import { monitoringUntil, type VerificationResultValue } from '../verification/verification-rules';
 import { isOpenAction, type ActionStatusValue, type ActionStrengthValue, type ActionTypeValue } from './action-rules';
+import { CorrectiveActionNearMissEntity } from './corrective-action-near-miss.entity';
+import { CorrectiveActionEntity } from './corrective-action.entity';
 import type { CorrectiveAction, VerificationCheck } from './corrective-action.type';
 
 /** Which actions a caller may read: their tenant, and actions applying to one of their services. */
@@ -44,20 +48,24 @@ export interface ActionRow {
   reopen_count: number;
 }
 
-interface CheckRow {
-  id: string;
-  action_id: string;
-  sequence: number;
-  method: VerificationMethodValue;
-  due_at: Date;
-  performed_at: Date | null;
-  performed_by: string | null;
-  result: VerificationResultValue | null;
-  evidence: string[];
-  notes: string | null;
-}
+/** What a check read selects (entity fields). */
+type CheckFields = Pick<
+  VerificationCheckEntity,
+  'id' | 'actionId' | 'sequence' | 'method' | 'dueAt' | 'performedAt' | 'performedBy' | 'result' | 'evidence' | 'notes'
+>;
 
-const checkColumns = `c.id, c.action_id, c.sequence, c.method, c.due_at, c.performed_at, c.performed_by, c.result, c.evidence, c.notes`;
+const checkFields = {
+  id: true,
+  actionId: true,
+  sequence: true,
+  method: true,
+  dueAt: true,
+  performedAt: true,
+  performedBy: true,
+  result: true,
+  evidence: true,
+  notes: true,
+} as const;
 
 export function toAction(row: ActionRow, now = new Date()): CorrectiveAction {
   const completedAt = row.completed_at ?? undefined;
@@ -86,20 +94,31 @@ export function toAction(row: ActionRow, now = new Date()): CorrectiveAction {
   };
 }
 
-function toCheck(row: CheckRow, now = new Date()): VerificationCheck {
+function toCheck(row: CheckFields, now = new Date()): VerificationCheck {
   return {
     id: row.id,
-    actionId: row.action_id,
+    actionId: row.actionId,
     sequence: row.sequence,
-    method: row.method,
-    dueAt: row.due_at,
-    performedAt: row.performed_at ?? undefined,
-    performedById: row.performed_by ?? undefined,
-    result: row.result ?? undefined,
+    method: row.method as VerificationMethodValue,
+    dueAt: row.dueAt,
+    performedAt: row.performedAt ?? undefined,
+    performedById: row.performedBy ?? undefined,
+    result: (row.result as VerificationResultValue | null) ?? undefined,
     evidence: row.evidence,
     notes: row.notes,
-    overdue: !row.performed_at && row.due_at.getTime() < now.getTime(),
+    overdue: !row.performedAt && row.dueAt.getTime() < now.getTime(),
   };
+}
+
+/** Checks joined to their action and confined to the action scope (`a`). */
+function checksInScope(tx: Transaction, scope: ActionScope): SelectQueryBuilder<VerificationCheckEntity> {
+  const query = tx
+    .getRepository(VerificationCheckEntity)
+    .createQueryBuilder('c')
+    .select(Object.keys(checkFields).map((field) => `c.${field}`))
+    .innerJoin(CorrectiveActionEntity, 'a', 'a.id = c.actionId AND a.tenantId = c.tenantId')
+    .where('a.tenantId = :tenantId', { tenantId: scope.tenantId });
+  return scope.serviceIds === '*' ? query : query.andWhere('a.serviceIds && CAST(:scopeServices AS text[])', { scopeServices: scope.serviceIds });
 }
 
 function scopeConditions(scope: ActionScope, values: unknown[]): string {
@@ -120,8 +139,8 @@ function inServices(scope: ActionScope, serviceIds: string[] | undefined, values
   return `${where} AND a.service_ids && $${values.length}::text[]`;
 }
 
-// Reads below are raw SQL: the scope is an array overlap (service_ids && $n) and
-// lists join the link table; they are the loaders' batched statements.
+// Action reads are raw SQL: their rows are the `actionColumns` row analytics reads
+// too, the scope is an array overlap and lists join the link table.
 
 export async function loadActionsByIds(tx: Transaction, scope: ActionScope, ids: readonly string[]): Promise<(CorrectiveAction | null)[]> {
   const valid = ids.filter(isId);
@@ -196,23 +215,18 @@ export async function loadActionStatesOf(tx: Transaction, nearMiss: { id: string
 }
 
 export async function loadChecksByAction(tx: Transaction, tenantId: string, actionIds: readonly string[]): Promise<VerificationCheck[][]> {
-  const rows: CheckRow[] = await tx.query(
-    `SELECT ${checkColumns} FROM verification_check c WHERE c.tenant_id = $1 AND c.action_id = ANY($2::uuid[]) ORDER BY c.due_at, c.sequence`,
-    [tenantId, actionIds],
-  );
-  return actionIds.map((id) => rows.filter((row) => row.action_id === id).map((row) => toCheck(row)));
+  const rows = await tx.getRepository(VerificationCheckEntity).find({
+    select: checkFields,
+    where: { tenantId, actionId: In([...actionIds]) },
+    order: { dueAt: 'ASC', sequence: 'ASC' },
+  });
+  return actionIds.map((id) => rows.filter((row) => row.actionId === id).map((row) => toCheck(row)));
 }
 
 export async function loadChecksByIds(tx: Transaction, scope: ActionScope, ids: readonly string[]): Promise<(VerificationCheck | null)[]> {
   const valid = ids.filter(isId);
   if (!valid.length) return ids.map(() => null);
-  const values: unknown[] = [];
-  const where = scopeConditions(scope, values);
-  values.push(valid);
-  const rows: CheckRow[] = await tx.query(
-    `SELECT ${checkColumns} FROM verification_check c JOIN corrective_action a ON a.id = c.action_id WHERE ${where} AND c.id = ANY($${values.length}::uuid[])`,
-    values,
-  );
+  const rows = await checksInScope(tx, scope).andWhere('c.id IN (:...ids)', { ids: valid }).getMany();
   const byId = new Map(rows.map((row) => [row.id, toCheck(row)]));
   return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
 }
@@ -230,13 +244,9 @@ export async function loadOverdueActions(tx: Transaction, scope: ActionScope, se
 
 /** Checks not performed and past their due time, oldest first. */
 export async function loadOverdueChecks(tx: Transaction, scope: ActionScope, serviceIds?: string[]): Promise<VerificationCheck[]> {
-  const values: unknown[] = [];
-  const rows: CheckRow[] = await tx.query(
-    `SELECT ${checkColumns} FROM verification_check c JOIN corrective_action a ON a.id = c.action_id
-     WHERE ${inServices(scope, serviceIds, values)} AND c.tenant_id = a.tenant_id AND c.performed_at IS NULL AND c.due_at < now()
-     AND a.status <> 'CANCELLED' ORDER BY c.due_at LIMIT 500`,
-    values,
-  );
+  let query = checksInScope(tx, scope).andWhere('c.performedAt IS NULL AND c.dueAt < now()').andWhere(`a.status <> 'CANCELLED'`);
+  if (serviceIds?.length) query = query.andWhere('a.serviceIds && CAST(:serviceIds AS text[])', { serviceIds });
+  const rows = await query.orderBy('c.dueAt').limit(500).getMany();
   return rows.map((row) => toCheck(row));
 }
 
@@ -315,63 +325,59 @@ export interface NewAction {
 
 /** Inserts an action; returns its id. */
 export async function insertAction(tx: Transaction, action: NewAction): Promise<string> {
-  const [{ id }]: { id: string }[] = await tx.query(
-    `INSERT INTO corrective_action (tenant_id, title, owner_id, due_by, action_type, strength, evidence_required, target, service_ids, monitoring_days, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-    [action.tenantId, action.title, action.ownerId, action.dueBy, action.actionType, action.strength, action.evidenceRequired, action.target,
-      action.serviceIds, action.monitoringDays, action.createdBy],
-  );
-  return id;
+  const { identifiers } = await tx.getRepository(CorrectiveActionEntity).insert(action);
+  return identifiers[0].id as string;
 }
 
 export async function linkNearMiss(tx: Transaction, action: ActionTarget, nearMissId: string): Promise<void> {
-  await tx.query(`INSERT INTO corrective_action_near_miss (tenant_id, action_id, near_miss_id) VALUES ($1, $2, $3)`, [action.tenantId, action.id, nearMissId]);
+  await tx.getRepository(CorrectiveActionNearMissEntity).insert({ tenantId: action.tenantId, actionId: action.id, nearMissId });
 }
 
+const actionWhere = (action: ActionTarget) => ({ id: action.id, tenantId: action.tenantId });
+const nextVersion = () => 'version + 1';
+
 export async function markActionDone(tx: Transaction, action: ActionTarget, change: { evidence: string[]; by: string }): Promise<void> {
-  await tx.query(
-    `UPDATE corrective_action SET status = 'DONE', evidence = $1, completed_at = clock_timestamp(), completed_by = $2, version = version + 1 WHERE id = $3 AND tenant_id = $4`,
-    [change.evidence, change.by, action.id, action.tenantId],
-  );
+  await tx.getRepository(CorrectiveActionEntity).update(actionWhere(action), {
+    status: 'DONE',
+    evidence: change.evidence,
+    completedAt: () => 'clock_timestamp()',
+    completedBy: change.by,
+    version: nextVersion,
+  });
 }
 
 export async function markActionCancelled(tx: Transaction, action: ActionTarget, reason: string): Promise<void> {
-  await tx.query(`UPDATE corrective_action SET status = 'CANCELLED', cancelled_reason = $1, version = version + 1 WHERE id = $2 AND tenant_id = $3`, [
-    reason,
-    action.id,
-    action.tenantId,
-  ]);
+  await tx.getRepository(CorrectiveActionEntity).update(actionWhere(action), { status: 'CANCELLED', cancelledReason: reason, version: nextVersion });
 }
 
 /** Open again and not effective, for `reason`; no longer completed. */
 export async function markActionReopened(tx: Transaction, action: ActionTarget, reason: string): Promise<void> {
-  await tx.query(
-    `UPDATE corrective_action SET status = 'OPEN', effective = false, effectiveness_reason = $1, completed_at = NULL, completed_by = NULL,
-       reopen_count = reopen_count + 1, version = version + 1 WHERE id = $2 AND tenant_id = $3`,
-    [reason, action.id, action.tenantId],
-  );
+  await tx.getRepository(CorrectiveActionEntity).update(actionWhere(action), {
+    status: 'OPEN',
+    effective: false,
+    effectivenessReason: reason,
+    completedAt: null,
+    completedBy: null,
+    reopenCount: () => 'reopen_count + 1',
+    version: nextVersion,
+  });
 }
 
 /** Effectiveness undecided again (new checks were scheduled). */
 export async function clearEffectiveness(tx: Transaction, action: ActionTarget): Promise<void> {
-  await tx.query(`UPDATE corrective_action SET effective = NULL, effectiveness_reason = NULL WHERE id = $1 AND tenant_id = $2`, [action.id, action.tenantId]);
+  await tx.getRepository(CorrectiveActionEntity).update(actionWhere(action), { effective: null, effectivenessReason: null });
 }
 
 export async function recordEffectiveness(tx: Transaction, action: ActionTarget, verdict: { effective: boolean; reason: string | null }): Promise<void> {
-  await tx.query(`UPDATE corrective_action SET effective = $1, effectiveness_reason = $2, version = version + 1 WHERE id = $3 AND tenant_id = $4`, [
-    verdict.effective,
-    verdict.reason,
-    action.id,
-    action.tenantId,
-  ]);
+  await tx.getRepository(CorrectiveActionEntity).update(actionWhere(action), {
+    effective: verdict.effective,
+    effectivenessReason: verdict.reason,
+    version: nextVersion,
+  });
 }
 
 export async function countChecks(tx: Transaction, action: ActionTarget): Promise<number> {
-  const [{ count }]: { count: number }[] = await tx.query(`SELECT count(*)::int AS count FROM verification_check WHERE tenant_id = $1 AND action_id = $2`, [
-    action.tenantId,
-    action.id,
-  ]);
-  return count;
+  return tx.getRepository(VerificationCheckEntity).count({ where: { tenantId: action.tenantId, actionId: action.id } });
 }
 
 export interface NewCheck {
@@ -383,17 +389,14 @@ export interface NewCheck {
 
 /** Inserts a check of an action; returns its id. */
 export async function insertCheck(tx: Transaction, action: ActionTarget, check: NewCheck): Promise<string> {
-  const [{ id }]: { id: string }[] = await tx.query(
-    `INSERT INTO verification_check (tenant_id, action_id, sequence, method, due_at, scheduled_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [action.tenantId, action.id, check.sequence, check.method, check.dueAt, check.scheduledBy],
-  );
-  return id;
+  const { identifiers } = await tx.getRepository(VerificationCheckEntity).insert({ tenantId: action.tenantId, actionId: action.id, ...check });
+  return identifiers[0].id as string;
 }
 
-/** One check of the tenant, locked for the rest of the transaction (raw SQL: FOR UPDATE). */
+/** One check of the tenant, locked for the rest of the transaction. */
 export async function lockCheck(tx: Transaction, tenantId: string, id: string): Promise<VerificationCheck | null> {
   if (!isId(id)) return null;
-  const [row]: CheckRow[] = await tx.query(`SELECT ${checkColumns} FROM verification_check c WHERE c.tenant_id = $1 AND c.id = $2::uuid FOR UPDATE`, [tenantId, id]);
+  const row = await tx.getRepository(VerificationCheckEntity).findOne({ select: checkFields, where: { tenantId, id }, lock: { mode: 'pessimistic_write' } });
   return row ? toCheck(row) : null;
 }
 
@@ -402,17 +405,14 @@ export async function recordCheckResult(
   check: { id: string; tenantId: string },
   outcome: { by: string; result: VerificationResultValue; evidence: string[]; notes: string | null },
 ): Promise<void> {
-  await tx.query(
-    `UPDATE verification_check SET performed_at = clock_timestamp(), performed_by = $1, result = $2, evidence = $3, notes = $4 WHERE id = $5 AND tenant_id = $6`,
-    [outcome.by, outcome.result, outcome.evidence, outcome.notes, check.id, check.tenantId],
+  await tx.getRepository(VerificationCheckEntity).update(
+    { id: check.id, tenantId: check.tenantId },
+    { performedAt: () => 'clock_timestamp()', performedBy: outcome.by, result: outcome.result, evidence: outcome.evidence, notes: outcome.notes },
   );
 }
 
 /** Results of every check of an action (null: not performed yet). */
 export async function loadCheckResults(tx: Transaction, action: ActionTarget): Promise<(VerificationResultValue | null)[]> {
-  const rows: { result: VerificationResultValue | null }[] = await tx.query(`SELECT result FROM verification_check WHERE tenant_id = $1 AND action_id = $2`, [
-    action.tenantId,
-    action.id,
-  ]);
-  return rows.map((row) => row.result);
+  const rows = await tx.getRepository(VerificationCheckEntity).find({ select: { id: true, result: true }, where: { tenantId: action.tenantId, actionId: action.id } });
+  return rows.map((row) => row.result as VerificationResultValue | null);
 }

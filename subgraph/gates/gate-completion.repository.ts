@@ -1,16 +1,11 @@
+import { In } from 'typeorm';
 import type { Transaction } from '../database/transaction';
+import { GateCompletionEntity } from './gate-completion.entity';
 
 export interface GateCompletion {
   key: string;
   doneBy: string;
   doneAt: Date;
-}
-
-interface GateCompletionRow {
-  near_miss_id: string;
-  key: string;
-  done_by: string;
-  done_at: Date;
 }
 
 export interface NewGateCompletion {
@@ -23,27 +18,29 @@ export interface NewGateCompletion {
 
 /** Gate items done for each near miss: one statement per batch. */
 export async function loadGateCompletions(tx: Transaction, tenantId: string, nearMissIds: readonly string[]): Promise<GateCompletion[][]> {
-  const rows: GateCompletionRow[] = await tx.query(
-    `SELECT near_miss_id, key, done_by, done_at FROM gate_completion WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`,
-    [tenantId, nearMissIds],
-  );
+  const rows = await tx.getRepository(GateCompletionEntity).find({
+    select: { nearMissId: true, key: true, doneBy: true, doneAt: true },
+    where: { tenantId, nearMissId: In([...nearMissIds]) },
+  });
   const groups = new Map<string, GateCompletion[]>();
-  for (const row of rows) groups.set(row.near_miss_id, [...(groups.get(row.near_miss_id) ?? []), { key: row.key, doneBy: row.done_by, doneAt: row.done_at }]);
+  for (const row of rows) groups.set(row.nearMissId, [...(groups.get(row.nearMissId) ?? []), { key: row.key, doneBy: row.doneBy, doneAt: row.doneAt }]);
   return nearMissIds.map((id) => groups.get(id) ?? []);
 }
 
 /** Keys of the gate items done for one near miss. */
 export async function loadDoneGateKeys(tx: Transaction, nearMiss: { id: string; tenantId: string }): Promise<Set<string>> {
-  const rows: { key: string }[] = await tx.query(`SELECT key FROM gate_completion WHERE tenant_id = $1 AND near_miss_id = $2`, [nearMiss.tenantId, nearMiss.id]);
+  const rows = await tx.getRepository(GateCompletionEntity).find({ select: { nearMissId: true, key: true }, where: { tenantId: nearMiss.tenantId, nearMissId: nearMiss.id } });
   return new Set(rows.map((row) => row.key));
 }
 
+/** Marks a gate item done, timed by the database clock. */
 export async function insertGateCompletion(tx: Transaction, completion: NewGateCompletion): Promise<void> {
-  await tx.query(`INSERT INTO gate_completion (tenant_id, near_miss_id, key, done_by, done_at, note) VALUES ($1, $2, $3, $4, clock_timestamp(), $5)`, [
-    completion.tenantId,
-    completion.nearMissId,
-    completion.key,
-    completion.doneBy,
-    completion.note ?? null,
-  ]);
+  await tx.getRepository(GateCompletionEntity).insert({
+    tenantId: completion.tenantId,
+    nearMissId: completion.nearMissId,
+    key: completion.key,
+    doneBy: completion.doneBy,
+    doneAt: () => 'clock_timestamp()',
+    note: completion.note ?? null,
+  });
 }

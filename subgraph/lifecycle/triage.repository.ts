@@ -1,4 +1,5 @@
 import type { Transaction } from '../database/transaction';
+import { NearMissTriageEntity } from '../triage/near-miss-triage.entity';
 import type { TriageRouteValue } from '../domain/vocabulary';
 import type { JustCultureClassValue } from './just-culture';
 
@@ -47,19 +48,14 @@ const toTriage = (row: TriageRow): TriageRecord => ({
   rationale: row.rationale,
 });
 
-/** Records a triage decision; triaged_at is the database clock's. */
+/** Records a triage decision, timed by the database clock. */
 export async function insertTriage(tx: Transaction, triage: Omit<NewTriage, 'triagedAt'>): Promise<void> {
-  await tx.query(
-    `INSERT INTO near_miss_triage (tenant_id, near_miss_id, route, suggested_route, override_reason, same_day, due_by, triaged_at, triaged_by, just_culture, notify, rationale)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp(), $8, $9, $10, $11)`,
-    [triage.tenantId, triage.nearMissId, triage.route, triage.suggestedRoute, triage.overrideReason, triage.sameDay, triage.dueBy,
-      triage.triagedBy, triage.justCulture, triage.notify, triage.rationale],
-  );
+  await tx.getRepository(NearMissTriageEntity).insert({ ...triage, triagedAt: () => 'clock_timestamp()' });
 }
 
 /**
  * The current (latest) triage of each near miss: one statement per batch.
- * Raw SQL: DISTINCT ON picks the latest row per near miss from the index.
+ * Raw SQL: DISTINCT ON picks each near miss's latest row from the index.
  */
 export async function loadLatestTriages(tx: Transaction, tenantId: string, nearMissIds: readonly string[]): Promise<(TriageRecord | null)[]> {
   const rows: TriageRow[] = await tx.query(
@@ -74,9 +70,10 @@ export async function loadLatestTriages(tx: Transaction, tenantId: string, nearM
 
 /** The route of a near miss's latest triage (null before its first). */
 export async function loadLatestRoute(tx: Transaction, nearMiss: { id: string; tenantId: string }): Promise<TriageRouteValue | null> {
-  const [row]: { route: TriageRouteValue }[] = await tx.query(
-    `SELECT route FROM near_miss_triage WHERE tenant_id = $1 AND near_miss_id = $2 ORDER BY triaged_at DESC LIMIT 1`,
-    [nearMiss.tenantId, nearMiss.id],
-  );
-  return row?.route ?? null;
+  const latest = await tx.getRepository(NearMissTriageEntity).findOne({
+    select: { id: true, route: true },
+    where: { tenantId: nearMiss.tenantId, nearMissId: nearMiss.id },
+    order: { triagedAt: 'DESC' },
+  });
+  return (latest?.route as TriageRouteValue | undefined) ?? null;
 }

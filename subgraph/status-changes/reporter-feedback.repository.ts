@@ -1,15 +1,10 @@
+import { In } from 'typeorm';
 import type { Transaction } from '../database/transaction';
+import { ReporterFeedbackEntity } from '../lifecycle/reporter-feedback.entity';
 
 export type FeedbackKind = 'ACKNOWLEDGED' | 'TRIAGED' | 'CLOSED' | 'REOPENED' | 'MANUAL';
 
 export interface FeedbackRecord {
-  at: Date;
-  kind: FeedbackKind;
-  message: string;
-}
-
-interface FeedbackRow {
-  near_miss_id: string;
   at: Date;
   kind: FeedbackKind;
   message: string;
@@ -23,23 +18,28 @@ export interface NewFeedback {
   sentBy?: string;
 }
 
+/** Writes a message to the reporter, timed by the database clock. */
 export async function insertFeedback(tx: Transaction, feedback: NewFeedback): Promise<void> {
-  await tx.query(`INSERT INTO reporter_feedback (tenant_id, near_miss_id, at, kind, message, sent_by) VALUES ($1, $2, clock_timestamp(), $3, $4, $5)`, [
-    feedback.tenantId,
-    feedback.nearMissId,
-    feedback.kind,
-    feedback.message,
-    feedback.sentBy ?? null,
-  ]);
+  await tx.getRepository(ReporterFeedbackEntity).insert({
+    tenantId: feedback.tenantId,
+    nearMissId: feedback.nearMissId,
+    at: () => 'clock_timestamp()',
+    kind: feedback.kind,
+    message: feedback.message,
+    sentBy: feedback.sentBy ?? null,
+  });
 }
 
 /** Messages to the reporter of each near miss, oldest first: one statement per batch. */
 export async function loadFeedback(tx: Transaction, tenantId: string, nearMissIds: readonly string[]): Promise<FeedbackRecord[][]> {
-  const rows: FeedbackRow[] = await tx.query(
-    `SELECT near_miss_id, at, kind, message FROM reporter_feedback WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[]) ORDER BY at, id`,
-    [tenantId, nearMissIds],
-  );
+  const rows = await tx.getRepository(ReporterFeedbackEntity).find({
+    select: { id: true, nearMissId: true, at: true, kind: true, message: true },
+    where: { tenantId, nearMissId: In([...nearMissIds]) },
+    order: { at: 'ASC', id: 'ASC' },
+  });
   const groups = new Map<string, FeedbackRecord[]>();
-  for (const row of rows) groups.set(row.near_miss_id, [...(groups.get(row.near_miss_id) ?? []), { at: row.at, kind: row.kind, message: row.message }]);
+  for (const row of rows) {
+    groups.set(row.nearMissId, [...(groups.get(row.nearMissId) ?? []), { at: row.at, kind: row.kind as FeedbackKind, message: row.message }]);
+  }
   return nearMissIds.map((id) => groups.get(id) ?? []);
 }
