@@ -1,8 +1,14 @@
+import { In, IsNull } from 'typeorm';
 import { uuid } from '../common/validation';
 import type { Transaction } from '../database/transaction';
 import { repeatKeyLockSql } from './repeat-trigger';
 import type { RepeatTriggerBasis } from './repeat-trigger-keys';
+import { RepeatTriggerRuleEntity } from './repeat-trigger-rule.entity';
 import { defaultRepeatTriggerRule, type RepeatTriggerRule } from './repeat-trigger-rule';
+import { RiskReviewActionEntity } from './risk-review-action.entity';
+import { RiskReviewKeyEntity } from './risk-review-key.entity';
+import { RiskReviewEntity } from './risk-review.entity';
+import { ServiceManagerEntity } from './service-manager.entity';
 import type { RiskReview, RiskReviewCauseValue, RiskReviewStatusValue } from './risk-review.type';
 
 /** Which reviews a caller may see: their tenant, and reviews of their services. */
@@ -126,7 +132,7 @@ export async function loadReviewsByNearMiss(tx: Transaction, scope: ReviewScope,
   return nearMissIds.map((id) => rows.filter((row) => row.member === id).map((row) => toRiskReview(row)));
 }
 
-/** Near-miss ids of each review, oldest occurrence first. */
+/** Near-miss ids of each review, oldest occurrence first (raw SQL: ordered by the near misses' own columns). */
 export async function loadReviewMemberIds(tx: Transaction, tenantId: string, reviewIds: readonly string[]): Promise<string[][]> {
   const rows: { review_id: string; near_miss_id: string }[] = await tx.query(
     `SELECT m.review_id, m.near_miss_id FROM risk_review_near_miss m JOIN near_miss n ON n.id = m.near_miss_id AND n.tenant_id = m.tenant_id
@@ -138,11 +144,12 @@ export async function loadReviewMemberIds(tx: Transaction, tenantId: string, rev
 
 /** Corrective actions a review decided, per review. */
 export async function loadReviewActionIds(tx: Transaction, tenantId: string, reviewIds: readonly string[]): Promise<string[][]> {
-  const rows: { review_id: string; action_id: string }[] = await tx.query(
-    `SELECT review_id, action_id FROM risk_review_action WHERE tenant_id = $1 AND review_id = ANY($2::uuid[]) ORDER BY action_id`,
-    [tenantId, reviewIds],
-  );
-  return reviewIds.map((id) => rows.filter((row) => row.review_id === id).map((row) => row.action_id));
+  const rows = await tx.getRepository(RiskReviewActionEntity).find({
+    select: { reviewId: true, actionId: true },
+    where: { tenantId, reviewId: In([...reviewIds]) },
+    order: { actionId: 'ASC' },
+  });
+  return reviewIds.map((id) => rows.filter((row) => row.reviewId === id).map((row) => row.actionId));
 }
 
 /** What concluding a review locks first: its service and its similarity keys (none: no such review). */
@@ -151,6 +158,7 @@ export interface ReviewKeys {
   keys: string[];
 }
 
+/** Raw SQL: the review's service and its keys in one statement (a left join: a review may have no keys). */
 export async function loadReviewKeys(tx: Transaction, tenantId: string, id: string): Promise<ReviewKeys | null> {
   const rows: { similarity_key: string | null; service_id: string }[] = await tx.query(
     `SELECT k.similarity_key, r.service_id FROM risk_review r LEFT JOIN risk_review_key k ON k.review_id = r.id AND k.tenant_id = r.tenant_id
@@ -174,13 +182,14 @@ export interface LockedReview {
   serviceId: string;
 }
 
-/** One review, locked for the rest of the transaction (raw SQL: FOR UPDATE). */
+/** One review, locked for the rest of the transaction. */
 export async function lockReview(tx: Transaction, tenantId: string, id: string): Promise<LockedReview | null> {
-  const [row]: { id: string; tenant_id: string; status: RiskReviewStatusValue; version: number; service_id: string }[] = await tx.query(
-    `SELECT id, tenant_id, status, version, service_id FROM risk_review WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
-    [tenantId, id],
-  );
-  return row ? { id: row.id, tenantId: row.tenant_id, status: row.status, version: row.version, serviceId: row.service_id } : null;
+  const row = await tx.getRepository(RiskReviewEntity).findOne({
+    select: { id: true, tenantId: true, status: true, version: true, serviceId: true },
+    where: { tenantId, id },
+    lock: { mode: 'pessimistic_write' },
+  });
+  return row ? { id: row.id, tenantId: row.tenantId, status: row.status as RiskReviewStatusValue, version: row.version, serviceId: row.serviceId } : null;
 }
 
 /** Concluded: its keys no longer open, so the next similar report opens a new review. */
@@ -189,15 +198,21 @@ export async function markConcluded(
   review: Pick<LockedReview, 'id' | 'tenantId'>,
   conclusion: { text: string; causes: RiskReviewCauseValue[]; by: string },
 ): Promise<void> {
-  await tx.query(
-    `UPDATE risk_review SET status = 'CONCLUDED', conclusion = $1, causes = $2, concluded_at = clock_timestamp(), concluded_by = $3, version = version + 1
-     WHERE tenant_id = $4 AND id = $5`,
-    [conclusion.text, conclusion.causes, conclusion.by, review.tenantId, review.id],
+  await tx.getRepository(RiskReviewEntity).update(
+    { tenantId: review.tenantId, id: review.id },
+    {
+      status: 'CONCLUDED',
+      conclusion: conclusion.text,
+      causes: conclusion.causes,
+      concludedAt: () => 'clock_timestamp()',
+      concludedBy: conclusion.by,
+      version: () => 'version + 1',
+    },
   );
-  await tx.query(`UPDATE risk_review_key SET open = false WHERE tenant_id = $1 AND review_id = $2`, [review.tenantId, review.id]);
+  await tx.getRepository(RiskReviewKeyEntity).update({ tenantId: review.tenantId, reviewId: review.id }, { open: false });
 }
 
-/** The review's near misses and their statuses, in id order. */
+/** The review's near misses and their statuses, in id order (raw SQL: a join to the near-miss table). */
 export async function loadMembers(tx: Transaction, review: Pick<LockedReview, 'id' | 'tenantId'>): Promise<{ id: string; status: string }[]> {
   return tx.query(
     `SELECT n.id, n.status FROM risk_review_near_miss m JOIN near_miss n ON n.id = m.near_miss_id AND n.tenant_id = m.tenant_id
@@ -207,7 +222,7 @@ export async function loadMembers(tx: Transaction, review: Pick<LockedReview, 'i
 }
 
 export async function linkReviewAction(tx: Transaction, review: Pick<LockedReview, 'id' | 'tenantId'>, actionId: string): Promise<void> {
-  await tx.query(`INSERT INTO risk_review_action (tenant_id, review_id, action_id) VALUES ($1, $2, $3)`, [review.tenantId, review.id, actionId]);
+  await tx.getRepository(RiskReviewActionEntity).insert({ tenantId: review.tenantId, reviewId: review.id, actionId });
 }
 
 export interface StoredRule extends RepeatTriggerRule {
@@ -217,12 +232,12 @@ export interface StoredRule extends RepeatTriggerRule {
 
 /** The effective rule of every installed category and the provider-wide default ('*'). */
 export async function loadRepeatTriggerRules(tx: Transaction, tenantId: string, categories: string[]): Promise<StoredRule[]> {
-  const rows: { category: string; threshold: number; window_days: number; review_due_days: number; enabled: boolean }[] = await tx.query(
-    `SELECT category, threshold, window_days, review_due_days, enabled FROM repeat_trigger_rule WHERE tenant_id = $1`,
-    [tenantId],
-  );
+  const rows = await tx.getRepository(RepeatTriggerRuleEntity).find({
+    select: { tenantId: true, category: true, threshold: true, windowDays: true, reviewDueDays: true, enabled: true },
+    where: { tenantId },
+  });
   const stored = new Map(
-    rows.map((row) => [row.category, { threshold: row.threshold, windowDays: row.window_days, reviewDueDays: row.review_due_days, enabled: row.enabled }]),
+    rows.map((row) => [row.category, { threshold: row.threshold, windowDays: row.windowDays, reviewDueDays: row.reviewDueDays, enabled: row.enabled }]),
   );
   const fallback = stored.get('*') ?? defaultRepeatTriggerRule;
   return ['*', ...categories].map((category) => ({ category, ...(stored.get(category) ?? fallback), configured: stored.has(category) }));
@@ -235,10 +250,18 @@ export interface RuleChange extends RepeatTriggerRule {
 }
 
 export async function saveRepeatTriggerRule(tx: Transaction, rule: RuleChange): Promise<void> {
-  await tx.query(
-    `INSERT INTO repeat_trigger_rule (tenant_id, category, threshold, window_days, review_due_days, enabled, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (tenant_id, category) DO UPDATE SET threshold = $3, window_days = $4, review_due_days = $5, enabled = $6, updated_by = $7, updated_at = now()`,
-    [rule.tenantId, rule.category, rule.threshold, rule.windowDays, rule.reviewDueDays, rule.enabled, rule.updatedBy],
+  await tx.getRepository(RepeatTriggerRuleEntity).upsert(
+    {
+      tenantId: rule.tenantId,
+      category: rule.category,
+      threshold: rule.threshold,
+      windowDays: rule.windowDays,
+      reviewDueDays: rule.reviewDueDays,
+      enabled: rule.enabled,
+      updatedBy: rule.updatedBy,
+      updatedAt: () => 'now()',
+    },
+    { conflictPaths: ['tenantId', 'category'] },
   );
 }
 
@@ -251,14 +274,11 @@ export interface ManagerChange {
 
 /** Names a service's manager, and assigns them the service's open reviews that have none. */
 export async function saveServiceManager(tx: Transaction, change: ManagerChange): Promise<void> {
-  await tx.query(
-    `INSERT INTO service_manager (tenant_id, service_id, staff_id, updated_by) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (tenant_id, service_id) DO UPDATE SET staff_id = $3, updated_by = $4, updated_at = now()`,
-    [change.tenantId, change.serviceId, change.staffId, change.updatedBy],
+  await tx.getRepository(ServiceManagerEntity).upsert(
+    { tenantId: change.tenantId, serviceId: change.serviceId, staffId: change.staffId, updatedBy: change.updatedBy, updatedAt: () => 'now()' },
+    { conflictPaths: ['tenantId', 'serviceId'] },
   );
-  await tx.query(`UPDATE risk_review SET assigned_to = $3 WHERE tenant_id = $1 AND service_id = $2 AND status = 'OPEN' AND assigned_to IS NULL`, [
-    change.tenantId,
-    change.serviceId,
-    change.staffId,
-  ]);
+  await tx
+    .getRepository(RiskReviewEntity)
+    .update({ tenantId: change.tenantId, serviceId: change.serviceId, status: 'OPEN', assignedTo: IsNull() }, { assignedTo: change.staffId });
 }
