@@ -36,7 +36,7 @@ import {
 import { readTenantSettings, windowsOf } from '../tenant-settings/tenant-settings';
 import { triageDueAt } from '../triage/triage-due';
 import { missingGateItems, outcomeProblems } from './closure-rules';
-import { justCultureResponse, type JustCultureClassValue } from './just-culture';
+import type { JustCultureClassValue } from './just-culture';
 import { acknowledgementMessage, closureMessage, reopenMessage, triageMessage } from './reporter-feedback';
 import { insertTriage, loadLatestRoute } from './triage.repository';
 
@@ -140,8 +140,6 @@ export async function triageNearMiss(tx: Transaction, actor: Actor, request: Tri
   });
   return readNearMiss(tx, principal, nearMiss.id);
 }
-
-export { justCultureResponse };
 
 export interface CompleteGateItemInput {
   nearMissId: string;
