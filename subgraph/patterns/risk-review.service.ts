@@ -9,7 +9,6 @@ import type { TenantDatabase } from '../database/tenant-scope';
 import { toFieldProblems } from '../near-misses/report-near-miss.schema';
 import { enqueueEvent } from '../outbox/outbox';
 import type { RequestContext } from '../server/context';
-import { repeatKeyLockSql } from './repeat-trigger';
 import { defaultRepeatTriggerRule, type RepeatTriggerRule } from './repeat-trigger-rule';
 import { riskReviewCauses, type RiskReviewActionInput, type RiskReviewCauseValue } from './risk-review.type';
 
@@ -63,7 +62,7 @@ export async function concludeRiskReview(context: Context, request: ConcludeRequ
       [principal.tenantId, input.id],
     );
     if (!keys.length || !worksInService(principal, keys[0].service_id)) throw notFound(`Risk review ${input.id} does not exist or is not in your services`);
-    await manager.query(`SELECT ${repeatKeyLockSql('$1', '$2')} AS locks`, [principal.tenantId, keys.flatMap((key) => (key.similarity_key ? [key.similarity_key] : []))]);
+    await manager.query(`SELECT lock_similarity_keys($1, $2::text[])`, [principal.tenantId, keys.flatMap((key) => (key.similarity_key ? [key.similarity_key] : []))]);
     const [review]: { status: string; version: number; service_id: string }[] = await manager.query(
       `SELECT status, version, service_id FROM risk_review WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
       [principal.tenantId, input.id],
