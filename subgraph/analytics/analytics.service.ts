@@ -8,7 +8,7 @@ import type { WorkflowStageValue } from '../domain/vocabulary';
 import { refusePersonLookup } from '../near-misses/field-protection';
 import type { NearMissFilter } from '../near-misses/near-miss.filter';
 import type { ReadScope } from '../near-misses/read-scope';
-import { toFieldProblems } from '../near-misses/report-near-miss.schema';
+import { toFieldProblems } from '../common/validation';
 import { defaultShiftTransitionMinutes } from '../near-misses/workflow-context';
 import { loadReviews } from '../patterns/risk-review.query';
 import type { RequestContext } from '../server/context';

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { badUserInput } from '../common/errors';
+import { isUuid } from '../common/validation';
 import type { NearMissFilter } from './near-miss.filter';
 import { selectNearMissColumns, toNearMiss, type NearMissRow } from './near-miss.row';
 import type { NearMiss } from './near-miss.type';
@@ -32,7 +33,7 @@ export const encodeCursor = (nearMiss: Pick<NearMiss, 'occurredAt' | 'id'>) =>
 export function decodeCursor(cursor: string): Cursor {
   try {
     const [occurredAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof occurredAt === 'string' && !Number.isNaN(Date.parse(occurredAt)) && typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id)) {
+    if (typeof occurredAt === 'string' && !Number.isNaN(Date.parse(occurredAt)) && typeof id === 'string' && isUuid(id)) {
       return { occurredAt, id };
     }
   } catch {
@@ -134,7 +135,7 @@ export async function loadCounts(manager: EntityManager, requests: ConnectionReq
 /** Near misses by id within a scope (missing or out-of-scope ids give null). */
 export async function loadByIds(manager: EntityManager, scope: ReadScope, ids: readonly string[]): Promise<(NearMiss | null)[]> {
   const parameters = new Parameters();
-  const valid = ids.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
+  const valid = ids.filter((id) => isUuid(id));
   if (!valid.length) return ids.map(() => null);
   const where = conditions(scope, {}, parameters);
   // By primary key first, then the scope: planned together, a generic plan (the report path's) took a
@@ -185,7 +186,7 @@ function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
 
 /** One near miss within a scope, locked for the rest of the transaction (null when missing or out of scope). */
 export async function lockForUpdate(manager: EntityManager, scope: ReadScope, id: string): Promise<NearMiss | null> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
+  if (!isUuid(id)) return null;
   const parameters = new Parameters();
   const where = [...conditions(scope, {}, parameters), `n.id = ${parameters.add(id)}::uuid`];
   const [row]: NearMissRow[] = await manager.query(

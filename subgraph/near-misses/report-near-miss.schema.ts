@@ -116,7 +116,6 @@ export function parseReport(input: Record<string, unknown>, now: Date): { report
 
 export type ValidReport = z.output<typeof reportNearMissSchema>;
 
-export { toFieldProblems };
 
 /** Strips nulls that GraphQL passes for omitted optional fields. */
 export const withoutNulls = (input: object): Record<string, unknown> =>

@@ -7,6 +7,7 @@ import type { RegisteredCategory } from '../categories/category-registry';
 import { canonicalJson, sha256 } from '../common/canonical-json';
 import { badUserInput, conflict, forbidden, type FieldProblem } from '../common/errors';
 import { inputHygieneProblems } from '../common/input-hygiene';
+import { toFieldProblems } from '../common/validation';
 import type { TransactionOptions } from '../database/tenant-scope';
 import type { Transaction } from '../database/transaction';
 import { lockRecurrences, reopenRecurrences } from '../corrective-actions/recurrence';
@@ -34,7 +35,6 @@ import {
   maxDetailsLength,
   parseReport,
   idempotencyKeySchema,
-  toFieldProblems,
   withoutNulls,
   type ValidReport,
 } from './report-near-miss.schema';
@@ -61,12 +61,6 @@ export interface ReportOutcome {
   /** Risk reviews the repeat trigger opened with this report, and open ones it joined. */
   riskReviewsOpened: string[];
   riskReviewsJoined: string[];
-}
-
-/** For measuring only (npm run bench:analytics): the report's clock, and the repeat trigger off. */
-export interface ReportOptions {
-  now?: Date;
-  repeatTrigger?: boolean;
 }
 
 /**
@@ -110,11 +104,10 @@ export async function reportNearMiss(
   tx: Transaction,
   { principal, services }: Actor,
   { input, idempotencyKey }: ReportRequest,
-  options: ReportOptions = {},
 ): Promise<ReportOutcome> {
   authorize(principal, 'nearMiss.report');
   const scope = readScopeOf(principal);
-  const now = options.now ?? new Date();
+  const now = services.now?.() ?? new Date();
   const { report, category, details, key } = validateReport(services.registry, input, idempotencyKey, now);
   if (!worksInService(principal, report.serviceId)) {
     throw forbidden(`You may only report into your own services; ${report.serviceId} is not one of them`);
@@ -133,7 +126,7 @@ export async function reportNearMiss(
   const nearMissId = randomUUID();
   const similarity = similarityKey(category.definition, facts);
   const trigger =
-    options.repeatTrigger === false
+    services.repeatTrigger === false
       ? undefined
       : reportRepeatInput({ tenantId, nearMissId, category, facts, now, similarityKey: similarity });
 

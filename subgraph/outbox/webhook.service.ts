@@ -7,7 +7,7 @@ import { badUserInput, notFound, type FieldProblem } from '../common/errors';
 import type { WebhookConfig } from '../config';
 import type { TenantDatabase } from '../database/tenant-scope';
 import { hostReference, Staff } from '../host-entities/host-entity.types';
-import { toFieldProblems } from '../near-misses/report-near-miss.schema';
+import { toFieldProblems } from '../common/validation';
 import { WebhookDelivery, WebhookDeliveryStatus, WebhookSubscription } from './webhook.type';
 import { newSigningSecret } from './webhook-signature';
 import { webhookUrlProblem } from './webhook-url';

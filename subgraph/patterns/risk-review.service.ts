@@ -6,7 +6,7 @@ import { authorize } from '../auth/role-matrix';
 import { badUserInput, conflict, forbidden, notFound, type FieldProblem } from '../common/errors';
 import { addCorrectiveAction } from '../corrective-actions/corrective-action.service';
 import type { TenantDatabase } from '../database/tenant-scope';
-import { toFieldProblems } from '../near-misses/report-near-miss.schema';
+import { toFieldProblems } from '../common/validation';
 import { enqueueEvent } from '../outbox/outbox';
 import type { RequestContext } from '../server/context';
 import { defaultRepeatTriggerRule, type RepeatTriggerRule } from './repeat-trigger-rule';

@@ -17,6 +17,10 @@ export interface AppServices {
   dataSource: DataSource;
   registry: CategoryRegistry;
   logger: Logger;
+  /** The clock use cases read (tests and benchmarks set it); the system clock when unset. */
+  now?: () => Date;
+  /** false skips the repeat trigger: only to measure what it costs (npm run bench:analytics). */
+  repeatTrigger?: boolean;
 }
 
 /** What lives for one GraphQL request. */
