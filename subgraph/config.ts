@@ -46,6 +46,9 @@ const environmentSchema = z
     }
   });
 
+/** Every variable the configuration reads (`.env.example` documents each; a test holds them equal). */
+export const environmentVariables: readonly string[] = Object.keys(environmentSchema.shape);
+
 export type LogLevel = z.infer<typeof environmentSchema>['LOG_LEVEL'];
 
 export interface Config {
