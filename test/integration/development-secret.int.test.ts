@@ -53,6 +53,7 @@ async function boot(extra: Record<string, string> = {}) {
 }
 
 describe('a restart on the same DATA_DIR without AUTH_JWT_SECRET', () => {
+  // Two boots that create and then reopen a database on disk: slower than the other suites' in-memory ones.
   it('keeps the development secret and the pseudonyms', async () => {
     const first = await boot();
     let before: string[];
@@ -72,7 +73,7 @@ describe('a restart on the same DATA_DIR without AUTH_JWT_SECRET', () => {
     } finally {
       await second.app.stop();
     }
-  });
+  }, 180_000);
 
   it('leaves a configured PSEUDONYMISATION_SECRET as it is', () => {
     const pseudonymisationSecret = 'p'.repeat(32);
