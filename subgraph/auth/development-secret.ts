@@ -20,5 +20,5 @@ export function useDevelopmentSecret(config: Config): string | undefined {
     writeFileSync(file, config.auth.jwtSecret, { mode: 0o600 });
   }
   if (config.pseudonymisationSecretDerived) config.pseudonymisationSecret = derivePseudonymisationSecret(config.auth.jwtSecret);
-  return `AUTH_JWT_SECRET is not set: using a generated development secret from ${file} (${config.auth.jwtSecret}). Never do this in production.`;
+  return `AUTH_JWT_SECRET is not set: using a generated development secret kept in ${file} (npm run token signs with it). Never do this in production.`;
 }
