@@ -139,7 +139,7 @@ export async function reportNearMiss(
       throw conflict('This idempotency key was already used for a different report', { field: 'idempotencyKey' });
     }
     return {
-      nearMiss: await readBack(tx, scope, previous.nearMissId),
+      nearMiss: await readNearMiss(tx, scope, previous.nearMissId),
       suggestedRoute: previous.suggestedRoute,
       sameDay: previous.sameDay,
       replayed: true,
@@ -269,7 +269,7 @@ export async function reportNearMiss(
   ]);
 
   return {
-    nearMiss: await readBack(tx, scope, nearMissId),
+    nearMiss: await readNearMiss(tx, scope, nearMissId),
     suggestedRoute: suggestion.route,
     sameDay: suggestion.sameDay,
     replayed: false,
@@ -324,7 +324,7 @@ function validateReport(
 }
 
 /** The near miss as the payload shows it, read in the report's transaction. */
-async function readBack(tx: Transaction, scope: ReturnType<typeof readScopeOf>, id: string): Promise<NearMiss> {
+async function readNearMiss(tx: Transaction, scope: ReturnType<typeof readScopeOf>, id: string): Promise<NearMiss> {
   const [nearMiss] = await loadByIds(tx, scope, [id]);
   if (!nearMiss) throw new Error(`reported near miss ${id} is not readable`);
   return nearMiss;
