@@ -2,7 +2,6 @@ import type { Transaction } from '../database/transaction';
 import type { NearMissFilter } from '../near-misses/near-miss.filter';
 import { conditions, Parameters } from '../near-misses/near-miss.repository';
 import type { ReadScope } from '../near-misses/read-scope';
-import { shiftPhaseSql } from '../near-misses/workflow-context';
 import type { ChartCount } from './control-charts';
 import {
   daysOfWeek,
@@ -14,6 +13,14 @@ import {
   type TrendDimensionValue,
   type TrendIntervalValue,
 } from './trend-dimensions';
+
+/** shiftPhase (near-misses/workflow-context.ts) in SQL over alias `n`, for aggregates (`window` is a parameter placeholder). */
+const shiftPhaseSql = (window: string) => `CASE
+    WHEN n.minutes_after_shift_start IS NULL OR n.minutes_before_shift_end IS NULL THEN 'UNKNOWN'
+    WHEN abs(n.minutes_after_shift_start) <= ${window} THEN 'START_OF_SHIFT'
+    WHEN abs(n.minutes_before_shift_end) <= ${window} THEN 'END_OF_SHIFT'
+    WHEN n.minutes_after_shift_start > 0 AND n.minutes_before_shift_end > 0 THEN 'MID_SHIFT'
+    ELSE 'OUTSIDE_SHIFT' END`;
 
 // Every aggregate here reads one tenant (and the caller's services) through
 // conditions(), the same WHERE the row queries use, over the covering index
