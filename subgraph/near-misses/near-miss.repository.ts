@@ -1,24 +1,14 @@
 import type { Transaction } from '../database/transaction';
 import { badUserInput } from '../common/errors';
 import { isUuid } from '../common/validation';
-import type { NearMissFilter } from './near-miss.filter';
+import type { ConnectionRequest, NearMissFilter } from './near-miss.filter';
 import type { NearMiss } from './near-miss.type';
 import type { ReadScope } from './read-scope';
 import { storedWorkflowContext } from './workflow-context';
 
+export type { Anchor, ConnectionRequest } from './near-miss.filter';
+
 export const maxPageSize = 100;
-
-/** A host-entity link a list can hang from, e.g. `Person.nearMisses`. */
-export type Anchor = { column: 'person_id' | 'reported_by'; value: string };
-
-/** Everything a connection needs; resolved lazily so unused parts cost nothing. */
-export interface ConnectionRequest {
-  scope: ReadScope;
-  filter: NearMissFilter;
-  first: number;
-  after?: string;
-  anchor?: Anchor;
-}
 
 export interface Page {
   nodes: NearMiss[];
