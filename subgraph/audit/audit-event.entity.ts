@@ -5,7 +5,7 @@ export class AuditEventEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id!: string;
   @Column({ name: 'tenant_id', type: 'text' }) tenantId!: string;
   @Column({ name: 'near_miss_id', type: 'uuid', nullable: true }) nearMissId!: string | null;
-  @Column({ type: 'timestamptz' }) at!: Date;
+  @Column({ type: 'timestamptz', default: () => "date_trunc('milliseconds', clock_timestamp())" }) at!: Date;
   @Column({ type: 'text', nullable: true }) actor!: string | null;
   @Column({ type: 'text' }) action!: string;
   @Column({ type: 'jsonb', nullable: true }) detail!: unknown;

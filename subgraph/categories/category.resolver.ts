@@ -22,7 +22,7 @@ export class CategoryResolver {
     @Arg('enabled', () => Boolean) enabled: boolean,
     @Ctx() context: RequestContext,
   ): Promise<NearMissCategory> {
-    const registered = await setCategoryEnabled(context.services.registry, context.principal, context.db, key, enabled);
+    const registered = await context.mutate((tx, actor) => setCategoryEnabled(tx, actor, { key, enabled }));
     return toCategoryType(registered, enabled);
   }
 

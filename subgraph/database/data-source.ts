@@ -3,11 +3,9 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { AbstractLogger, DataSource, type DataSourceOptions, type LogLevel, type LogMessage } from 'typeorm';
 import { migrations } from '../../migrations';
-import { AuditEventEntity } from '../audit/audit-event.entity';
-import { NearMissEntity } from '../near-misses/near-miss.entity';
+import { acceptPostgresTypes } from './column-types';
+import { entities } from './entities';
 import { usePreparedStatements } from './prepared';
-
-export const entities = [NearMissEntity, AuditEventEntity];
 
 export interface DatabaseOptions {
   /** PostgreSQL server; unset means the embedded database. */
@@ -68,6 +66,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     },
   });
+  acceptPostgresTypes(dataSource);
 
   try {
     if (options.schema) await createSchema(connection, options.schema);

@@ -136,6 +136,6 @@ export class LifecycleResolver {
 
   @Mutation(() => TenantSettingsType, { description: 'Changes triage windows for your organisation (new reports use them).' })
   async updateTenantSettings(@Arg('input', () => TenantSettingsInput) input: TenantSettingsInput, @Ctx() context: RequestContext): Promise<TenantSettingsType> {
-    return updateTenantSettings(context, input);
+    return context.mutate((tx, actor) => updateTenantSettings(tx, actor, input));
   }
 }

@@ -9,12 +9,12 @@ export class NearMissEntity {
   @Column({ name: 'service_id', type: 'text' }) serviceId!: string;
   @Column({ type: 'text' }) category!: string;
   @Column({ name: 'category_version', type: 'integer' }) categoryVersion!: number;
-  @Column({ type: 'text' }) status!: string;
+  @Column({ type: 'text', default: 'REPORTED' }) status!: string;
   @Column({ name: 'occurred_at', type: 'timestamptz' }) occurredAt!: Date;
   @Column({ name: 'detected_at', type: 'timestamptz', nullable: true }) detectedAt!: Date | null;
-  @Column({ name: 'reported_at', type: 'timestamptz' }) reportedAt!: Date;
+  @Column({ name: 'reported_at', type: 'timestamptz', default: () => 'now()' }) reportedAt!: Date;
   @Column({ name: 'reported_by', type: 'text' }) reportedBy!: string;
-  @Column({ name: 'staff_involved_ids', type: 'text', array: true }) staffInvolvedIds!: string[];
+  @Column({ name: 'staff_involved_ids', type: 'text', array: true, default: () => "'{}'" }) staffInvolvedIds!: string[];
   @Column({ name: 'person_id', type: 'text', nullable: true }) personId!: string | null;
   @Column({ name: 'visit_id', type: 'text', nullable: true }) visitId!: string | null;
   @Column({ name: 'medication_record_id', type: 'text', nullable: true }) medicationRecordId!: string | null;
@@ -27,14 +27,38 @@ export class NearMissEntity {
   @Column({ name: 'prevention_reliability', type: 'text' }) preventionReliability!: string;
   @Column({ name: 'immediate_actions', type: 'text', array: true }) immediateActions!: string[];
   @Column({ name: 'what_made_this_possible', type: 'text', nullable: true }) whatMadeThisPossible!: string | null;
-  @Column({ name: 'contributing_factors', type: 'text', array: true }) contributingFactors!: string[];
+  @Column({ name: 'contributing_factors', type: 'text', array: true, default: () => "'{}'" }) contributingFactors!: string[];
   @Column({ name: 'workflow_stage', type: 'text', nullable: true }) workflowStage!: string | null;
   @Column({ name: 'potential_harm', type: 'text' }) potentialHarm!: string;
   @Column({ type: 'jsonb' }) details!: Record<string, unknown>;
   @Column({ name: 'suggested_route', type: 'text' }) suggestedRoute!: string;
   @Column({ name: 'same_day', type: 'boolean' }) sameDay!: boolean;
-  @Column({ name: 'suggested_notify', type: 'text', array: true }) suggestedNotify!: string[];
+  @Column({ name: 'suggested_notify', type: 'text', array: true, default: () => "'{}'" }) suggestedNotify!: string[];
   @Column({ name: 'triage_due_at', type: 'timestamptz' }) triageDueAt!: Date;
-  @Column({ type: 'integer' }) version!: number;
-  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+  @Column({ type: 'integer', default: 1 }) version!: number;
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' }) updatedAt!: Date;
+
+  // Lifecycle.
+  @Column({ name: 'acknowledged_at', type: 'timestamptz', nullable: true }) acknowledgedAt!: Date | null;
+  @Column({ name: 'acknowledged_by', type: 'text', nullable: true }) acknowledgedBy!: string | null;
+  @Column({ name: 'closed_at', type: 'timestamptz', nullable: true }) closedAt!: Date | null;
+  @Column({ name: 'closed_by', type: 'text', nullable: true }) closedBy!: string | null;
+  @Column({ type: 'text', nullable: true }) outcome!: string | null;
+  @Column({ name: 'reopened_at', type: 'timestamptz', nullable: true }) reopenedAt!: Date | null;
+  @Column({ name: 'reopen_reason', type: 'text', nullable: true }) reopenReason!: string | null;
+  @Column({ name: 'reopen_count', type: 'integer', default: 0 }) reopenCount!: number;
+  @Column({ name: 'no_action_reason', type: 'text', nullable: true }) noActionReason!: string | null;
+
+  // Patterns: the category's similarity fields, hashed at report time, and the workflow context.
+  @Column({ name: 'similarity_key', type: 'text', nullable: true }) similarityKey!: string | null;
+  @Column({ name: 'workflow_context', type: 'jsonb', nullable: true }) workflowContext!: Record<string, unknown> | null;
+  @Column({ name: 'minutes_after_shift_start', type: 'integer', nullable: true }) minutesAfterShiftStart!: number | null;
+  @Column({ name: 'minutes_before_shift_end', type: 'integer', nullable: true }) minutesBeforeShiftEnd!: number | null;
+  @Column({ name: 'minutes_after_scheduled', type: 'integer', nullable: true }) minutesAfterScheduled!: number | null;
+  @Column({ name: 'time_critical_medicine', type: 'boolean', default: false }) timeCriticalMedicine!: boolean;
+  @Column({ name: 'care_plan_review_overdue', type: 'boolean', nullable: true }) carePlanReviewOverdue!: boolean | null;
+  @Column({ name: 'staff_employment', type: 'text', nullable: true }) staffEmployment!: string | null;
+
+  // Retention: when the free text of a closed near miss was erased.
+  @Column({ name: 'erased_at', type: 'timestamptz', nullable: true }) erasedAt!: Date | null;
 }

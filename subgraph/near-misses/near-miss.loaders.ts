@@ -5,7 +5,7 @@ import type { TenantDatabase } from '../database/tenant-scope';
 import { loadByIds, loadByLink, loadCounts, loadPages, type ConnectionRequest, type LinkColumn, type Page } from './near-miss.repository';
 import type { AuditEvent, NearMiss } from './near-miss.type';
 import { loadTimelines } from '../audit/audit-timeline';
-import { disabledCategories } from '../categories/category-settings.service';
+import { disabledCategories } from '../categories/tenant-category-setting.repository';
 import { readScopeOf, type ReadScope } from './read-scope';
 
 /** Requests that differ only in their anchor value can share one statement. */

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../server/context';
-import { deactivateWebhook, listWebhooks, loadDeliveries, registerWebhook } from './webhook.service';
+import { deactivateWebhook, listWebhooks, registerWebhook, webhookDeliveries } from './webhook.service';
 import { RegisterWebhookPayload, WebhookDelivery, WebhookDeliveryStatus, WebhookSubscription } from './webhook.type';
 
 @Resolver(() => WebhookSubscription)
@@ -20,12 +20,12 @@ export class WebhookResolver {
     @Ctx() context: RequestContext,
     @Arg('eventTypes', () => [String], { nullable: true }) eventTypes?: string[] | null,
   ): Promise<RegisterWebhookPayload> {
-    return registerWebhook(context.services.config.webhooks, context.principal, context.db, url, eventTypes);
+    return context.mutate((tx, actor) => registerWebhook(tx, actor, { url, eventTypes }));
   }
 
   @Mutation(() => WebhookSubscription, { description: 'Stops a webhook (admins); its pending deliveries become DEAD. nearMissEvents still has every event.' })
   deactivateWebhook(@Arg('id', () => ID) id: string, @Ctx() context: RequestContext): Promise<WebhookSubscription> {
-    return deactivateWebhook(context.principal, context.db, id);
+    return context.mutate((tx, actor) => deactivateWebhook(tx, actor, { id }));
   }
 
   @FieldResolver(() => [WebhookDelivery], { description: 'Its most recent deliveries, newest first' })
@@ -35,6 +35,6 @@ export class WebhookResolver {
     @Arg('status', () => WebhookDeliveryStatus, { nullable: true }) status?: WebhookDeliveryStatus,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first = 20,
   ): Promise<WebhookDelivery[]> {
-    return context.db.read((manager) => loadDeliveries(manager, context.principal.tenantId, webhook.id, status ?? undefined, first));
+    return context.db.read((tx) => webhookDeliveries(tx, context.principal.tenantId, webhook.id, status ?? undefined, first));
   }
 }

@@ -1,16 +1,24 @@
 import { z } from 'zod';
-import type { EntityManager } from 'typeorm';
 import { recordAudit } from '../audit/audit-log';
 import type { Principal } from '../auth/principal';
 import { authorize } from '../auth/role-matrix';
 import { badUserInput, notFound, type FieldProblem } from '../common/errors';
-import type { WebhookConfig } from '../config';
 import type { TenantDatabase } from '../database/tenant-scope';
-import { hostReference, Staff } from '../host-entities/host-entity.types';
+import type { Transaction } from '../database/transaction';
 import { toFieldProblems } from '../common/validation';
-import { WebhookDelivery, WebhookDeliveryStatus, WebhookSubscription } from './webhook.type';
+import type { Actor } from '../server/actor';
+import {
+  abandonPendingDeliveries,
+  countActiveWebhooks,
+  insertWebhook,
+  loadDeliveries,
+  loadWebhooks,
+  lockWebhook,
+  markWebhookDeactivated,
+} from './webhook.repository';
 import { newSigningSecret } from './webhook-signature';
 import { webhookUrlProblem } from './webhook-url';
+import type { WebhookDelivery, WebhookDeliveryStatus, WebhookSubscription } from './webhook.type';
 
 export const maxWebhooksPerTenant = 20;
 
@@ -20,138 +28,75 @@ const eventTypesSchema = z
   .max(50)
   .transform((types) => [...new Set(types)].sort());
 
-interface SubscriptionRow {
-  id: string;
+export interface RegisterWebhookInput {
   url: string;
-  event_types: string[] | null;
-  active: boolean;
-  created_by: string;
-  created_at: Date;
-  deactivated_at: Date | null;
+  /** Null or undefined: every event type. */
+  eventTypes?: string[] | null;
 }
-
-const subscriptionColumns = 'id, url, event_types, active, created_by, created_at, deactivated_at';
-
-const toSubscription = (row: SubscriptionRow): WebhookSubscription => ({
-  id: row.id,
-  url: row.url,
-  eventTypes: row.event_types,
-  active: row.active,
-  createdAt: row.created_at,
-  createdBy: hostReference(Staff, row.created_by)!,
-  deactivatedAt: row.deactivated_at ?? undefined,
-});
 
 /** Registers a receiver for the caller's tenant; the signing secret is returned here and never again. */
 export async function registerWebhook(
-  config: WebhookConfig,
-  principal: Principal,
-  db: TenantDatabase,
-  url: string,
-  eventTypes: string[] | null | undefined,
+  tx: Transaction,
+  actor: Actor,
+  input: RegisterWebhookInput,
 ): Promise<{ webhook: WebhookSubscription; signingSecret: string }> {
+  const { principal } = actor;
   authorize(principal, 'webhooks.manage');
+  const url = input.url.trim();
   const problems: FieldProblem[] = [];
-  const urlProblem = webhookUrlProblem(url.trim(), config.allowInsecureUrls);
+  const urlProblem = webhookUrlProblem(url, actor.services.config.webhooks.allowInsecureUrls);
   if (urlProblem) problems.push({ path: 'url', message: urlProblem });
-  const types = eventTypes == null ? undefined : eventTypesSchema.safeParse(eventTypes);
+  const types = input.eventTypes == null ? undefined : eventTypesSchema.safeParse(input.eventTypes);
   if (types && !types.success) problems.push(...toFieldProblems(types.error, ['eventTypes']));
   if (problems.length || (types && !types.success)) throw badUserInput(problems);
 
+  if ((await countActiveWebhooks(tx, principal.tenantId)) >= maxWebhooksPerTenant) {
+    throw badUserInput([{ path: 'url', message: `at most ${maxWebhooksPerTenant} active webhooks per organisation; deactivate one first` }]);
+  }
   const secret = newSigningSecret();
-  return db.transaction(async (manager) => {
-    const [{ count }]: { count: number }[] = await manager.query(
-      `SELECT count(*)::int AS count FROM webhook_subscription WHERE tenant_id = $1 AND active`,
-      [principal.tenantId],
-    );
-    if (count >= maxWebhooksPerTenant) {
-      throw badUserInput([{ path: 'url', message: `at most ${maxWebhooksPerTenant} active webhooks per organisation; deactivate one first` }]);
-    }
-    const [row]: SubscriptionRow[] = await manager.query(
-      `INSERT INTO webhook_subscription (tenant_id, url, secret, event_types, created_by) VALUES ($1, $2, $3, $4, $5)
-       RETURNING ${subscriptionColumns}`,
-      [principal.tenantId, url.trim(), secret, types?.data ?? null, principal.staffId],
-    );
-    await recordAudit(manager, {
-      tenantId: principal.tenantId,
-      actor: principal.staffId,
-      action: 'webhook.registered',
-      detail: { webhookId: row.id, host: new URL(row.url).host, eventTypes: row.event_types },
-    });
-    return { webhook: toSubscription(row), signingSecret: secret };
+  const webhook = await insertWebhook(tx, { tenantId: principal.tenantId, url, secret, eventTypes: types?.data ?? null, createdBy: principal.staffId });
+  await recordAudit(tx, {
+    tenantId: principal.tenantId,
+    actor: principal.staffId,
+    action: 'webhook.registered',
+    detail: { webhookId: webhook.id, host: new URL(webhook.url).host, eventTypes: webhook.eventTypes },
   });
+  return { webhook, signingSecret: secret };
 }
 
 export async function listWebhooks(principal: Principal, db: TenantDatabase): Promise<WebhookSubscription[]> {
   authorize(principal, 'webhooks.manage');
-  const rows: SubscriptionRow[] = await db.read((manager) =>
-    manager.query(`SELECT ${subscriptionColumns} FROM webhook_subscription WHERE tenant_id = $1 ORDER BY created_at, id`, [principal.tenantId]),
-  );
-  return rows.map(toSubscription);
+  return db.read((tx) => loadWebhooks(tx, principal.tenantId));
 }
 
 /** Stops deliveries to a receiver; what was still pending for it becomes DEAD (the feed still has every event). */
-export async function deactivateWebhook(principal: Principal, db: TenantDatabase, id: string): Promise<WebhookSubscription> {
+export async function deactivateWebhook(tx: Transaction, actor: Actor, input: { id: string }): Promise<WebhookSubscription> {
+  const { principal } = actor;
+  const { id } = input;
   authorize(principal, 'webhooks.manage');
   if (!z.uuid().safeParse(id).success) throw notFound(`Webhook ${id} does not exist`);
-  return db.transaction(async (manager) => {
-    const [current]: SubscriptionRow[] = await manager.query(
-      `SELECT ${subscriptionColumns} FROM webhook_subscription WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
-      [principal.tenantId, id],
-    );
-    if (!current) throw notFound(`Webhook ${id} does not exist`);
-    if (!current.active) return toSubscription(current);
-    const [[row]]: [SubscriptionRow[], number] = await manager.query(
-      `UPDATE webhook_subscription SET active = false, deactivated_at = clock_timestamp() WHERE tenant_id = $1 AND id = $2
-       RETURNING ${subscriptionColumns}`,
-      [principal.tenantId, id],
-    );
-    const [, abandoned]: [unknown[], number] = await manager.query(
-      `UPDATE webhook_delivery SET status = 'DEAD', locked_until = NULL, lease_token = NULL, last_error = 'webhook deactivated'
-       WHERE tenant_id = $1 AND subscription_id = $2 AND status = 'PENDING'`,
-      [principal.tenantId, id],
-    );
-    await recordAudit(manager, {
-      tenantId: principal.tenantId,
-      actor: principal.staffId,
-      action: 'webhook.deactivated',
-      detail: { webhookId: id, active: { from: true, to: false }, pendingDeliveriesAbandoned: abandoned },
-    });
-    return toSubscription(row);
+  const current = await lockWebhook(tx, principal.tenantId, id);
+  if (!current) throw notFound(`Webhook ${id} does not exist`);
+  if (!current.active) return current;
+  const deactivatedAt = await markWebhookDeactivated(tx, principal.tenantId, id);
+  const abandoned = await abandonPendingDeliveries(tx, principal.tenantId, id, 'webhook deactivated');
+  await recordAudit(tx, {
+    tenantId: principal.tenantId,
+    actor: principal.staffId,
+    action: 'webhook.deactivated',
+    detail: { webhookId: id, active: { from: true, to: false }, pendingDeliveriesAbandoned: abandoned },
   });
+  return { ...current, active: false, deactivatedAt };
 }
 
 /** Recent deliveries of one webhook, newest first (for an admin chasing a DEAD one). */
-export async function loadDeliveries(
-  manager: EntityManager,
+export async function webhookDeliveries(
+  tx: Transaction,
   tenantId: string,
   subscriptionId: string,
   status: WebhookDeliveryStatus | undefined,
   first: number,
 ): Promise<WebhookDelivery[]> {
   if (!Number.isInteger(first) || first < 0 || first > 100) throw badUserInput([{ path: 'first', message: 'must be between 0 and 100' }]);
-  const rows: {
-    id: string; event_id: string; event_type: string; aggregate_id: string; status: WebhookDeliveryStatus; attempts: number; next_attempt_at: Date;
-    last_attempt_at: Date | null; last_status_code: number | null; last_error: string | null; delivered_at: Date | null;
-  }[] = await manager.query(
-    `SELECT d.id, d.event_id, e.event_type, d.aggregate_id, d.status, d.attempts, d.next_attempt_at, d.last_attempt_at,
-            d.last_status_code, d.last_error, d.delivered_at
-     FROM webhook_delivery d JOIN outbox_event e ON e.id = d.event_id
-     WHERE d.tenant_id = $1 AND d.subscription_id = $2 AND ($3::text IS NULL OR d.status = $3)
-     ORDER BY d.id DESC LIMIT $4`,
-    [tenantId, subscriptionId, status ?? null, first],
-  );
-  return rows.map((row) => ({
-    id: row.id,
-    eventId: row.event_id,
-    eventType: row.event_type,
-    aggregateId: row.aggregate_id,
-    status: row.status,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    lastAttemptAt: row.last_attempt_at ?? undefined,
-    lastStatusCode: row.last_status_code ?? undefined,
-    lastError: row.last_error ?? undefined,
-    deliveredAt: row.delivered_at ?? undefined,
-  }));
+  return loadDeliveries(tx, tenantId, subscriptionId, status, first);
 }
