@@ -1,4 +1,5 @@
 import type { Transaction } from '../database/transaction';
+import { AnalyticsSettingsEntity } from './analytics-settings.entity';
 import type { NearMissFilter } from '../near-misses/near-miss.filter';
 import { conditions, Parameters } from '../near-misses/near-miss.repository';
 import type { ReadScope } from '../near-misses/read-scope';
@@ -365,14 +366,9 @@ export interface AnalyticsSettings {
   timeZone: string;
 }
 
-interface AnalyticsSettingsRow {
-  time_zone: string;
-}
-
 export async function loadAnalyticsSettings(tx: Transaction, tenantId: string): Promise<AnalyticsSettings> {
-  // Hand-written: analytics_settings has no entity yet.
-  const [row]: AnalyticsSettingsRow[] = await tx.query(`SELECT time_zone FROM analytics_settings WHERE tenant_id = $1`, [tenantId]);
-  return { timeZone: row?.time_zone ?? defaultTimeZone };
+  const row = await tx.getRepository(AnalyticsSettingsEntity).findOneBy({ tenantId });
+  return { timeZone: row?.timeZone ?? defaultTimeZone };
 }
 
 /** Whether the database knows an IANA time zone name. */
@@ -382,11 +378,13 @@ export async function isKnownTimeZone(tx: Transaction, name: string): Promise<bo
   return rows.length > 0;
 }
 
-export async function saveAnalyticsSettings(tx: Transaction, tenantId: string, settings: AnalyticsSettings, updatedBy: string | undefined): Promise<void> {
-  // Hand-written: one upsert of the tenant's row, stamped with the database clock (analytics_settings has no entity yet).
-  await tx.query(
-    `INSERT INTO analytics_settings (tenant_id, time_zone, updated_by) VALUES ($1, $2, $3)
-     ON CONFLICT (tenant_id) DO UPDATE SET time_zone = $2, updated_by = $3, updated_at = now()`,
-    [tenantId, settings.timeZone, updatedBy],
-  );
+export async function saveAnalyticsSettings(
+  tx: Transaction,
+  tenantId: string,
+  settings: AnalyticsSettings,
+  updatedBy: string | undefined,
+): Promise<void> {
+  await tx
+    .getRepository(AnalyticsSettingsEntity)
+    .upsert({ tenantId, timeZone: settings.timeZone, updatedBy: updatedBy ?? null, updatedAt: () => 'now()' }, ['tenantId']);
 }
