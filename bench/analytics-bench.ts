@@ -15,7 +15,7 @@ import { createTenantDatabase, type TenantDatabase } from '../subgraph/database/
 import { toReportFacts, reportNearMiss, type ReportDependencies } from '../subgraph/near-misses/report-near-miss.service';
 import { parseReport, withoutNulls } from '../subgraph/near-misses/report-near-miss.schema';
 import { evaluateRepeatTrigger, reportRepeatInput } from '../subgraph/patterns/repeat-trigger';
-import type { AppServices } from '../subgraph/server/context';
+import type { AppServices } from '../subgraph/server/actor';
 import { startHttpServer } from '../subgraph/server/http-server';
 import { createSubgraphSchema } from '../subgraph/server/subgraph-schema';
 import { applicationRole, tenantSetting } from '../migrations/tenant-isolation';
