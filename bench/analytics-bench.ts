@@ -103,9 +103,9 @@ function explaining(db: TenantDatabase, sink: (explained: Explained) => void): T
   const wrap = <T>(work: (manager: EntityManager) => Promise<T>) => (manager: EntityManager) =>
     work(
       new Proxy(manager, {
-        get(target, property, receiver) {
+        get(target, property, receiver): unknown {
           if (property !== 'query') return Reflect.get(target, property, receiver);
-          return async (sql: string, parameters?: unknown[]) => {
+          return async (sql: string, parameters?: unknown[]): Promise<unknown> => {
             if (/^\s*(WITH|SELECT)/i.test(sql)) {
               const [row]: { 'QUERY PLAN': unknown }[] = await target.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, parameters);
               sink(summarisePlan(row['QUERY PLAN']));
@@ -123,18 +123,30 @@ const bigTables = [
   'reporter_feedback', 'risk_review', 'risk_review_key', 'risk_review_near_miss',
 ];
 
+/** The fields of an EXPLAIN (FORMAT JSON) plan node that the summary reads. */
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Actual Rows': number;
+  'Heap Fetches'?: number;
+  'Shared Hit Blocks'?: number;
+  'Shared Read Blocks'?: number;
+  Plans?: PlanNode[];
+}
+
 /** The scans over the big tables in a plan (how the statement reaches its rows), and the shared buffer pages it touched (hit or read). */
 function summarisePlan(plan: unknown): Explained {
   const scans: string[] = [];
-  const walk = (node: Record<string, unknown>) => {
-    const relation = node['Relation Name'] as string | undefined;
+  const walk = (node: PlanNode) => {
+    const relation = node['Relation Name'];
     if (relation && bigTables.includes(relation)) {
       const index = node['Index Name'] ? ` ${node['Index Name']}` : '';
       scans.push(`${node['Node Type']}${index} on ${relation} (${node['Actual Rows']} rows${node['Heap Fetches'] !== undefined ? `, ${node['Heap Fetches']} heap fetches` : ''})`);
     }
-    for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+    for (const child of node.Plans ?? []) walk(child);
   };
-  const [top] = plan as { Plan: Record<string, unknown>; 'Execution Time': number; JIT?: { Functions: number; Timing: { Total: number } } }[];
+  const [top] = plan as { Plan: PlanNode; 'Execution Time': number; JIT?: { Functions: number; Timing: { Total: number } } }[];
   walk(top.Plan);
   if (top.JIT) scans.push(`JIT compiled ${top.JIT.Functions} functions in ${fixed(top.JIT.Timing.Total)} ms`);
   const pages = Number(top.Plan['Shared Hit Blocks'] ?? 0) + Number(top.Plan['Shared Read Blocks'] ?? 0);
@@ -341,7 +353,7 @@ async function httpThroughput(world: World, config: Config, reports: number): Pr
     now: () => arrived,
     get repeatTrigger() { return mode === 'on'; },
   };
-  const http = await startHttpServer({ schema: await createSubgraphSchema(), services, verifyToken: createTokenVerifier(config.auth), isReady: async () => true }, 0);
+  const http = await startHttpServer({ schema: await createSubgraphSchema(), services, verifyToken: createTokenVerifier(config.auth), isReady: () => Promise.resolve(true) }, 0);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const authorization = `Bearer ${await signToken(config.auth.jwtSecret, { sub: 'bench-reporter', tenant: world.measured.tenantId, roles: [Role.REPORTER], services: ['*'] })}`;
   const post = (body: string) =>
@@ -389,7 +401,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
   if (!config.databaseUrl) throw new Error('bench:analytics runs on the PostgreSQL server: set DATABASE_URL');
   const schema = `bench_${randomBytes(4).toString('hex')}`;
-  const registry = await loadCategoryRegistry(config.pluginSpecifiers);
+  const registry = loadCategoryRegistry(config.pluginSpecifiers);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, schema, poolSize: 8 });
   const startedAt = performance.now();
   try {
