@@ -38,7 +38,7 @@ function parseArguments(argv: string[]) {
 async function main(): Promise<void> {
   const options = parseArguments(process.argv.slice(2));
   const config = loadConfig();
-  const registry = await loadCategoryRegistry(config.pluginSpecifiers);
+  const registry = loadCategoryRegistry(config.pluginSpecifiers);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
   try {
     await migrate(database.dataSource);

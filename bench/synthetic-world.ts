@@ -119,7 +119,7 @@ export function syntheticDetails(registered: RegisteredCategory, random: SeededR
   if ('journey' in draft) draft.journey = random.pick(journeys);
   Object.assign(draft, fixed);
   const parsed = definition.details.safeParse(draft);
-  return (parsed.success ? parsed.data : definition.details.parse({ ...definition.example, ...fixed })) as Record<string, unknown>;
+  return parsed.success ? parsed.data : definition.details.parse({ ...definition.example, ...fixed });
 }
 
 function shiftAround(occurredAt: Date): { start: Date; end: Date; name: string } {
@@ -218,7 +218,7 @@ export function generateTenant(options: WorldOptions, tenantIndex: number, regis
   const serviceCount = options.servicesPerTenant ?? Math.min(400, Math.max(4, Math.round(count / years / 300)));
   const services = Array.from({ length: serviceCount }, (_, position) => serviceNames[position] ?? `service-${position + 1}`);
   const byKey = new Map(registry.map((registered) => [registered.definition.key, registered]));
-  const categories = Object.entries(categoryWeights).filter(([key]) => byKey.has(key)) as [string, number][];
+  const categories = Object.entries(categoryWeights).filter(([key]) => byKey.has(key));
   let index = 0;
   const draw: Draw = { tenantId, services, random, ids: new SeededRandom(seedOf(`${options.seed}:${tenantId}:ids`)), registry: byKey, nextIndex: () => (index += 1) };
   const nearMisses: SyntheticNearMiss[] = [];

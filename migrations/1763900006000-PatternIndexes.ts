@@ -6,7 +6,7 @@ const analyticsColumns = (withTriageDue: boolean) =>
    care_plan_review_overdue, staff_employment`;
 
 /**
- * Indexes measured with EXPLAIN at a million near misses (npm run bench:analytics):
+ * Indexes chosen with EXPLAIN at a million near misses (npm run bench:analytics):
  * signal health reads triage due times from the covering index too; the
  * repeat trigger reads uncounted occurrences from a partial index and finds a
  * review's rows by primary key; governance counts reopened items by index.

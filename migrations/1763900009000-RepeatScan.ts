@@ -13,8 +13,7 @@ const definition = (body: string, options: string) => `
   $$`;
 
 /**
- * The repeat trigger's scan, cheaper per report (measured with
- * npm run bench:analytics): its statements keep one generic plan instead of
+ * The repeat trigger's scan, cheaper per report: its statements keep one generic plan instead of
  * being planned again on every call, the rule comes back without a query of
  * its own, and occurrences and open reviews come from one query. Same
  * signature, same rows, same locks and snapshots as the Patterns migration's.

@@ -10,16 +10,13 @@ const readSignature = 'repeat_trigger_read(text, uuid, timestamptz, text[], text
  * primary key becomes (tenant, key, occurred_at, near miss) and carries the
  * review that counted the row, so the trigger's range scan reads occurrences
  * and whether they were counted from it, and a report writes one index entry
- * per key instead of two. Measured with the function alone (server-side
- * execute time per report, pgbench, 2,000 reports): about 215-245 µs before,
- * 145-155 µs after. Rows a review counted stay in the range the scan reads,
+ * per key instead of two. Rows a review counted stay in the range the scan reads,
  * but only within the rule's window, so the scan stays bounded.
  *
  * The rows lose their deferred foreign key to near_miss: they are written in
  * the same statement as the near miss they name, and near misses are never
  * deleted (erasure redacts a report and keeps its row), while the key cost
- * every report one check per row at commit (about 65 µs server-side for
- * 2.6 keys, measured from the server log over 1,500 reports).
+ * every report one check per row at commit. (SimilarityKeyLocks restores it.)
  *
  * repeat_trigger_scan goes: the trigger's steps now ride on the report's own
  * statements (subgraph/patterns/repeat-trigger.ts). What remains of it is

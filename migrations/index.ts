@@ -10,6 +10,7 @@ import { Retention1763900007000 } from './1763900007000-Retention';
 import { TenantIsolation1763900008000 } from './1763900008000-TenantIsolation';
 import { RepeatScan1763900009000 } from './1763900009000-RepeatScan';
 import { OneSimilarityIndex1763900010000 } from './1763900010000-OneSimilarityIndex';
+import { SimilarityKeyLocks1763900011000 } from './1763900011000-SimilarityKeyLocks';
 
 /** Every migration, in order. Never edit one that has landed: add a new one. */
-export const migrations = [Foundation1763900000000, Lifecycle1763900001000, WebhookDelivery1763900002000, AuditChain1763900003000, CorrectiveActions1763900004000, SimilarityKey1763900004500, Patterns1763900005000, PatternIndexes1763900006000, Retention1763900007000, TenantIsolation1763900008000, RepeatScan1763900009000, OneSimilarityIndex1763900010000];
+export const migrations = [Foundation1763900000000, Lifecycle1763900001000, WebhookDelivery1763900002000, AuditChain1763900003000, CorrectiveActions1763900004000, SimilarityKey1763900004500, Patterns1763900005000, PatternIndexes1763900006000, Retention1763900007000, TenantIsolation1763900008000, RepeatScan1763900009000, OneSimilarityIndex1763900010000, SimilarityKeyLocks1763900011000];

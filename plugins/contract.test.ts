@@ -44,7 +44,7 @@ function detailVariants({ definition, fieldsSchema }: RegisteredCategory): Recor
   }
   return variants.flatMap((variant) => {
     const parsed = definition.details.safeParse(variant);
-    return parsed.success ? [parsed.data as Record<string, unknown>] : [];
+    return parsed.success ? [parsed.data] : [];
   });
 }
 

@@ -5,7 +5,7 @@ import { createLogger, type Logger } from './common/logger';
 import type { Config } from './config';
 import { createReadinessCheck, migrate, openDatabase, type Database } from './database/data-source';
 import { createWebhookDispatcher, type WebhookDispatcher } from './outbox/webhook-dispatcher';
-import type { AppServices } from './server/context';
+import type { AppServices } from './server/app-services';
 import { startHttpServer, type RunningServer } from './server/http-server';
 import { createSubgraphSchema } from './server/subgraph-schema';
 

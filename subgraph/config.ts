@@ -46,6 +46,9 @@ const environmentSchema = z
     }
   });
 
+/** Every variable the configuration reads (`.env.example` documents each; a test holds them equal). */
+export const environmentVariables: readonly string[] = Object.keys(environmentSchema.shape);
+
 export type LogLevel = z.infer<typeof environmentSchema>['LOG_LEVEL'];
 
 export interface Config {
@@ -67,6 +70,8 @@ export interface Config {
   databasePreparedStatements: boolean;
   /** Keys the per-tenant pseudonyms of person ids that ANALYST callers see. */
   pseudonymisationSecret: string;
+  /** PSEUDONYMISATION_SECRET is unset: the key follows the JWT secret (see derivePseudonymisationSecret). */
+  pseudonymisationSecretDerived: boolean;
   webhooks: WebhookConfig;
 }
 
@@ -94,6 +99,14 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The pseudonyms' key when PSEUDONYMISATION_SECRET is unset. Derive it only
+ * from a settled JWT secret (configured, or the development secret read from
+ * DATA_DIR), or pseudonyms change at every restart.
+ */
+export const derivePseudonymisationSecret = (jwtSecret: string): string =>
+  createHmac('sha256', jwtSecret).update('near-miss pseudonymisation').digest('hex');
+
 /** Parses the environment; throws a ConfigError listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = environmentSchema.safeParse(env);
@@ -101,7 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));
   }
   const values = parsed.data;
-  // Development only: a generated secret keeps `npm start` working out of the box.
+  // Development only: a generated secret keeps `npm start` working out of the box;
+  // useDevelopmentSecret replaces it with the one kept in DATA_DIR.
   const jwtSecret = values.AUTH_JWT_SECRET ?? randomBytes(32).toString('hex');
   return {
     nodeEnv: values.NODE_ENV,
@@ -122,8 +136,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter((specifier) => specifier.length > 0),
     databasePoolSize: values.DATABASE_POOL_SIZE,
     databasePreparedStatements: values.DATABASE_PREPARED_STATEMENTS ?? true,
-    // Stable across restarts: set it, or it is derived from AUTH_JWT_SECRET (random in development without one).
-    pseudonymisationSecret: values.PSEUDONYMISATION_SECRET ?? createHmac('sha256', jwtSecret).update('near-miss pseudonymisation').digest('hex'),
+    // Set it, or it is derived from the JWT secret (again by useDevelopmentSecret once that is settled).
+    pseudonymisationSecret: values.PSEUDONYMISATION_SECRET ?? derivePseudonymisationSecret(jwtSecret),
+    pseudonymisationSecretDerived: values.PSEUDONYMISATION_SECRET === undefined,
     webhooks: {
       dispatchEnabled: values.WEBHOOK_DISPATCH_ENABLED ?? true,
       dispatchIntervalMs: values.WEBHOOK_DISPATCH_INTERVAL_MS,

@@ -49,7 +49,7 @@ export function reportFacts<Schema extends DetailsSchema>(
  * and gate functions take (the details type is enforced by the schema at run time).
  */
 export const asRegistered = <Schema extends DetailsSchema>(category: CategoryDefinition<Schema>): CategoryDefinition =>
-  category as unknown as CategoryDefinition;
+  category;
 
 /** What the core's triage suggests for a report with these details (core rules included), `notify` sorted. */
 export function triageFor<Schema extends DetailsSchema>(

@@ -3,15 +3,8 @@ import { authorize } from '../auth/role-matrix';
 import { NearMissFilter } from '../near-misses/near-miss.filter';
 import { defaultShiftTransitionMinutes } from '../near-misses/workflow-context';
 import type { RequestContext } from '../server/context';
-import {
-  governanceSummary,
-  nearMissSignals,
-  nearMissTrends,
-  readAnalyticsSettings,
-  signalHealth,
-  updateAnalyticsSettings,
-  workflowStageAnalysis,
-} from './analytics.service';
+import { loadAnalyticsSettings } from './analytics.repository';
+import { governanceSummary, nearMissSignals, nearMissTrends, signalHealth, updateAnalyticsSettings, workflowStageAnalysis } from './analytics.service';
 import {
   AnalyticsSettingsType,
   GovernanceSummary,
@@ -91,11 +84,11 @@ export class AnalyticsResolver {
   @Query(() => AnalyticsSettingsType, { description: "Your organisation's analytics settings" })
   async analyticsSettings(@Ctx() context: RequestContext): Promise<AnalyticsSettingsType> {
     authorize(context.principal, 'settings.read');
-    return context.db.read((manager) => readAnalyticsSettings(manager, context.principal.tenantId));
+    return context.db.read((tx) => loadAnalyticsSettings(tx, context.principal.tenantId));
   }
 
   @Mutation(() => AnalyticsSettingsType, { description: 'Sets the time zone of periods, hours of day, weekends and nights.' })
   updateAnalyticsSettings(@Arg('timeZone') timeZone: string, @Ctx() context: RequestContext): Promise<AnalyticsSettingsType> {
-    return updateAnalyticsSettings(context, timeZone);
+    return context.mutate((tx, actor) => updateAnalyticsSettings(tx, actor, { timeZone }));
   }
 }

@@ -1,33 +1,57 @@
-import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit-log';
 import type { Principal } from '../auth/principal';
 import { authorize } from '../auth/role-matrix';
 import { badUserInput } from '../common/errors';
+import { validate } from '../common/validation';
+import type { Transaction } from '../database/transaction';
 import type { WorkflowStageValue } from '../domain/vocabulary';
 import { refusePersonLookup } from '../near-misses/field-protection';
 import type { NearMissFilter } from '../near-misses/near-miss.filter';
 import type { ReadScope } from '../near-misses/read-scope';
-import { toFieldProblems } from '../near-misses/report-near-miss.schema';
 import { defaultShiftTransitionMinutes } from '../near-misses/workflow-context';
 import { loadReviews } from '../patterns/risk-review.repository';
+import type { Actor } from '../server/actor';
 import type { RequestContext } from '../server/context';
-import { loadHealthRow, loadPeriods, loadSeriesCounts, loadStageRows, loadTrendBuckets } from './analytics.query';
+import {
+  isKnownTimeZone,
+  loadAnalyticsSettings,
+  loadHealthFigures,
+  loadPeriods,
+  loadSeriesCounts,
+  loadStageCounts,
+  loadTrendBuckets,
+  saveAnalyticsSettings,
+  type AnalyticsSettings,
+  type BucketCount,
+} from './analytics.repository';
 import type { GovernanceSummary, SignalGroupingValue, SignalHealth, SpcSeries, StageBreakdown, TrendBucket } from './analytics.type';
 import { controlCharts, type ChartSignal } from './control-charts';
-import { loadGovernanceFigures, loadSharedLearning } from './governance.query';
+import { loadGovernanceFigures, loadSharedLearning } from './governance.repository';
 import { categorySpread, compareStages, rate, rateOrNull } from './signal-measures';
 import type { SpcChartValue } from './spc';
-import { defaultTimeZone, type TrendDimensionValue, type TrendIntervalValue } from './trend-dimensions';
+import type { TrendDimensionValue, TrendIntervalValue } from './trend-dimensions';
 
 type Context = Pick<RequestContext, 'principal' | 'db' | 'services'>;
 
 const dayMs = 24 * 60 * 60 * 1000;
 
-function validate<T>(schema: z.ZodType<T>, value: unknown): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw badUserInput(toFieldProblems(parsed.error));
-  return parsed.data;
+export const maxTrendBuckets = 10_000;
+
+/** Trend buckets of a selection; more than maxTrendBuckets is refused (narrow the range or widen the interval). */
+async function trendBuckets(
+  tx: Transaction,
+  scope: ReadScope,
+  filter: NearMissFilter,
+  dimension: TrendDimensionValue,
+  interval: TrendIntervalValue | null,
+  options: { shiftTransitionMinutes: number; periodStart?: Date },
+): Promise<BucketCount[]> {
+  const buckets = await loadTrendBuckets(tx, scope, filter, dimension, interval, { ...options, limit: maxTrendBuckets + 1 });
+  if (buckets.length > maxTrendBuckets) {
+    throw badUserInput([{ path: 'filter', message: `gives more than ${maxTrendBuckets} buckets: narrow the time range or use a longer interval` }]);
+  }
+  return buckets;
 }
 
 /**
@@ -54,7 +78,7 @@ export async function nearMissTrends(
   const selection = filterOf(filter);
   const scope = analyticsScopeOf(context.principal, selection);
   const window = validate(z.object({ shiftTransitionMinutes: windowSchema }), { shiftTransitionMinutes }).shiftTransitionMinutes;
-  return context.db.read((manager) => loadTrendBuckets(manager, scope, selection, dimension, interval, { shiftTransitionMinutes: window }));
+  return context.db.read((tx) => trendBuckets(tx, scope, selection, dimension, interval, { shiftTransitionMinutes: window }));
 }
 
 /**
@@ -66,10 +90,10 @@ export async function workflowStageAnalysis(context: Context, filter: NearMissFi
   const selection = filterOf(filter);
   const scope = analyticsScopeOf(context.principal, selection);
   const window = validate(z.object({ shiftTransitionMinutes: windowSchema }), { shiftTransitionMinutes }).shiftTransitionMinutes;
-  return context.db.read(async (manager) => {
-    const rows = await loadStageRows(manager, scope, selection, window);
+  return context.db.read(async (tx) => {
+    const rows = await loadStageCounts(tx, scope, selection, window);
     const narrowed = Boolean(selection.serviceIds?.length) || scope.serviceIds !== '*';
-    const tenantRows = narrowed ? await loadStageRows(manager, { tenantId: scope.tenantId, serviceIds: '*' }, { ...selection, serviceIds: undefined }, window) : rows;
+    const tenantRows = narrowed ? await loadStageCounts(tx, { tenantId: scope.tenantId, serviceIds: '*' }, { ...selection, serviceIds: undefined }, window) : rows;
     const comparison = new Map(
       compareStages(new Map(rows.map((row) => [row.stage, row.count])), new Map(tenantRows.map((row) => [row.stage, row.count]))).map((item) => [item.stage, item]),
     );
@@ -88,8 +112,8 @@ export async function workflowStageAnalysis(context: Context, filter: NearMissFi
   });
 }
 
-async function healthOf(manager: EntityManager, context: Context, scope: ReadScope, filter: NearMissFilter, now: Date): Promise<SignalHealth> {
-  const row = await loadHealthRow(manager, scope, filter, now);
+async function healthOf(tx: Transaction, context: Context, scope: ReadScope, filter: NearMissFilter, now: Date): Promise<SignalHealth> {
+  const row = await loadHealthFigures(tx, scope, filter, now);
   const categories = context.services.registry.list().length;
   const notSystem = (barrier: { individualVigilance: number; chance: number }) => barrier.individualVigilance + barrier.chance;
   const barrierTotal = (barrier: { systemControl: number; individualVigilance: number; chance: number }) => barrier.systemControl + notSystem(barrier);
@@ -118,7 +142,7 @@ async function healthOf(manager: EntityManager, context: Context, scope: ReadSco
 export async function signalHealth(context: Context, filter: NearMissFilter | null | undefined): Promise<SignalHealth> {
   const selection = filterOf(filter);
   const scope = analyticsScopeOf(context.principal, selection);
-  return context.db.read((manager) => healthOf(manager, context, scope, selection, new Date()));
+  return context.db.read((tx) => healthOf(tx, context, scope, selection, new Date()));
 }
 
 export interface SignalsRequest {
@@ -133,14 +157,14 @@ export interface SignalsRequest {
 /** How far back a chart reaches when the filter gives no start. */
 const defaultSpanDays: Record<TrendIntervalValue, number> = { DAY: 90, WEEK: 52 * 7, MONTH: 730 };
 
-async function chartsOf(manager: EntityManager, scope: ReadScope, selection: NearMissFilter, request: Required<Omit<SignalsRequest, 'filter' | 'onlyWithSignals'>>, now: Date) {
+async function chartsOf(tx: Transaction, scope: ReadScope, selection: NearMissFilter, request: Required<Omit<SignalsRequest, 'filter' | 'onlyWithSignals'>>, now: Date) {
   const interval = request.interval!;
   const to = selection.occurredTo && selection.occurredTo.getTime() < now.getTime() ? selection.occurredTo : now;
   const from = selection.occurredFrom ?? new Date(to.getTime() - defaultSpanDays[interval] * dayMs);
   // Only whole periods: a part-week at either end would read as a dip.
-  const { starts: periods, end } = await loadPeriods(manager, scope.tenantId, interval, from, to);
+  const { starts: periods, end } = await loadPeriods(tx, scope.tenantId, interval, from, to);
   if (!periods.length) return [];
-  const counts = await loadSeriesCounts(manager, scope, { ...selection, occurredFrom: periods[0], occurredTo: end }, interval, {
+  const counts = await loadSeriesCounts(tx, scope, { ...selection, occurredFrom: periods[0], occurredTo: end }, interval, {
     service: request.groupBy!.includes('SERVICE'),
     category: request.groupBy!.includes('CATEGORY'),
   });
@@ -168,7 +192,7 @@ export async function nearMissSignals(context: Context, request: SignalsRequest)
     chart: request.chart ?? undefined,
     baselinePeriods: request.baselinePeriods ?? undefined,
   });
-  const charts = await context.db.read((manager) => chartsOf(manager, scope, selection, options, new Date()));
+  const charts = await context.db.read((tx) => chartsOf(tx, scope, selection, options, new Date()));
   return request.onlyWithSignals ? charts.filter((chart) => chart.signals.length > 0) : charts;
 }
 
@@ -185,24 +209,24 @@ export async function governanceSummary(context: Context, from: Date, to: Date, 
   const selection: NearMissFilter = { occurredFrom: period.from, occurredTo: period.to, serviceIds: period.serviceIds };
   const scope = analyticsScopeOf(context.principal, selection);
   const now = new Date();
-  return context.db.read(async (manager) => {
+  return context.db.read(async (tx) => {
     const breakdown = (dimension: TrendDimensionValue) =>
-      loadTrendBuckets(manager, scope, selection, dimension, null, { shiftTransitionMinutes: defaultShiftTransitionMinutes, periodStart: period.from });
-    const figures = await loadGovernanceFigures(manager, scope, period, now);
+      trendBuckets(tx, scope, selection, dimension, null, { shiftTransitionMinutes: defaultShiftTransitionMinutes, periodStart: period.from });
+    const figures = await loadGovernanceFigures(tx, scope, period, now);
     // A year of weekly charts up to the end of the period; signals that reach into it.
-    const charts = await chartsOf(manager, scope, { serviceIds: period.serviceIds, occurredTo: period.to }, { interval: 'WEEK', groupBy: ['SERVICE', 'CATEGORY'], chart: 'XMR', baselinePeriods: 20 }, now);
+    const charts = await chartsOf(tx, scope, { serviceIds: period.serviceIds, occurredTo: period.to }, { interval: 'WEEK', groupBy: ['SERVICE', 'CATEGORY'], chart: 'XMR', baselinePeriods: 20 }, now);
     const signals: ChartSignal[] = charts.flatMap((chart) => chart.signals).filter((signal) => signal.periodEnd.getTime() >= period.from.getTime());
     return {
       periodStart: period.from,
       periodEnd: period.to,
-      signalHealth: await healthOf(manager, context, scope, selection, now),
+      signalHealth: await healthOf(tx, context, scope, selection, now),
       byCategory: await breakdown('CATEGORY'),
       byService: await breakdown('SERVICE'),
       byWorkflowStage: await breakdown('WORKFLOW_STAGE'),
       byContributingFactor: await breakdown('CONTRIBUTING_FACTOR'),
       byShiftPhase: await breakdown('SHIFT_PHASE'),
       byHourOfDay: await breakdown('HOUR_OF_DAY'),
-      repeatPatterns: await loadReviews(manager, scope, { serviceIds: period.serviceIds, activeFrom: period.from, activeTo: period.to }),
+      repeatPatterns: await loadReviews(tx, scope, { serviceIds: period.serviceIds, activeFrom: period.from, activeTo: period.to }),
       riskReviewsOpened: figures.riskReviewsOpened,
       riskReviewsConcluded: figures.riskReviewsConcluded,
       riskReviewsOverdue: figures.riskReviewsOverdue,
@@ -211,31 +235,26 @@ export async function governanceSummary(context: Context, from: Date, to: Date, 
       weakOnlyActionPlans: figures.weakOnlyActionPlans,
       verificationOutcomes: figures.verification,
       reopenedItems: figures.reopenedItems,
-      sharedLearning: await loadSharedLearning(manager, scope, period),
+      sharedLearning: await loadSharedLearning(tx, scope, period),
       signals,
     };
   });
 }
 
-export async function readAnalyticsSettings(manager: EntityManager, tenantId: string): Promise<{ timeZone: string }> {
-  const [row]: { time_zone: string }[] = await manager.query(`SELECT time_zone FROM analytics_settings WHERE tenant_id = $1`, [tenantId]);
-  return { timeZone: row?.time_zone ?? defaultTimeZone };
+export interface UpdateAnalyticsSettingsInput {
+  timeZone: string;
 }
 
 /** Sets the provider's time zone for analytics (an IANA name the database knows, e.g. America/New_York). */
-export async function updateAnalyticsSettings(context: Context, timeZone: string): Promise<{ timeZone: string }> {
-  authorize(context.principal, 'settings.configure');
-  const input = validate(z.object({ timeZone: z.string().trim().min(1).max(64) }), { timeZone });
-  return context.db.transaction(async (manager) => {
-    const [known]: { name: string }[] = await manager.query(`SELECT name FROM pg_timezone_names WHERE name = $1`, [input.timeZone]);
-    if (!known) throw badUserInput([{ path: 'timeZone', message: 'is not a time zone name the database knows (e.g. Europe/London, America/New_York)' }]);
-    const before = await readAnalyticsSettings(manager, context.principal.tenantId);
-    await manager.query(
-      `INSERT INTO analytics_settings (tenant_id, time_zone, updated_by) VALUES ($1, $2, $3)
-       ON CONFLICT (tenant_id) DO UPDATE SET time_zone = $2, updated_by = $3, updated_at = now()`,
-      [context.principal.tenantId, input.timeZone, context.principal.staffId],
-    );
-    await recordAudit(manager, { tenantId: context.principal.tenantId, actor: context.principal.staffId, action: 'analytics_settings.updated', detail: { before, after: input } });
-    return { timeZone: input.timeZone };
-  });
+export async function updateAnalyticsSettings(tx: Transaction, actor: Actor, input: UpdateAnalyticsSettingsInput): Promise<AnalyticsSettings> {
+  authorize(actor.principal, 'settings.configure');
+  const settings = validate(z.object({ timeZone: z.string().trim().min(1).max(64) }), input);
+  if (!(await isKnownTimeZone(tx, settings.timeZone))) {
+    throw badUserInput([{ path: 'timeZone', message: 'is not a time zone name the database knows (e.g. Europe/London, America/New_York)' }]);
+  }
+  const { tenantId, staffId } = actor.principal;
+  const before = await loadAnalyticsSettings(tx, tenantId);
+  await saveAnalyticsSettings(tx, tenantId, settings, staffId);
+  await recordAudit(tx, { tenantId, actor: staffId, action: 'analytics_settings.updated', detail: { before, after: settings } });
+  return { timeZone: settings.timeZone };
 }

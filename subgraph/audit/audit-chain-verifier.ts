@@ -1,5 +1,7 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import type { Transaction } from '../database/transaction';
 import { auditRowHash, genesisHash } from './audit-hash';
+import { loadChainHeads, loadChainRows } from './audit.repository';
 
 export type ChainProblemKind =
   /** A row's content no longer matches its hash: it was altered. */
@@ -24,19 +26,6 @@ export interface ChainReport {
   tenants: number;
   rows: number;
   problems: ChainProblem[];
-}
-
-interface ChainRow {
-  id: string;
-  tenant_id: string;
-  seq: string;
-  near_miss_id: string | null;
-  at: Date;
-  actor: string | null;
-  action: string;
-  detail: unknown;
-  prev_hash: string;
-  hash: string;
 }
 
 const batchSize = 1000;
@@ -66,40 +55,26 @@ export async function verifyAuditChains(dataSource: DataSource, options: { tenan
   }
 }
 
-async function verifyWith(manager: EntityManager, tenantFilter: string[] | undefined): Promise<ChainReport> {
-  const heads: { tenant_id: string; last_seq: string | null; last_hash: string | null }[] = await manager.query(
-    `SELECT tenant_id, last_seq, last_hash FROM (
-       SELECT tenant_id FROM audit_chain_head UNION SELECT DISTINCT tenant_id FROM audit_event
-     ) AS tenant LEFT JOIN audit_chain_head USING (tenant_id)
-     WHERE $1::text[] IS NULL OR tenant_id = ANY($1::text[])
-     ORDER BY tenant_id`,
-    [tenantFilter ?? null],
-  );
+async function verifyWith(tx: Transaction, tenantFilter: string[] | undefined): Promise<ChainReport> {
+  const heads = await loadChainHeads(tx, tenantFilter);
   const problems: ChainProblem[] = [];
   let rows = 0;
   for (const head of heads) {
-    const tenantId = head.tenant_id;
+    const tenantId = head.tenantId;
     let expectedSeq = 1;
     let previousHash = genesisHash;
-    let afterSeq = '0';
+    let afterSeq = 0;
     for (;;) {
-      const batch: ChainRow[] = await manager.query(
-        `SELECT id, tenant_id, seq, near_miss_id, at, actor, action, detail, prev_hash, hash FROM audit_event
-         WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-        [tenantId, afterSeq, batchSize],
-      );
+      const batch = await loadChainRows(tx, tenantId, afterSeq, batchSize);
       for (const row of batch) {
-        const seq = Number(row.seq);
+        const seq = row.seq;
         if (seq !== expectedSeq) {
           problems.push({ tenantId, seq, kind: 'MISSING_ROWS', message: `rows ${expectedSeq}..${seq - 1} are missing before row ${seq}` });
         }
-        if (row.prev_hash !== previousHash) {
+        if (row.prevHash !== previousHash) {
           problems.push({ tenantId, seq, kind: 'BROKEN_LINK', message: `row ${seq} does not follow the row before it` });
         }
-        const recomputed = auditRowHash({
-          tenantId: row.tenant_id, seq, nearMissId: row.near_miss_id, at: row.at, actor: row.actor, action: row.action, detail: row.detail, prevHash: row.prev_hash,
-        });
-        if (recomputed !== row.hash) {
+        if (auditRowHash(row) !== row.hash) {
           problems.push({ tenantId, seq, kind: 'ALTERED_ROW', message: `row ${seq} (id ${row.id}) does not match its hash` });
         }
         expectedSeq = seq + 1;
@@ -110,10 +85,10 @@ async function verifyWith(manager: EntityManager, tenantFilter: string[] | undef
       afterSeq = batch[batch.length - 1].seq;
     }
     const lastSeq = expectedSeq - 1;
-    const headSeq = head.last_seq === null ? null : Number(head.last_seq);
+    const headSeq = head.lastSeq;
     if (headSeq === null) {
       problems.push({ tenantId, seq: lastSeq, kind: 'HEAD_MISMATCH', message: 'the tenant has audit rows but no chain head' });
-    } else if (headSeq !== lastSeq || head.last_hash !== previousHash) {
+    } else if (headSeq !== lastSeq || head.lastHash !== previousHash) {
       problems.push({
         tenantId,
         seq: headSeq,

@@ -1,11 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../config';
+import { derivePseudonymisationSecret, type Config } from '../config';
 
 /**
  * Outside production a missing AUTH_JWT_SECRET falls back to a generated one,
- * kept in DATA_DIR so that `npm run token` and `npm start` agree on it.
- * Returns a warning to print, or undefined when a secret was configured.
+ * kept in DATA_DIR/dev-jwt-secret so that `npm run token` and `npm start`, and
+ * one start and the next, agree on it. Without PSEUDONYMISATION_SECRET the
+ * pseudonyms' key is derived from it here, once it is settled, so pseudonyms
+ * survive a restart. Returns a warning to print, or undefined when a secret
+ * was configured.
  */
 export function useDevelopmentSecret(config: Config): string | undefined {
   if (!config.auth.jwtSecretGenerated || config.nodeEnv === 'production') return undefined;
@@ -16,5 +19,6 @@ export function useDevelopmentSecret(config: Config): string | undefined {
     mkdirSync(config.dataDir, { recursive: true });
     writeFileSync(file, config.auth.jwtSecret, { mode: 0o600 });
   }
-  return `AUTH_JWT_SECRET is not set: using a generated development secret from ${file} (${config.auth.jwtSecret}). Never do this in production.`;
+  if (config.pseudonymisationSecretDerived) config.pseudonymisationSecret = derivePseudonymisationSecret(config.auth.jwtSecret);
+  return `AUTH_JWT_SECRET is not set: using a generated development secret kept in ${file} (npm run token signs with it). Never do this in production.`;
 }

@@ -1,11 +1,16 @@
 import { z } from 'zod';
 import { badUserInput, type FieldProblem } from './errors';
 
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether a value is a UUID (the ids this subgraph gives its rows). */
+export const isUuid = (value: string) => uuidPattern.test(value);
+
+/** An id of one of this subgraph's rows. */
+export const uuid = (message = 'is not a valid id') => z.string().regex(uuidPattern, message);
+
 /** Required free text: trimmed, not blank, bounded. */
 export const text = (max: number) => z.string().trim().min(1, 'may not be blank').max(max, `must be at most ${max} characters`);
-
-/** An id as the database stores it (any case). */
-export const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'is not a valid id');
 
 /** zod issues as the contract's `extensions.fields`. */
 export const toFieldProblems = (error: z.ZodError, prefix: (string | number)[] = []): FieldProblem[] =>

@@ -1,6 +1,6 @@
 import { In, type SelectQueryBuilder } from 'typeorm';
 import type { Principal } from '../auth/principal';
-import { uuid } from '../common/validation';
+import { isUuid } from '../common/validation';
 import type { Transaction } from '../database/transaction';
 import type { VerificationMethodValue } from '../domain/vocabulary';
 import { VerificationCheckEntity } from '../verification/verification-check.entity';
@@ -20,8 +20,6 @@ export const actionScopeOf = (principal: Principal): ActionScope => ({ tenantId:
 
 /** What a write needs to name an action. */
 export type ActionTarget = Pick<CorrectiveAction, 'id' | 'tenantId'>;
-
-const isId = (id: string) => uuid.safeParse(id).success;
 
 const actionColumns = `a.id, a.tenant_id, a.title, a.owner_id, a.due_by, a.status, a.action_type, a.strength, a.evidence_required, a.evidence,
   a.target, a.service_ids, a.monitoring_days, a.completed_at, a.cancelled_reason, a.effective, a.effectiveness_reason, a.reopen_count`;
@@ -143,7 +141,7 @@ function inServices(scope: ActionScope, serviceIds: string[] | undefined, values
 // too, the scope is an array overlap and lists join the link table.
 
 export async function loadActionsByIds(tx: Transaction, scope: ActionScope, ids: readonly string[]): Promise<(CorrectiveAction | null)[]> {
-  const valid = ids.filter(isId);
+  const valid = ids.filter(isUuid);
   if (!valid.length) return ids.map(() => null);
   const values: unknown[] = [];
   const where = scopeConditions(scope, values);
@@ -224,7 +222,7 @@ export async function loadChecksByAction(tx: Transaction, tenantId: string, acti
 }
 
 export async function loadChecksByIds(tx: Transaction, scope: ActionScope, ids: readonly string[]): Promise<(VerificationCheck | null)[]> {
-  const valid = ids.filter(isId);
+  const valid = ids.filter(isUuid);
   if (!valid.length) return ids.map(() => null);
   const rows = await checksInScope(tx, scope).andWhere('c.id IN (:...ids)', { ids: valid }).getMany();
   const byId = new Map(rows.map((row) => [row.id, toCheck(row)]));
@@ -252,7 +250,7 @@ export async function loadOverdueChecks(tx: Transaction, scope: ActionScope, ser
 
 /** One action, locked for the rest of the transaction. Raw SQL: FOR UPDATE within the read scope. */
 export async function lockAction(tx: Transaction, scope: ActionScope, id: string): Promise<CorrectiveAction | null> {
-  if (!isId(id)) return null;
+  if (!isUuid(id)) return null;
   const values: unknown[] = [];
   const where = scopeConditions(scope, values);
   values.push(id);
@@ -395,7 +393,7 @@ export async function insertCheck(tx: Transaction, action: ActionTarget, check: 
 
 /** One check of the tenant, locked for the rest of the transaction. */
 export async function lockCheck(tx: Transaction, tenantId: string, id: string): Promise<VerificationCheck | null> {
-  if (!isId(id)) return null;
+  if (!isUuid(id)) return null;
   const row = await tx.getRepository(VerificationCheckEntity).findOne({ select: checkFields, where: { tenantId, id }, lock: { mode: 'pessimistic_write' } });
   return row ? toCheck(row) : null;
 }

@@ -70,7 +70,7 @@ export interface ActionRequest {
 
 const actionSchema = (now: Date) =>
   z.object({
-    nearMissIds: z.array(uuid).min(1, 'needs at least one near miss').max(50, 'may hold at most 50 items'),
+    nearMissIds: z.array(uuid()).min(1, 'needs at least one near miss').max(50, 'may hold at most 50 items'),
     title: text(300),
     ownerId: text(100),
     // A past due date is allowed: the action is overdue from the start (e.g. recorded after the fact).

@@ -45,8 +45,8 @@ export function createTenantDatabase(dataSource: DataSource, tenantId: string): 
       // No JIT: every statement here reads a bounded range of one tenant, in
       // milliseconds, and at a million rows the planner's cost estimates
       // crossed jit_above_cost, so compiling took longer than the query.
-      // No parallel workers, for the same reason: starting two to share a
-      // tenant's 10,000 rows made a trend query take 19 ms instead of 11.
+      // No parallel workers, for the same reason: starting workers to share
+      // one tenant's rows costs more than the query they would share.
       await manager.query(options.genericPlans ? setupWithGenericPlans : setup, [tenantId, applicationRole]);
       return work(manager);
     });

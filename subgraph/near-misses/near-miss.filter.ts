@@ -1,3 +1,4 @@
+import type { ReadScope } from './read-scope';
 import { Field, ID, InputType } from 'type-graphql';
 import { NearMissStatus, WorkflowStage } from '../domain/graphql-enums';
 import type { NearMissStatusValue, WorkflowStageValue } from '../domain/vocabulary';
@@ -11,4 +12,16 @@ export class NearMissFilter {
   @Field({ nullable: true }) occurredTo?: Date;
   @Field(() => ID, { nullable: true }) personId?: string;
   @Field(() => [WorkflowStage], { nullable: true }) workflowStages?: WorkflowStageValue[];
+}
+
+/** A host-entity link a list can hang from, e.g. `Person.nearMisses`. */
+export type Anchor = { column: 'person_id' | 'reported_by'; value: string };
+
+/** Everything a connection needs; resolved lazily so unused parts cost nothing. */
+export interface ConnectionRequest {
+  scope: ReadScope;
+  filter: NearMissFilter;
+  first: number;
+  after?: string;
+  anchor?: Anchor;
 }

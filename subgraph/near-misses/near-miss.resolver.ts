@@ -1,16 +1,15 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import { authorize } from '../auth/role-matrix';
 import { toCategoryType } from '../categories/category.mapper';
 import { currentDetails } from '../categories/current-details';
 import { NearMissCategory } from '../categories/category.type';
 import { CarePlan, MedicationRecord, Person, Shift, Staff, Visit, hostReference } from '../host-entities/host-entity.types';
 import type { RequestContext } from '../server/context';
 import { NearMissFilter } from './near-miss.filter';
-import { checkPageSize, loadByIds, type ConnectionRequest } from './near-miss.repository';
+import { checkPageSize, type ConnectionRequest } from './near-miss.repository';
 import { AuditEvent, NearMiss, NearMissConnection, ReportNearMissPayload } from './near-miss.type';
 import { ReportNearMissInput } from './report-near-miss.input';
-import { reportNearMiss } from './report-near-miss.service';
+import { reportNearMiss, reportTransaction } from './report-near-miss.service';
 import { fieldProtection, protectDetails, protectPersonId, protectText, protectTexts, refusePersonLookup } from './field-protection';
 import { RiskReview } from '../patterns/risk-review.type';
 
@@ -48,18 +47,12 @@ export class NearMissResolver {
     @Arg('idempotencyKey', () => String) idempotencyKey: string,
     @Ctx() context: RequestContext,
   ): Promise<ReportNearMissPayload> {
-    // The near miss is read back in the report's own transaction: one statement, not a transaction after it.
-    // The read scope is settled first, so that nothing about reading it can undo the report (after the
-    // report's own permission, so that a caller who may not report is told that).
-    authorize(context.principal, 'nearMiss.report');
-    const scope = context.loaders.readScope();
-    const read: { nearMiss?: NearMiss | null } = {};
-    const outcome = await reportNearMiss(context.services, context.principal, context.db, input, idempotencyKey, async (manager, nearMissId) => {
-      [read.nearMiss] = await loadByIds(manager, scope, [nearMissId]);
-    });
-    const nearMiss = read.nearMiss;
-    if (!nearMiss) throw new Error(`reported near miss ${outcome.nearMissId} is not readable`);
-    context.loaders.byId.prime(outcome.nearMissId, nearMiss);
+    const outcome = await context.mutate(
+      (tx, actor) => reportNearMiss(tx, actor, { input, idempotencyKey }),
+      reportTransaction,
+    );
+    const nearMiss = outcome.nearMiss;
+    context.loaders.byId.prime(nearMiss.id, nearMiss);
     return Object.assign(new ReportNearMissPayload(), {
       nearMiss,
       suggestedRoute: outcome.suggestedRoute,

@@ -99,7 +99,7 @@ export class PageInfo {
 @ObjectType({ description: 'A page of near misses, newest occurrence first.' })
 export class NearMissConnection {
   // Resolved lazily (edges, pageInfo, totalCount) from this request through DataLoaders.
-  request!: import('./near-miss.repository').ConnectionRequest;
+  request!: import('./near-miss.filter').ConnectionRequest;
 }
 
 @ObjectType()

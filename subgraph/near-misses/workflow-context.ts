@@ -74,14 +74,6 @@ export function shiftPhase(minutesAfterStart: number | null, minutesBeforeEnd: n
 export const nearShiftTransition = (minutesAfterStart: number | null, minutesBeforeEnd: number | null, windowMinutes = defaultShiftTransitionMinutes) =>
   ['START_OF_SHIFT', 'END_OF_SHIFT'].includes(shiftPhase(minutesAfterStart, minutesBeforeEnd, windowMinutes));
 
-/** shiftPhase in SQL over alias `n`, for aggregates (`window` is a parameter placeholder). */
-export const shiftPhaseSql = (window: string) => `CASE
-    WHEN n.minutes_after_shift_start IS NULL OR n.minutes_before_shift_end IS NULL THEN 'UNKNOWN'
-    WHEN abs(n.minutes_after_shift_start) <= ${window} THEN 'START_OF_SHIFT'
-    WHEN abs(n.minutes_before_shift_end) <= ${window} THEN 'END_OF_SHIFT'
-    WHEN n.minutes_after_shift_start > 0 AND n.minutes_before_shift_end > 0 THEN 'MID_SHIFT'
-    ELSE 'OUTSIDE_SHIFT' END`;
-
 /** The stored snapshot and figures as the API shows them (null when the report carried no context). */
 export interface StoredWorkflowContext extends Omit<WorkflowContextSnapshot, 'timeCriticalMedicine'> {
   timeCriticalMedicine: boolean;

@@ -2,7 +2,8 @@ import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphq
 import { authorize } from '../auth/role-matrix';
 import { NearMiss } from '../near-misses/near-miss.type';
 import type { RequestContext } from '../server/context';
-import { encodeEventCursor, loadEventPage } from './near-miss-event.query';
+import { encodeEventCursor, eventPageRequest } from './near-miss-event-cursor';
+import { loadEventPage } from './near-miss-event.repository';
 import { NearMissEvent, NearMissEventConnection } from './near-miss-event.type';
 
 @Resolver(() => NearMissEvent)
@@ -18,7 +19,9 @@ export class NearMissEventResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first = 50,
   ): Promise<NearMissEventConnection> {
     authorize(context.principal, 'events.read');
-    const page = await context.db.read((manager) => loadEventPage(manager, context.principal, first ?? 50, after ?? undefined));
+    const request = eventPageRequest(first ?? 50, after ?? undefined);
+    const scope = { tenantId: context.principal.tenantId, serviceIds: context.principal.services };
+    const page = await context.db.read((tx) => loadEventPage(tx, scope, request.after, request.first));
     const last = page.events.at(-1);
     return {
       edges: page.events.map((event) => ({ cursor: encodeEventCursor(event), node: event })),

@@ -1,4 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import type { Transaction } from '../database/transaction';
+import { insertEventsWithDeliveries } from './outbox.repository';
 
 export interface OutboxEvent {
   tenantId: string;
@@ -34,7 +35,7 @@ function freeTextPaths(value: unknown, path: string): string[] {
  * the tenant that wants its type: one statement, so the events and their
  * deliveries commit (or not) together.
  */
-export async function enqueueEvent(manager: EntityManager, events: OutboxEvent | readonly OutboxEvent[]): Promise<void> {
+export async function enqueueEvent(tx: Transaction, events: OutboxEvent | readonly OutboxEvent[]): Promise<void> {
   const list: readonly OutboxEvent[] = Array.isArray(events) ? events : [events as OutboxEvent];
   if (!list.length) return;
   for (const event of list) {
@@ -43,19 +44,5 @@ export async function enqueueEvent(manager: EntityManager, events: OutboxEvent |
       throw new Error(`outbox event ${event.type} carries free-text fields (${leaks.join(', ')}); events carry ids, codes and references only`);
     }
   }
-  await manager.query(
-    `WITH event AS (
-       INSERT INTO outbox_event (tenant_id, event_type, aggregate_id, payload)
-       SELECT tenant_id, event_type, aggregate_id, payload
-         FROM unnest($1::text[], $2::text[], $3::uuid[], $4::jsonb[]) WITH ORDINALITY AS given (tenant_id, event_type, aggregate_id, payload, position)
-        ORDER BY position
-       RETURNING id, tenant_id, event_type, aggregate_id, transaction_id
-     )
-     INSERT INTO webhook_delivery (tenant_id, subscription_id, event_id, event_transaction_id, aggregate_id)
-     SELECT event.tenant_id, subscription.id, event.id, event.transaction_id, event.aggregate_id
-     FROM event JOIN webhook_subscription subscription
-       ON subscription.tenant_id = event.tenant_id AND subscription.active
-      AND (subscription.event_types IS NULL OR event.event_type = ANY (subscription.event_types))`,
-    [list.map((event) => event.tenantId), list.map((event) => event.type), list.map((event) => event.aggregateId), list.map((event) => JSON.stringify(event.payload))],
-  );
+  await insertEventsWithDeliveries(tx, list);
 }

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '../common/logger';
 import type { WebhookConfig } from '../config';
 import { backoffDelay } from './webhook-backoff';
+import { claimDueDeliveries, markAttemptFailed, markDelivered, type ClaimedDelivery } from './webhook-dispatch.repository';
 import { signatureHeader, signBody } from './webhook-signature';
 
 /**
@@ -48,20 +49,6 @@ export interface WebhookDispatcherOptions {
   random?: () => number;
 }
 
-interface ClaimedDelivery {
-  id: string;
-  tenant_id: string;
-  attempts: number;
-  event_id: string;
-  event_type: string;
-  aggregate_id: string;
-  payload: Record<string, unknown>;
-  created_at: Date;
-  url: string;
-  secret: string;
-  active: boolean;
-}
-
 type Outcome = { kind: 'delivered'; statusCode: number } | { kind: 'failed'; statusCode: number | null; error: string } | { kind: 'deactivated' };
 
 const leaseMarginMs = 15_000;
@@ -92,49 +79,17 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   // Each statement in its own short transaction, never autocommit: the
   // embedded database's socket interleaves the protocol messages of
   // concurrent autocommit statements, but keeps a transaction's together.
-  const query = <T>(sql: string, parameters: unknown[]) => dataSource.transaction((manager) => manager.query(sql, parameters) as Promise<T>);
-
-  async function claim(token: string): Promise<ClaimedDelivery[]> {
-    // Due, not leased, written by a transaction that has ended (so nothing
-    // earlier can still appear), and the first still pending for its webhook
-    // and aggregate (so a receiver sees one near miss's events in order).
-    const [claimed] = await query<[ClaimedDelivery[], number]>(
-      `WITH due AS (
-         SELECT delivery.id FROM webhook_delivery delivery
-         WHERE delivery.status = 'PENDING'
-           AND delivery.next_attempt_at <= clock_timestamp()
-           AND (delivery.locked_until IS NULL OR delivery.locked_until <= clock_timestamp())
-           AND delivery.event_transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-           AND NOT EXISTS (
-             SELECT 1 FROM webhook_delivery earlier
-             WHERE earlier.subscription_id = delivery.subscription_id AND earlier.aggregate_id = delivery.aggregate_id
-               AND earlier.status = 'PENDING'
-               AND (earlier.event_transaction_id, earlier.event_id) < (delivery.event_transaction_id, delivery.event_id))
-         ORDER BY delivery.next_attempt_at, delivery.id
-         LIMIT $1
-         FOR UPDATE OF delivery SKIP LOCKED
-       )
-       UPDATE webhook_delivery delivery
-       SET locked_until = clock_timestamp() + make_interval(secs => $2::double precision / 1000),
-           lease_token = $3, attempts = delivery.attempts + 1, last_attempt_at = clock_timestamp()
-       FROM due, outbox_event event, webhook_subscription subscription
-       WHERE delivery.id = due.id AND event.id = delivery.event_id AND subscription.id = delivery.subscription_id
-       RETURNING delivery.id, delivery.tenant_id, delivery.attempts, event.id AS event_id, event.event_type, event.aggregate_id,
-                 event.payload, event.created_at, subscription.url, subscription.secret, subscription.active`,
-      [config.batchSize, leaseMs, token],
-    );
-    return claimed;
-  }
+  const claim = (token: string) => dataSource.transaction((tx) => claimDueDeliveries(tx, { batchSize: config.batchSize, leaseMs, token }));
 
   async function send(delivery: ClaimedDelivery, sendBefore: number): Promise<Outcome> {
     if (!delivery.active) return { kind: 'deactivated' };
     if (Date.now() >= sendBefore) return { kind: 'failed', statusCode: null, error: 'claim too old to send safely; retried later' };
     const body = webhookBody({
-      id: delivery.event_id,
-      type: delivery.event_type,
-      tenantId: delivery.tenant_id,
-      aggregateId: delivery.aggregate_id,
-      createdAt: delivery.created_at,
+      id: delivery.eventId,
+      type: delivery.eventType,
+      tenantId: delivery.tenantId,
+      aggregateId: delivery.aggregateId,
+      createdAt: delivery.createdAt,
       payload: delivery.payload,
     });
     try {
@@ -145,8 +100,8 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
         headers: {
           'content-type': 'application/json',
           'user-agent': 'near-miss-subgraph-webhooks/1',
-          'x-near-miss-event-id': delivery.event_id,
-          'x-near-miss-event-type': delivery.event_type,
+          'x-near-miss-event-id': delivery.eventId,
+          'x-near-miss-event-type': delivery.eventType,
           'x-near-miss-delivery-id': delivery.id,
           'x-near-miss-delivery-attempt': String(delivery.attempts),
           [signatureHeader]: signBody(delivery.secret, body),
@@ -164,32 +119,24 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
 
   async function record(delivery: ClaimedDelivery, token: string, outcome: Outcome): Promise<'delivered' | 'failed' | 'dead'> {
     let result: 'delivered' | 'failed' | 'dead';
-    let updated: [unknown[], number];
+    let recorded: boolean;
     if (outcome.kind === 'delivered') {
       result = 'delivered';
-      updated = await query(
-        `UPDATE webhook_delivery SET status = 'DELIVERED', delivered_at = clock_timestamp(), locked_until = NULL, lease_token = NULL,
-                last_status_code = $3, last_error = NULL
-         WHERE id = $1 AND lease_token = $2`,
-        [delivery.id, token, outcome.statusCode],
-      );
+      recorded = await dataSource.transaction((tx) => markDelivered(tx, delivery.id, token, outcome.statusCode));
     } else {
       const dead = outcome.kind === 'deactivated' || delivery.attempts >= config.maxAttempts;
       result = dead ? 'dead' : 'failed';
       const error = outcome.kind === 'deactivated' ? 'webhook deactivated' : outcome.error;
       const statusCode = outcome.kind === 'deactivated' ? null : outcome.statusCode;
       const delayMs = backoffDelay(delivery.attempts, { baseMs: config.backoffBaseMs, maxMs: config.backoffMaxMs }, random);
-      updated = await query(
-        `UPDATE webhook_delivery SET status = $3, next_attempt_at = clock_timestamp() + make_interval(secs => $4::double precision / 1000),
-                locked_until = NULL, lease_token = NULL, last_status_code = $5, last_error = $6
-         WHERE id = $1 AND lease_token = $2`,
-        [delivery.id, token, dead ? 'DEAD' : 'PENDING', delayMs, statusCode, error.slice(0, 500)],
+      recorded = await dataSource.transaction((tx) =>
+        markAttemptFailed(tx, delivery.id, token, { status: dead ? 'DEAD' : 'PENDING', retryInMs: delayMs, statusCode, error: error.slice(0, 500) }),
       );
-      const fields = { deliveryId: delivery.id, eventId: delivery.event_id, tenantId: delivery.tenant_id, attempts: delivery.attempts, statusCode, error };
+      const fields = { deliveryId: delivery.id, eventId: delivery.eventId, tenantId: delivery.tenantId, attempts: delivery.attempts, statusCode, error };
       if (dead) logger.error('webhook delivery is dead', fields);
       else logger.warn('webhook delivery failed; will retry', { ...fields, retryInMs: delayMs });
     }
-    if (updated[1] === 0) logger.warn('webhook delivery lease was lost before its outcome was recorded', { deliveryId: delivery.id });
+    if (!recorded) logger.warn('webhook delivery lease was lost before its outcome was recorded', { deliveryId: delivery.id });
     return result;
   }
 

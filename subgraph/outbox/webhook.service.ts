@@ -5,7 +5,7 @@ import { authorize } from '../auth/role-matrix';
 import { badUserInput, notFound, type FieldProblem } from '../common/errors';
 import type { TenantDatabase } from '../database/tenant-scope';
 import type { Transaction } from '../database/transaction';
-import { toFieldProblems } from '../near-misses/report-near-miss.schema';
+import { toFieldProblems } from '../common/validation';
 import type { Actor } from '../server/actor';
 import {
   abandonPendingDeliveries,

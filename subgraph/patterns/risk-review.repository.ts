@@ -1,7 +1,6 @@
 import { In, IsNull } from 'typeorm';
-import { uuid } from '../common/validation';
+import { isUuid } from '../common/validation';
 import type { Transaction } from '../database/transaction';
-import { repeatKeyLockSql } from './repeat-trigger';
 import type { RepeatTriggerBasis } from './repeat-trigger-keys';
 import { RepeatTriggerRuleEntity } from './repeat-trigger-rule.entity';
 import { defaultRepeatTriggerRule, type RepeatTriggerRule } from './repeat-trigger-rule';
@@ -109,7 +108,7 @@ export async function loadReviews(tx: Transaction, scope: ReviewScope, filter: R
 }
 
 export async function loadReviewsByIds(tx: Transaction, scope: ReviewScope, ids: readonly string[]): Promise<(RiskReview | null)[]> {
-  const valid = ids.filter((id) => uuid.safeParse(id).success);
+  const valid = ids.filter(isUuid);
   if (!valid.length) return ids.map(() => null);
   const values: unknown[] = [];
   const where = scopeConditions(scope, values);
@@ -169,9 +168,9 @@ export async function loadReviewKeys(tx: Transaction, tenantId: string, id: stri
   return { serviceId: rows[0].service_id, keys: rows.flatMap((row) => (row.similarity_key ? [row.similarity_key] : [])) };
 }
 
-/** Takes the repeat trigger's key locks, as a report does. Raw SQL: the trigger's advisory-lock expression. */
+/** Takes the repeat trigger's key locks, as a report does. Raw SQL: a call of lock_similarity_keys(). */
 export async function lockReviewKeys(tx: Transaction, tenantId: string, keys: string[]): Promise<void> {
-  await tx.query(`SELECT ${repeatKeyLockSql('$1', '$2')} AS locks`, [tenantId, keys]);
+  await tx.query(`SELECT lock_similarity_keys($1, $2::text[])`, [tenantId, keys]);
 }
 
 export interface LockedReview {

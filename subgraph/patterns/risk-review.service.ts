@@ -47,7 +47,7 @@ export async function concludeRiskReview(tx: Transaction, actor: Actor, request:
   authorize(principal, 'riskReviews.conclude');
   const input = validate(
     z.object({
-      id: uuid,
+      id: uuid('is not a risk review id'),
       conclusion: text(4000),
       causes: z.array(z.enum(riskReviewCauses)).max(riskReviewCauses.length).default([]),
       expectedVersion: z.number().int().min(1).optional(),

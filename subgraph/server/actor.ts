@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/principal';
-import type { AppServices } from './context';
+import type { AppServices } from './app-services';
 
 /**
  * Who is acting, and the process's services a use case may need. Every

@@ -1,23 +1,14 @@
 import type { Principal } from '../auth/principal';
-import type { CategoryRegistry } from '../categories/category-registry';
-import type { Logger } from '../common/logger';
-import type { Config } from '../config';
-import type { DataSource } from 'typeorm';
 import { createTenantDatabase, type TenantDatabase, type TransactionOptions } from '../database/tenant-scope';
 import type { Transaction } from '../database/transaction';
 import type { Actor } from './actor';
+import type { AppServices } from './app-services';
 import { createNearMissLoaders, type NearMissLoaders } from '../near-misses/near-miss.loaders';
 import { createLifecycleLoaders, type LifecycleLoaders } from '../lifecycle/lifecycle.loaders';
 import { createActionLoaders, type ActionLoaders } from '../corrective-actions/corrective-action.loaders';
 import { createPatternLoaders, type PatternLoaders } from '../patterns/pattern.loaders';
 
-/** What lives for the whole process. */
-export interface AppServices {
-  config: Config;
-  dataSource: DataSource;
-  registry: CategoryRegistry;
-  logger: Logger;
-}
+export type { AppServices } from './app-services';
 
 /** What lives for one GraphQL request. */
 export interface RequestContext {

@@ -6,7 +6,8 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { TokenVerifier } from '../auth/jwt';
 import { isDomainError } from '../common/errors';
-import { createRequestContext, type AppServices, type RequestContext } from './context';
+import type { AppServices } from './app-services';
+import { createRequestContext, type RequestContext } from './context';
 import { createErrorFormatter } from './format-error';
 import { createQueryLimits } from './query-limits';
 import { requestIdFrom, withRequestId } from './request-id';

@@ -13,5 +13,5 @@ export const inputHygieneMiddleware: MiddlewareFn = async ({ args, info }, next)
     const problems = inputHygieneProblems(args);
     if (problems.length) throw badUserInput(problems);
   }
-  return next();
+  return next() as Promise<unknown>;
 };

@@ -11,6 +11,8 @@ interface ColumnShape {
   nullable: boolean;
   array: boolean;
   primary: boolean;
+  /** Whether an INSERT may leave it out (a default, or a generated key). */
+  defaulted: boolean;
 }
 type SchemaShape = Map<string, Map<string, ColumnShape>>;
 
@@ -46,6 +48,7 @@ function entityShape(dataSource: DataSource, metadatas: EntityMetadata[]): Schem
         nullable: column.isNullable,
         array: column.isArray,
         primary: column.isPrimary,
+        defaulted: column.default !== undefined || column.isGenerated,
       });
     }
     tables.set(metadata.tableName, columns);
@@ -55,9 +58,10 @@ function entityShape(dataSource: DataSource, metadatas: EntityMetadata[]): Schem
 
 /** What the migrated database says the tables are (the current schema, without TypeORM's bookkeeping). */
 async function databaseShape(dataSource: DataSource): Promise<SchemaShape> {
-  const rows: { table_name: string; column_name: string; udt_name: string; is_nullable: string; data_type: string; primary: boolean }[] =
-    await dataSource.query(`
-      SELECT c.table_name, c.column_name, c.udt_name, c.is_nullable, c.data_type,
+  const rows: {
+    table_name: string; column_name: string; udt_name: string; is_nullable: string; data_type: string; column_default: string | null; primary: boolean;
+  }[] = await dataSource.query(`
+      SELECT c.table_name, c.column_name, c.udt_name, c.is_nullable, c.data_type, c.column_default,
              EXISTS (
                SELECT 1 FROM information_schema.table_constraints tc
                  JOIN information_schema.key_column_usage k
@@ -78,6 +82,7 @@ async function databaseShape(dataSource: DataSource): Promise<SchemaShape> {
       nullable: row.is_nullable === 'YES',
       array,
       primary: row.primary,
+      defaulted: row.column_default !== null,
     });
     tables.set(row.table_name, columns);
   }
@@ -101,7 +106,7 @@ function schemaDifferences(entitySide: SchemaShape, databaseSide: SchemaShape): 
         differences.push(`${table}.${name}: not in the database`);
         continue;
       }
-      for (const property of ['udt', 'nullable', 'array', 'primary'] as const) {
+      for (const property of ['udt', 'nullable', 'array', 'primary', 'defaulted'] as const) {
         if (entity[property] !== database[property]) {
           differences.push(`${table}.${name}: ${property} is ${String(entity[property])} in the entity, ${String(database[property])} in the database`);
         }
@@ -161,6 +166,8 @@ test('the comparison names each drift: a missing entity, a missing table, and ev
       'webhook_subscription.url: udt is varchar in the entity, text in the database',
       'webhook_subscription.event_types: array is false in the entity, true in the database',
       'webhook_subscription.active: nullable is true in the entity, false in the database',
+      'webhook_subscription.active: defaulted is false in the entity, true in the database',
+      'webhook_subscription.created_at: defaulted is false in the entity, true in the database',
     ].sort(),
   );
 });

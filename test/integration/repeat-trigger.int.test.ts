@@ -1,10 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import {
-  evaluateRepeatTrigger, insertWithRepeatWrites, planRepeatTrigger, readRule, readScan, repeatKeyLockSql, repeatKeysParameter, repeatOutcome, repeatRuleSql, repeatScanStatement, type RepeatTriggerOutcome,
+  planRepeatTrigger, repeatOutcome, repeatWindowOf, repeatWritesOf, scanOf, type RepeatTriggerInput, type RepeatTriggerOutcome,
 } from '../../subgraph/patterns/repeat-trigger';
 import type { RepeatKey } from '../../subgraph/patterns/repeat-trigger-keys';
-import { OneSimilarityIndex1763900010000 } from '../../migrations/1763900010000-OneSimilarityIndex';
+import { checkCategory, claimReport, insertNearMiss, type NewNearMiss } from '../../subgraph/near-misses/report-near-miss.repository';
+import { SimilarityKeyLocks1763900011000 } from '../../migrations/1763900011000-SimilarityKeyLocks';
 import { medicationReport, newKey } from '../support/reports';
 import { daysAgo, report, reportWithReviews, reviewFields, reviewsInDatabase } from '../support/patterns';
 import { startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
@@ -274,7 +275,7 @@ onServer('the repeat trigger under concurrency (PostgreSQL server)', () => {
     const dataSource = t.app.database.dataSource;
     const [tenantA, tenantB] = [uniqueTenant('lock-a'), uniqueTenant('lock-b')];
     const lockAs = (tenant: string, keys: string[]) => (manager: EntityManager) =>
-      manager.query(`SELECT set_config('lock_timeout', '300ms', true), ${repeatKeyLockSql('$1', '$2')} AS locks`, [tenant, keys]);
+      manager.query(`SELECT set_config('lock_timeout', '300ms', true), lock_similarity_keys($1, $2::text[]) AS locks`, [tenant, keys]);
     let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
     const holding = dataSource.transaction(async (manager) => {
@@ -295,35 +296,30 @@ onServer('the repeat trigger under concurrency (PostgreSQL server)', () => {
   });
 
   // The report path also serialises a tenant's reports on its reference counter; this drives the
-  // trigger alone, so it fails if the trigger's own key locks are removed.
-  it.each(['on its own round trips', "riding on the report's statements"])('judges two transactions with a shared key one after the other, by its key locks alone (the trigger %s)', async (mode) => {
+  // trigger's statements alone, so it fails if the trigger's own key locks are removed.
+  it("judges two transactions with a shared key one after the other, by its key locks alone", async () => {
     const tenant = uniqueTenant('locks');
     const key: RepeatKey = { key: `k-${randomUUID()}`, basis: 'CATEGORY_SIMILARITY', phrase: 'for one person' };
     const dataSource = t.app.database.dataSource;
-    const insertStatement = (id: string) => ({
-      sql: `INSERT INTO near_miss (id, tenant_id, reference, service_id, category, category_version, occurred_at, reported_by, setting, what_happened, how_detected,
-           what_prevented_harm, prevention_reliability, immediate_actions, potential_harm, details, suggested_route, same_day, triage_due_at)
-         VALUES ($1, $2, $3, 'north', 'medication', 1, now(), 'staff-7', 'HOME_VISIT', 'x', 'x', 'x', 'CHANCE', '{}', 'LOW', '{}', 'TREND_MONITORING', false, now())`,
-      parameters: [id, tenant, `NM-${id}`],
+    const nearMiss = (id: string): NewNearMiss => ({
+      id, tenantId: tenant, reference: `NM-${id}`, serviceId: 'north', category: 'medication', categoryVersion: 1,
+      occurredAt: new Date(), detectedAt: null, reportedAt: new Date(), reportedBy: 'staff-7', staffInvolvedIds: [],
+      personId: null, visitId: null, medicationRecordId: null, shiftId: null, carePlanId: null, setting: 'HOME_VISIT',
+      whatHappened: 'x', howDetected: 'x', whatPreventedHarm: 'x', preventionReliability: 'CHANCE', immediateActions: [],
+      whatMadeThisPossible: null, contributingFactors: [], workflowStage: null, potentialHarm: 'LOW', details: {},
+      suggestedRoute: 'TREND_MONITORING', sameDay: false, suggestedNotify: [], triageDueAt: new Date(), similarityKey: null,
+      workflowContext: null, minutesAfterShiftStart: null, minutesBeforeShiftEnd: null, minutesAfterScheduled: null,
+      timeCriticalMedicine: false, carePlanReviewOverdue: null, staffEmployment: null,
     });
-    const triggerInput = (nearMissId: string) => ({ tenantId: tenant, nearMissId, categoryKey: 'medication', serviceId: 'north', occurredAt: new Date(), keys: [key], now: new Date() });
+    // As reportNearMiss does: locks and rule on the claim, the scan on the category check, the writes on the insert.
     const trigger = async (manager: EntityManager): Promise<RepeatTriggerOutcome> => {
       const id = randomUUID();
-      const insert = insertStatement(id);
-      if (mode === "riding on the report's statements") {
-        // As reportNearMiss does: locks and rule on one statement, the scan on a later one, the writes on the near miss insert.
-        const input = triggerInput(id);
-        const [claimed]: { rule: number[] | null }[] = await manager.query(`SELECT 1 AS claimed, ${repeatKeyLockSql('$1', '$2')} AS locks, ${repeatRuleSql('$1', '$3')} AS rule`, [
-          input.tenantId, repeatKeysParameter(input), input.categoryKey,
-        ]);
-        const rule = readRule(claimed.rule);
-        const scan = repeatScanStatement(input, rule, 2);
-        const rows = await manager.query(`SELECT scan.*, $1::text AS other FROM (${scan.sql}) AS scan`, ['riding', ...scan.parameters]);
-        const plan = planRepeatTrigger(input, readScan(input, rule, rows));
-        return repeatOutcome(plan, await insertWithRepeatWrites(manager, insert, input, plan));
-      }
-      await manager.query(insert.sql, insert.parameters);
-      return evaluateRepeatTrigger(manager, triggerInput(id));
+      const input: RepeatTriggerInput = { tenantId: tenant, nearMissId: id, categoryKey: 'medication', serviceId: 'north', occurredAt: new Date(), keys: [key], now: new Date() };
+      const claim = await claimReport(manager, { tenantId: tenant, reporterId: 'staff-7', key: randomUUID(), requestHash: 'h', nearMissId: id }, input);
+      if (!claim.claimed) throw new Error('the key was claimed');
+      const check = await checkCategory(manager, tenant, 'medication', { input, window: repeatWindowOf(input, claim.rule) });
+      const plan = planRepeatTrigger(input, scanOf(input, claim.rule, check.findings));
+      return repeatOutcome(plan, await insertNearMiss(manager, nearMiss(id), { input, writes: repeatWritesOf(input, plan) }));
     };
     await dataSource.transaction(async (manager) => trigger(manager));
 
@@ -348,48 +344,39 @@ onServer('the repeat trigger under concurrency (PostgreSQL server)', () => {
   });
 });
 
-describe("the trigger's key locks", () => {
-  // The ids earlier releases computed in Node: replicas of both releases must lock the same ids during a rolling deploy.
-  const earlierReleaseId = (tenant: string, key: string) => createHash('sha256').update(`repeat-trigger\u0000${tenant}\u0000${key}`).digest().readBigInt64BE(0).toString();
-
-  it('locks each key of a tenant once, under the lock id earlier releases used', async () => {
-    const tenant = uniqueTenant('lock-ids');
-    const keys = ['k1', 'b6c1f0a2d4e8f3a1c5b7d9e0f2a4c6e8', 'k1'];
-    await t.app.database.dataSource.transaction(async (manager) => {
-      const [{ locks }] = await manager.query(`SELECT ${repeatKeyLockSql('$1', '$2')} AS locks`, [tenant, keys]);
-      expect(Number(locks)).toBe(2);
-      const held: { id: string }[] = await manager.query(
-        `SELECT ((classid::bigint << 32) | objid::bigint)::text AS id FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND pid = pg_backend_pid()`,
-      );
-      expect(held.map((row) => row.id).sort()).toEqual([...new Set(keys)].map((key) => earlierReleaseId(tenant, key)).sort());
-    });
-  });
-});
-
-describe('the similarity index migration', () => {
-  it('keeps one similarity index without a foreign key, and its migration goes down and up again', async () => {
+describe('the similarity key locks migration', () => {
+  it('gives similarity rows their foreign key and the lock function, and goes down and up again', async () => {
     const runner = t.app.database.dataSource.createQueryRunner();
     await runner.connect();
     const shape = async () => {
-      const [row]: { indexes: string[]; keys: number; scan: boolean; read: boolean }[] = await runner.query(
-        `SELECT ARRAY(SELECT indexname::text FROM pg_indexes WHERE tablename = 'near_miss_similarity' AND schemaname = current_schema() ORDER BY 1) AS indexes,
-                (SELECT count(*)::int FROM pg_constraint WHERE conrelid = 'near_miss_similarity'::regclass AND contype = 'f') AS keys,
-                to_regprocedure('repeat_trigger_scan(text, uuid, timestamptz, text[], bigint[], text, integer)') IS NOT NULL AS scan,
+      const [row]: { keys: number; lock: boolean; read: boolean }[] = await runner.query(
+        `SELECT (SELECT count(*)::int FROM pg_constraint WHERE conrelid = 'near_miss_similarity'::regclass AND contype = 'f') AS keys,
+                to_regprocedure('lock_similarity_keys(text, text[])') IS NOT NULL AS lock,
                 to_regprocedure('repeat_trigger_read(text, uuid, timestamptz, text[], text, integer)') IS NOT NULL AS read`,
       );
       return row;
     };
     try {
-      expect(await shape()).toEqual({ indexes: ['near_miss_similarity_pkey'], keys: 0, scan: false, read: true });
+      expect(await shape()).toEqual({ keys: 1, lock: true, read: false });
       await runner.startTransaction();
-      const migration = new OneSimilarityIndex1763900010000();
+      const migration = new SimilarityKeyLocks1763900011000();
       await migration.down(runner);
-      expect(await shape()).toEqual({ indexes: ['IDX_near_miss_similarity_uncounted', 'near_miss_similarity_pkey'], keys: 1, scan: true, read: false });
+      expect(await shape()).toEqual({ keys: 0, lock: false, read: true });
       await migration.up(runner);
-      expect(await shape()).toEqual({ indexes: ['near_miss_similarity_pkey'], keys: 0, scan: false, read: true });
+      expect(await shape()).toEqual({ keys: 1, lock: true, read: false });
     } finally {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       await runner.release();
     }
+  });
+
+  it('refuses a similarity row for a near miss that does not exist', async () => {
+    const tenant = uniqueTenant('similarity-fk');
+    await expect(
+      t.app.database.dataSource.query(
+        `INSERT INTO near_miss_similarity (tenant_id, similarity_key, occurred_at, near_miss_id) VALUES ($1, 'k', now(), $2)`,
+        [tenant, randomUUID()],
+      ),
+    ).rejects.toThrow(/foreign key/);
   });
 });

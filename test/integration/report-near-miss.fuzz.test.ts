@@ -181,9 +181,11 @@ describe('reportNearMiss under random and hostile input', () => {
         if (who.categoryDisabled) await disableMedication(tenant);
         const principal: Principal = { staffId: 'staff-fuzz', tenantId: tenant, roles: [...who.roles], services: who.services === '*' ? '*' : [...who.services] };
         try {
-          const outcome = await reportNearMiss(dependencies, principal, createTenantDatabase(dependencies.dataSource, tenant), report, (key ?? `fuzz-key-${tenant}`) as string);
+          const db = createTenantDatabase(dependencies.dataSource, tenant);
+          const request = { input: report, idempotencyKey: (key ?? `fuzz-key-${tenant}`) as string };
+          const outcome = await db.transaction((tx) => reportNearMiss(tx, { principal, services: dependencies }, request));
           expect(outcome.replayed).toBe(false);
-          expect(outcome.nearMissId).toMatch(/^[0-9a-f-]{36}$/);
+          expect(outcome.nearMiss.id).toMatch(/^[0-9a-f-]{36}$/);
           accepted.add(tenant);
         } catch (error) {
           if (!isDomainError(error) || !contractCodes.has(error.code)) {

@@ -1,5 +1,6 @@
 import { DataSource, type EntityManager } from 'typeorm';
 import { applicationRole } from '../../migrations/tenant-isolation';
+import { acceptPostgresTypes } from '../../subgraph/database/column-types';
 import { createTenantDatabase } from '../../subgraph/database/tenant-scope';
 import { medicationReport, newKey, reportMutation } from '../support/reports';
 import { startTestApp, uniqueTenant, type TestApp } from '../support/test-app';
@@ -124,6 +125,7 @@ describe('row-level security', () => {
   it("does not carry one request's tenant or role into the next use of a pooled connection", async () => {
     const options = t.app.database.dataSource.options as ConstructorParameters<typeof DataSource>[0] & { extra?: Record<string, unknown> };
     const single = new DataSource({ ...options, migrations: [], extra: { ...options.extra, max: 1 } } as ConstructorParameters<typeof DataSource>[0]);
+    acceptPostgresTypes(single);
     await single.initialize();
     try {
       const [{ session_user: sessionUser }] = await single.query('SELECT session_user');

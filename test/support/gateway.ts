@@ -27,7 +27,7 @@ export async function startGateway(urls: Record<string, string>): Promise<{ url:
   const server = new ApolloServer({ gateway });
   const { url } = await startStandaloneServer(server, {
     listen: { port: 0, host: '127.0.0.1' },
-    context: async ({ req }) => ({ authorization: req.headers.authorization }),
+    context: ({ req }) => Promise.resolve({ authorization: req.headers.authorization }),
   });
   return { url, stop: () => server.stop() };
 }

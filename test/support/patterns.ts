@@ -35,9 +35,9 @@ export async function report(t: TestApp, caller: Caller, overrides: Record<strin
 
 /** Reviews of a tenant straight from the database (all services), with their near-miss ids. */
 export async function reviewsInDatabase(t: TestApp, tenant: string) {
-  return (await t.app.database.dataSource.query(
+  return t.app.database.dataSource.query<{ id: string; status: string; reason: string; basis: string; members: string[] }[]>(
     `SELECT r.id, r.status, r.reason, r.basis, ARRAY(SELECT m.near_miss_id::text FROM risk_review_near_miss m WHERE m.review_id = r.id ORDER BY 1) AS members
      FROM risk_review r WHERE r.tenant_id = $1 ORDER BY r.opened_at`,
     [tenant],
-  )) as { id: string; status: string; reason: string; basis: string; members: string[] }[];
+  );
 }

@@ -1,4 +1,4 @@
-import { decodeEventCursor, encodeEventCursor } from '../../subgraph/outbox/near-miss-event.query';
+import { decodeEventCursor, encodeEventCursor } from '../../subgraph/outbox/near-miss-event-cursor';
 
 describe('event feed cursors', () => {
   it('round-trip a feed position', () => {

@@ -1,6 +1,7 @@
 import type { RepeatKey } from '../../subgraph/patterns/repeat-trigger-keys';
 import { defaultRepeatTriggerRule, type Occurrence } from '../../subgraph/patterns/repeat-trigger-rule';
-import { planRepeatTrigger, readRule, readScan, repeatOutcome, repeatScanStatement, tokenArray, type RepeatTriggerInput } from '../../subgraph/patterns/repeat-trigger';
+import { planRepeatTrigger, repeatOutcome, repeatWindowOf, repeatWritesOf, scanOf, type RepeatTriggerInput, type ScanFinding } from '../../subgraph/patterns/repeat-trigger';
+import { ruleOf, tokenArray } from '../../subgraph/near-misses/report-near-miss.repository';
 
 const day = 24 * 60 * 60 * 1000;
 const at = (days: number) => new Date(Date.UTC(2026, 0, 1) + days * day);
@@ -76,32 +77,62 @@ describe('tokenArray', () => {
   );
 });
 
-describe('readRule', () => {
+describe('ruleOf', () => {
   it('reads a stored rule from its integer array, and the default when the provider has none', () => {
-    expect(readRule([4, 21, 10, 1])).toEqual({ threshold: 4, windowDays: 21, reviewDueDays: 10, enabled: true });
-    expect(readRule([3, 14, 7, 0])).toEqual({ threshold: 3, windowDays: 14, reviewDueDays: 7, enabled: false });
-    expect(readRule(null)).toBe(defaultRepeatTriggerRule);
+    expect(ruleOf([4, 21, 10, 1])).toEqual({ threshold: 4, windowDays: 21, reviewDueDays: 10, enabled: true });
+    expect(ruleOf([3, 14, 7, 0])).toEqual({ threshold: 3, windowDays: 14, reviewDueDays: 7, enabled: false });
+    expect(ruleOf(null)).toBe(defaultRepeatTriggerRule);
   });
 });
 
-describe('repeatScanStatement and readScan', () => {
+describe('repeatWindowOf and scanOf', () => {
   const rule = { ...defaultRepeatTriggerRule, windowDays: 21 };
   it("bounds the scan by the rule's window either side of the report's occurrence", () => {
-    const { parameters } = repeatScanStatement(input([key('k1'), key('k2', 'WORKFLOW_STAGE')]), rule, 3);
-    expect(parameters).toEqual(['t', 'report', '{k1,k2}', at(10 - 21).toISOString(), at(10 + 21).toISOString()]);
+    expect(repeatWindowOf(input([key('k1')]), rule)).toEqual({ from: at(10 - 21), to: at(10 + 21) });
   });
 
   it('groups what it read by key, and reads nothing for a rule that is off', () => {
     const keys = [key('k1'), key('k2', 'WORKFLOW_STAGE')];
-    const rows = [
-      { row_kind: 'occurrence' as const, key_hash: 'k1', member_id: 'nm-1', member_occurred_at: at(1), open_review_id: null },
-      { row_kind: 'open' as const, key_hash: 'k2', member_id: null, member_occurred_at: null, open_review_id: 'review-1' },
-      { row_kind: 'occurrence' as const, key_hash: 'k1', member_id: 'nm-2', member_occurred_at: at(2), open_review_id: null },
+    const findings: ScanFinding[] = [
+      { kind: 'occurrence', key: 'k1', occurrence: { nearMissId: 'nm-1', occurredAt: at(1) } },
+      { kind: 'open', key: 'k2', reviewId: 'review-1' },
+      { kind: 'occurrence', key: 'k1', occurrence: { nearMissId: 'nm-2', occurredAt: at(2) } },
     ];
-    expect(readScan(input(keys), rule, rows).states).toEqual([
+    expect(scanOf(input(keys), rule, findings).states).toEqual([
       { key: keys[0], openReviewId: undefined, uncounted: occurrences(1, 2) },
       { key: keys[1], openReviewId: 'review-1', uncounted: [] },
     ]);
-    expect(readScan(input(keys), { ...rule, enabled: false }, rows)).toEqual({ rule: { ...rule, enabled: false }, states: [] });
+    expect(scanOf(input(keys), { ...rule, enabled: false }, findings)).toEqual({ rule: { ...rule, enabled: false }, states: [] });
+  });
+});
+
+describe('repeatWritesOf', () => {
+  it("writes only the report's own rows when nothing is counted, and links alone for a join", () => {
+    const keys = [key('joins'), key('quiet')];
+    const own = planRepeatTrigger(input(keys), { rule: defaultRepeatTriggerRule, states: [{ key: keys[1], uncounted: [] }] });
+    expect(repeatWritesOf(input(keys), own)).toMatchObject({ shape: 'own', keyReviews: [null, null], links: [], counted: [] });
+    const join = planRepeatTrigger(input(keys), {
+      rule: defaultRepeatTriggerRule,
+      states: [{ key: keys[0], openReviewId: 'review-open', uncounted: [] }, { key: keys[1], uncounted: [] }],
+    });
+    expect(repeatWritesOf(input(keys), join)).toEqual({
+      shape: 'join',
+      keyReviews: ['review-open', null],
+      links: [{ reviewId: 'review-open', nearMissId: 'report' }],
+      opened: undefined,
+      counted: [],
+      reviewKeys: [],
+    });
+  });
+
+  it('opens a review due after the rule\'s review days, counting the occurrences of its window', () => {
+    const keys = [key('person')];
+    const plan = planRepeatTrigger(input(keys), { rule: defaultRepeatTriggerRule, states: [{ key: keys[0], uncounted: occurrences(2, 6) }] });
+    const writes = repeatWritesOf(input(keys), plan);
+    expect(writes.shape).toBe('count');
+    expect(writes.opened).toMatchObject({ id: plan.opened!.id, dueBy: at(11 + defaultRepeatTriggerRule.reviewDueDays) });
+    expect(writes.counted).toEqual(occurrences(2, 6).map((occurrence) => ({ reviewId: plan.opened!.id, key: 'person', ...occurrence })));
+    expect(writes.reviewKeys).toEqual([{ reviewId: plan.opened!.id, key: 'person' }]);
+    expect(writes.links.map((link) => link.nearMissId)).toEqual(['report', 'nm-2', 'nm-6']);
   });
 });

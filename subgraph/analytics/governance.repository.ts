@@ -1,6 +1,7 @@
-import type { EntityManager } from 'typeorm';
-import { toAction, type ActionRow } from '../corrective-actions/corrective-action.repository';
+import type { ActionStatusValue, ActionStrengthValue, ActionTypeValue } from '../corrective-actions/action-rules';
+import { toAction } from '../corrective-actions/corrective-action.repository';
 import type { CorrectiveAction } from '../corrective-actions/corrective-action.type';
+import type { Transaction } from '../database/transaction';
 import type { ReadScope } from '../near-misses/read-scope';
 
 export interface GovernancePeriod {
@@ -26,6 +27,19 @@ function serviceSets(scope: ReadScope, period: GovernancePeriod): (string[] | nu
   return [scope.serviceIds === '*' ? null : scope.serviceIds, period.serviceIds?.length ? period.serviceIds : null];
 }
 
+interface GovernanceRow {
+  actions_issued: number;
+  actions_overdue: number;
+  weak_only: number;
+  pass: number;
+  partial: number;
+  fail: number;
+  reopened: number;
+  reviews_opened: number;
+  reviews_concluded: number;
+  reviews_overdue: number;
+}
+
 /**
  * The action, verification, reopening and review figures of a period, in one
  * statement. Actions count where they apply (their services); near misses and
@@ -33,10 +47,11 @@ function serviceSets(scope: ReadScope, period: GovernancePeriod): (string[] | nu
  * tenant's ranges and joined in memory (CTEs), not probed row by row: the
  * work follows the tenant's rows, not the depth of the tables' indexes.
  */
-export async function loadGovernanceFigures(manager: EntityManager, scope: ReadScope, period: GovernancePeriod, now: Date): Promise<GovernanceFigures> {
+export async function loadGovernanceFigures(tx: Transaction, scope: ReadScope, period: GovernancePeriod, now: Date): Promise<GovernanceFigures> {
   const [scopeServices, askedServices] = serviceSets(scope, period);
   const asOf = period.to.getTime() < now.getTime() ? period.to : now;
-  const [row]: Record<string, number>[] = await manager.query(
+  // Hand-written: the period's figures over five tables in one statement, joined in memory (see above).
+  const [row]: GovernanceRow[] = await tx.query(
     `WITH scoped_actions AS MATERIALIZED (
        SELECT a.id, a.status, a.due_by, a.created_at, a.strength FROM corrective_action a
        WHERE a.tenant_id = $1 AND ($2::text[] IS NULL OR a.service_ids && $2) AND ($3::text[] IS NULL OR a.service_ids && $3)
@@ -92,15 +107,40 @@ export async function loadGovernanceFigures(manager: EntityManager, scope: ReadS
 
 export const maxSharedLearning = 100;
 
+const actionColumns = `a.id, a.tenant_id, a.title, a.owner_id, a.due_by, a.status, a.action_type, a.strength, a.evidence_required, a.evidence,
+  a.target, a.service_ids, a.monitoring_days, a.completed_at, a.cancelled_reason, a.effective, a.effectiveness_reason, a.reopen_count`;
+
+interface SharedActionRow {
+  id: string;
+  tenant_id: string;
+  title: string;
+  owner_id: string;
+  due_by: Date;
+  status: ActionStatusValue;
+  action_type: ActionTypeValue | null;
+  strength: ActionStrengthValue;
+  evidence_required: string[];
+  evidence: string[];
+  target: string;
+  service_ids: string[];
+  monitoring_days: number;
+  completed_at: Date | null;
+  cancelled_reason: string | null;
+  effective: boolean | null;
+  effectiveness_reason: string | null;
+  reopen_count: number;
+}
+
 /**
  * Learning shared across services: actions created in the period whose
  * control applies to more than one service ("a rota near miss in one branch
  * means checking the same control in the others").
  */
-export async function loadSharedLearning(manager: EntityManager, scope: ReadScope, period: GovernancePeriod): Promise<CorrectiveAction[]> {
+export async function loadSharedLearning(tx: Transaction, scope: ReadScope, period: GovernancePeriod): Promise<CorrectiveAction[]> {
   const [scopeServices, askedServices] = serviceSets(scope, period);
-  const rows: ActionRow[] = await manager.query(
-    `SELECT a.* FROM corrective_action a
+  // Hand-written: array overlap (&&) of an action's services with the caller's and the asked ones.
+  const rows: SharedActionRow[] = await tx.query(
+    `SELECT ${actionColumns} FROM corrective_action a
      WHERE a.tenant_id = $1 AND cardinality(a.service_ids) > 1 AND a.created_at >= $4 AND a.created_at < $5 AND a.status <> 'CANCELLED'
        AND ($2::text[] IS NULL OR a.service_ids && $2) AND ($3::text[] IS NULL OR a.service_ids && $3)
      ORDER BY a.created_at, a.id LIMIT ${maxSharedLearning}`,

@@ -1,0 +1,16 @@
+import type { DataSource } from 'typeorm';
+import type { CategoryRegistry } from '../categories/category-registry';
+import type { Logger } from '../common/logger';
+import type { Config } from '../config';
+
+/** What lives for the whole process. */
+export interface AppServices {
+  config: Config;
+  dataSource: DataSource;
+  registry: CategoryRegistry;
+  logger: Logger;
+  /** The clock use cases read (tests and benchmarks set it); the system clock when unset. */
+  now?: () => Date;
+  /** false skips the repeat trigger: only to measure what it costs (npm run bench:analytics). */
+  repeatTrigger?: boolean;
+}
