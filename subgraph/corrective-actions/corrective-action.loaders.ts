@@ -19,15 +19,25 @@ export function createActionLoaders(principal: Principal, db: TenantDatabase) {
   const byOwner = new Map<string, DataLoader<string, CorrectiveAction[]>>();
   return {
     byId: new DataLoader<string, CorrectiveAction | null>((ids) => db.read((tx) => loadActionsByIds(tx, scope, ids))),
-    byNearMiss: new DataLoader<string, CorrectiveAction[]>((ids) => db.read((tx) => loadActionsByNearMiss(tx, scope, ids))),
-    nearMissIds: new DataLoader<string, string[]>((ids) => db.read((tx) => loadNearMissIdsByAction(tx, principal.tenantId, ids))),
-    checks: new DataLoader<string, VerificationCheck[]>((ids) => db.read((tx) => loadChecksByAction(tx, principal.tenantId, ids))),
-    checkById: new DataLoader<string, VerificationCheck | null>((ids) => db.read((tx) => loadChecksByIds(tx, scope, ids))),
+    byNearMiss: new DataLoader<string, CorrectiveAction[]>((ids) =>
+      db.read((tx) => loadActionsByNearMiss(tx, scope, ids)),
+    ),
+    nearMissIds: new DataLoader<string, string[]>((ids) =>
+      db.read((tx) => loadNearMissIdsByAction(tx, principal.tenantId, ids)),
+    ),
+    checks: new DataLoader<string, VerificationCheck[]>((ids) =>
+      db.read((tx) => loadChecksByAction(tx, principal.tenantId, ids)),
+    ),
+    checkById: new DataLoader<string, VerificationCheck | null>((ids) =>
+      db.read((tx) => loadChecksByIds(tx, scope, ids)),
+    ),
     byOwner(statuses?: ActionStatusValue[]) {
       const key = [...(statuses ?? [])].sort().join(',');
       let loader = byOwner.get(key);
       if (!loader) {
-        loader = new DataLoader<string, CorrectiveAction[]>((ids) => db.read((tx) => loadActionsByOwner(tx, scope, ids, statuses)));
+        loader = new DataLoader<string, CorrectiveAction[]>((ids) =>
+          db.read((tx) => loadActionsByOwner(tx, scope, ids, statuses)),
+        );
         byOwner.set(key, loader);
       }
       return loader;

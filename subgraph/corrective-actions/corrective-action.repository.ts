@@ -16,7 +16,10 @@ export interface ActionScope {
   serviceIds: string[] | '*';
 }
 
-export const actionScopeOf = (principal: Principal): ActionScope => ({ tenantId: principal.tenantId, serviceIds: principal.services });
+export const actionScopeOf = (principal: Principal): ActionScope => ({
+  tenantId: principal.tenantId,
+  serviceIds: principal.services,
+});
 
 /** What a write needs to name an action. */
 export type ActionTarget = Pick<CorrectiveAction, 'id' | 'tenantId'>;
@@ -116,7 +119,9 @@ function checksInScope(tx: Transaction, scope: ActionScope): SelectQueryBuilder<
     .select(Object.keys(checkFields).map((field) => `c.${field}`))
     .innerJoin(CorrectiveActionEntity, 'a', 'a.id = c.actionId AND a.tenantId = c.tenantId')
     .where('a.tenantId = :tenantId', { tenantId: scope.tenantId });
-  return scope.serviceIds === '*' ? query : query.andWhere('a.serviceIds && CAST(:scopeServices AS text[])', { scopeServices: scope.serviceIds });
+  return scope.serviceIds === '*'
+    ? query
+    : query.andWhere('a.serviceIds && CAST(:scopeServices AS text[])', { scopeServices: scope.serviceIds });
 }
 
 function scopeConditions(scope: ActionScope, values: unknown[]): string {
@@ -140,18 +145,29 @@ function inServices(scope: ActionScope, serviceIds: string[] | undefined, values
 // Action reads are raw SQL: their rows are the `actionColumns` row analytics reads
 // too, the scope is an array overlap and lists join the link table.
 
-export async function loadActionsByIds(tx: Transaction, scope: ActionScope, ids: readonly string[]): Promise<(CorrectiveAction | null)[]> {
+export async function loadActionsByIds(
+  tx: Transaction,
+  scope: ActionScope,
+  ids: readonly string[],
+): Promise<(CorrectiveAction | null)[]> {
   const valid = ids.filter(isUuid);
   if (!valid.length) return ids.map(() => null);
   const values: unknown[] = [];
   const where = scopeConditions(scope, values);
   values.push(valid);
-  const rows: ActionRow[] = await tx.query(`SELECT ${actionColumns} FROM corrective_action a WHERE ${where} AND a.id = ANY($${values.length}::uuid[])`, values);
+  const rows: ActionRow[] = await tx.query(
+    `SELECT ${actionColumns} FROM corrective_action a WHERE ${where} AND a.id = ANY($${values.length}::uuid[])`,
+    values,
+  );
   const byId = new Map(rows.map((row) => [row.id, toAction(row)]));
   return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
 }
 
-export async function loadActionsByNearMiss(tx: Transaction, scope: ActionScope, nearMissIds: readonly string[]): Promise<CorrectiveAction[][]> {
+export async function loadActionsByNearMiss(
+  tx: Transaction,
+  scope: ActionScope,
+  nearMissIds: readonly string[],
+): Promise<CorrectiveAction[][]> {
   const values: unknown[] = [];
   const where = scopeConditions(scope, values);
   values.push(nearMissIds);
@@ -177,11 +193,18 @@ export async function loadActionsByOwner(
     values.push(statuses);
     where += ` AND a.status = ANY($${values.length}::text[])`;
   }
-  const rows: ActionRow[] = await tx.query(`SELECT ${actionColumns} FROM corrective_action a WHERE ${where} ORDER BY a.due_by, a.id`, values);
+  const rows: ActionRow[] = await tx.query(
+    `SELECT ${actionColumns} FROM corrective_action a WHERE ${where} ORDER BY a.due_by, a.id`,
+    values,
+  );
   return ownerIds.map((ownerId) => rows.filter((row) => row.owner_id === ownerId).map((row) => toAction(row)));
 }
 
-export async function loadNearMissIdsByAction(tx: Transaction, tenantId: string, actionIds: readonly string[]): Promise<string[][]> {
+export async function loadNearMissIdsByAction(
+  tx: Transaction,
+  tenantId: string,
+  actionIds: readonly string[],
+): Promise<string[][]> {
   const rows: { action_id: string; near_miss_id: string }[] = await tx.query(
     `SELECT action_id, near_miss_id FROM corrective_action_near_miss WHERE tenant_id = $1 AND action_id = ANY($2::uuid[]) ORDER BY near_miss_id`,
     [tenantId, actionIds],
@@ -204,7 +227,10 @@ export interface ActionState {
   strength: ActionStrengthValue;
 }
 
-export async function loadActionStatesOf(tx: Transaction, nearMiss: { id: string; tenantId: string }): Promise<ActionState[]> {
+export async function loadActionStatesOf(
+  tx: Transaction,
+  nearMiss: { id: string; tenantId: string },
+): Promise<ActionState[]> {
   return tx.query(
     `SELECT a.id, a.status, a.effective, a.title, a.strength FROM corrective_action_near_miss l JOIN corrective_action a ON a.id = l.action_id
      WHERE l.tenant_id = $1 AND l.near_miss_id = $2`,
@@ -212,7 +238,11 @@ export async function loadActionStatesOf(tx: Transaction, nearMiss: { id: string
   );
 }
 
-export async function loadChecksByAction(tx: Transaction, tenantId: string, actionIds: readonly string[]): Promise<VerificationCheck[][]> {
+export async function loadChecksByAction(
+  tx: Transaction,
+  tenantId: string,
+  actionIds: readonly string[],
+): Promise<VerificationCheck[][]> {
   const rows = await tx.getRepository(VerificationCheckEntity).find({
     select: checkFields,
     where: { tenantId, actionId: In([...actionIds]) },
@@ -221,7 +251,11 @@ export async function loadChecksByAction(tx: Transaction, tenantId: string, acti
   return actionIds.map((id) => rows.filter((row) => row.actionId === id).map((row) => toCheck(row)));
 }
 
-export async function loadChecksByIds(tx: Transaction, scope: ActionScope, ids: readonly string[]): Promise<(VerificationCheck | null)[]> {
+export async function loadChecksByIds(
+  tx: Transaction,
+  scope: ActionScope,
+  ids: readonly string[],
+): Promise<(VerificationCheck | null)[]> {
   const valid = ids.filter(isUuid);
   if (!valid.length) return ids.map(() => null);
   const rows = await checksInScope(tx, scope).andWhere('c.id IN (:...ids)', { ids: valid }).getMany();
@@ -230,7 +264,11 @@ export async function loadChecksByIds(tx: Transaction, scope: ActionScope, ids: 
 }
 
 /** Open actions past their due date, oldest first. */
-export async function loadOverdueActions(tx: Transaction, scope: ActionScope, serviceIds?: string[]): Promise<CorrectiveAction[]> {
+export async function loadOverdueActions(
+  tx: Transaction,
+  scope: ActionScope,
+  serviceIds?: string[],
+): Promise<CorrectiveAction[]> {
   const values: unknown[] = [];
   const rows: ActionRow[] = await tx.query(
     `SELECT ${actionColumns} FROM corrective_action a WHERE ${inServices(scope, serviceIds, values)}
@@ -241,8 +279,14 @@ export async function loadOverdueActions(tx: Transaction, scope: ActionScope, se
 }
 
 /** Checks not performed and past their due time, oldest first. */
-export async function loadOverdueChecks(tx: Transaction, scope: ActionScope, serviceIds?: string[]): Promise<VerificationCheck[]> {
-  let query = checksInScope(tx, scope).andWhere('c.performedAt IS NULL AND c.dueAt < now()').andWhere(`a.status <> 'CANCELLED'`);
+export async function loadOverdueChecks(
+  tx: Transaction,
+  scope: ActionScope,
+  serviceIds?: string[],
+): Promise<VerificationCheck[]> {
+  let query = checksInScope(tx, scope)
+    .andWhere('c.performedAt IS NULL AND c.dueAt < now()')
+    .andWhere(`a.status <> 'CANCELLED'`);
   if (serviceIds?.length) query = query.andWhere('a.serviceIds && CAST(:serviceIds AS text[])', { serviceIds });
   const rows = await query.orderBy('c.dueAt').limit(500).getMany();
   return rows.map((row) => toCheck(row));
@@ -254,7 +298,10 @@ export async function lockAction(tx: Transaction, scope: ActionScope, id: string
   const values: unknown[] = [];
   const where = scopeConditions(scope, values);
   values.push(id);
-  const [row]: ActionRow[] = await tx.query(`SELECT ${actionColumns} FROM corrective_action a WHERE ${where} AND a.id = $${values.length}::uuid FOR UPDATE`, values);
+  const [row]: ActionRow[] = await tx.query(
+    `SELECT ${actionColumns} FROM corrective_action a WHERE ${where} AND a.id = $${values.length}::uuid FOR UPDATE`,
+    values,
+  );
   return row ? toAction(row) : null;
 }
 
@@ -328,13 +375,19 @@ export async function insertAction(tx: Transaction, action: NewAction): Promise<
 }
 
 export async function linkNearMiss(tx: Transaction, action: ActionTarget, nearMissId: string): Promise<void> {
-  await tx.getRepository(CorrectiveActionNearMissEntity).insert({ tenantId: action.tenantId, actionId: action.id, nearMissId });
+  await tx
+    .getRepository(CorrectiveActionNearMissEntity)
+    .insert({ tenantId: action.tenantId, actionId: action.id, nearMissId });
 }
 
 const actionWhere = (action: ActionTarget) => ({ id: action.id, tenantId: action.tenantId });
 const nextVersion = () => 'version + 1';
 
-export async function markActionDone(tx: Transaction, action: ActionTarget, change: { evidence: string[]; by: string }): Promise<void> {
+export async function markActionDone(
+  tx: Transaction,
+  action: ActionTarget,
+  change: { evidence: string[]; by: string },
+): Promise<void> {
   await tx.getRepository(CorrectiveActionEntity).update(actionWhere(action), {
     status: 'DONE',
     evidence: change.evidence,
@@ -345,7 +398,9 @@ export async function markActionDone(tx: Transaction, action: ActionTarget, chan
 }
 
 export async function markActionCancelled(tx: Transaction, action: ActionTarget, reason: string): Promise<void> {
-  await tx.getRepository(CorrectiveActionEntity).update(actionWhere(action), { status: 'CANCELLED', cancelledReason: reason, version: nextVersion });
+  await tx
+    .getRepository(CorrectiveActionEntity)
+    .update(actionWhere(action), { status: 'CANCELLED', cancelledReason: reason, version: nextVersion });
 }
 
 /** Open again and not effective, for `reason`; no longer completed. */
@@ -363,10 +418,16 @@ export async function markActionReopened(tx: Transaction, action: ActionTarget, 
 
 /** Effectiveness undecided again (new checks were scheduled). */
 export async function clearEffectiveness(tx: Transaction, action: ActionTarget): Promise<void> {
-  await tx.getRepository(CorrectiveActionEntity).update(actionWhere(action), { effective: null, effectivenessReason: null });
+  await tx
+    .getRepository(CorrectiveActionEntity)
+    .update(actionWhere(action), { effective: null, effectivenessReason: null });
 }
 
-export async function recordEffectiveness(tx: Transaction, action: ActionTarget, verdict: { effective: boolean; reason: string | null }): Promise<void> {
+export async function recordEffectiveness(
+  tx: Transaction,
+  action: ActionTarget,
+  verdict: { effective: boolean; reason: string | null },
+): Promise<void> {
   await tx.getRepository(CorrectiveActionEntity).update(actionWhere(action), {
     effective: verdict.effective,
     effectivenessReason: verdict.reason,
@@ -387,14 +448,18 @@ export interface NewCheck {
 
 /** Inserts a check of an action; returns its id. */
 export async function insertCheck(tx: Transaction, action: ActionTarget, check: NewCheck): Promise<string> {
-  const { identifiers } = await tx.getRepository(VerificationCheckEntity).insert({ tenantId: action.tenantId, actionId: action.id, ...check });
+  const { identifiers } = await tx
+    .getRepository(VerificationCheckEntity)
+    .insert({ tenantId: action.tenantId, actionId: action.id, ...check });
   return identifiers[0].id as string;
 }
 
 /** One check of the tenant, locked for the rest of the transaction. */
 export async function lockCheck(tx: Transaction, tenantId: string, id: string): Promise<VerificationCheck | null> {
   if (!isUuid(id)) return null;
-  const row = await tx.getRepository(VerificationCheckEntity).findOne({ select: checkFields, where: { tenantId, id }, lock: { mode: 'pessimistic_write' } });
+  const row = await tx
+    .getRepository(VerificationCheckEntity)
+    .findOne({ select: checkFields, where: { tenantId, id }, lock: { mode: 'pessimistic_write' } });
   return row ? toCheck(row) : null;
 }
 
@@ -403,14 +468,27 @@ export async function recordCheckResult(
   check: { id: string; tenantId: string },
   outcome: { by: string; result: VerificationResultValue; evidence: string[]; notes: string | null },
 ): Promise<void> {
-  await tx.getRepository(VerificationCheckEntity).update(
-    { id: check.id, tenantId: check.tenantId },
-    { performedAt: () => 'clock_timestamp()', performedBy: outcome.by, result: outcome.result, evidence: outcome.evidence, notes: outcome.notes },
-  );
+  await tx
+    .getRepository(VerificationCheckEntity)
+    .update(
+      { id: check.id, tenantId: check.tenantId },
+      {
+        performedAt: () => 'clock_timestamp()',
+        performedBy: outcome.by,
+        result: outcome.result,
+        evidence: outcome.evidence,
+        notes: outcome.notes,
+      },
+    );
 }
 
 /** Results of every check of an action (null: not performed yet). */
-export async function loadCheckResults(tx: Transaction, action: ActionTarget): Promise<(VerificationResultValue | null)[]> {
-  const rows = await tx.getRepository(VerificationCheckEntity).find({ select: { id: true, result: true }, where: { tenantId: action.tenantId, actionId: action.id } });
+export async function loadCheckResults(
+  tx: Transaction,
+  action: ActionTarget,
+): Promise<(VerificationResultValue | null)[]> {
+  const rows = await tx
+    .getRepository(VerificationCheckEntity)
+    .find({ select: { id: true, result: true }, where: { tenantId: action.tenantId, actionId: action.id } });
   return rows.map((row) => row.result as VerificationResultValue | null);
 }

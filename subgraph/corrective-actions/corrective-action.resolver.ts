@@ -47,30 +47,60 @@ async function actionOrFail(context: RequestContext, id: string): Promise<Correc
 
 @Resolver(() => CorrectiveAction)
 export class CorrectiveActionResolver {
-  @Mutation(() => CorrectiveAction, { description: 'Adds a corrective action to one or more near misses (one action can answer a theme).' })
-  async addCorrectiveAction(@Arg('input', () => CorrectiveActionInput) input: CorrectiveActionInput, @Ctx() context: RequestContext) {
+  @Mutation(() => CorrectiveAction, {
+    description: 'Adds a corrective action to one or more near misses (one action can answer a theme).',
+  })
+  async addCorrectiveAction(
+    @Arg('input', () => CorrectiveActionInput) input: CorrectiveActionInput,
+    @Ctx() context: RequestContext,
+  ) {
     const action = await context.mutate((tx, actor) => addCorrectiveAction(tx, actor, input));
     return actionPayload(context, action.id, action);
   }
 
-  @Mutation(() => CorrectiveAction, { description: 'Completes an action; the evidence must cover every evidenceRequired item.' })
-  async completeCorrectiveAction(@Arg('id', () => ID) id: string, @Arg('evidence', () => [String]) evidence: string[], @Ctx() context: RequestContext) {
-    return actionPayload(context, id, await context.mutate((tx, actor) => completeCorrectiveAction(tx, actor, { id, evidence })));
+  @Mutation(() => CorrectiveAction, {
+    description: 'Completes an action; the evidence must cover every evidenceRequired item.',
+  })
+  async completeCorrectiveAction(
+    @Arg('id', () => ID) id: string,
+    @Arg('evidence', () => [String]) evidence: string[],
+    @Ctx() context: RequestContext,
+  ) {
+    return actionPayload(
+      context,
+      id,
+      await context.mutate((tx, actor) => completeCorrectiveAction(tx, actor, { id, evidence })),
+    );
   }
 
   @Mutation(() => CorrectiveAction, { description: 'Cancels an open action, with a reason.' })
-  async cancelCorrectiveAction(@Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string, @Ctx() context: RequestContext) {
-    return actionPayload(context, id, await context.mutate((tx, actor) => cancelCorrectiveAction(tx, actor, { id, reason })));
+  async cancelCorrectiveAction(
+    @Arg('id', () => ID) id: string,
+    @Arg('reason', () => String) reason: string,
+    @Ctx() context: RequestContext,
+  ) {
+    return actionPayload(
+      context,
+      id,
+      await context.mutate((tx, actor) => cancelCorrectiveAction(tx, actor, { id, reason })),
+    );
   }
 
-  @Mutation(() => [VerificationCheck], { description: 'Schedules a series of checks, e.g. a weekly audit for six weeks (everyDays: 7, count: 6).' })
-  async scheduleVerification(@Arg('input', () => VerificationScheduleInput) input: VerificationScheduleInput, @Ctx() context: RequestContext) {
+  @Mutation(() => [VerificationCheck], {
+    description: 'Schedules a series of checks, e.g. a weekly audit for six weeks (everyDays: 7, count: 6).',
+  })
+  async scheduleVerification(
+    @Arg('input', () => VerificationScheduleInput) input: VerificationScheduleInput,
+    @Ctx() context: RequestContext,
+  ) {
     const checks = await context.mutate((tx, actor) => scheduleVerification(tx, actor, input));
     for (const check of checks) context.actions.checkById.prime(check.id, check);
     return checks;
   }
 
-  @Mutation(() => VerificationCheck, { description: 'Records a check result with evidence references; a FAIL reopens the action and its near misses.' })
+  @Mutation(() => VerificationCheck, {
+    description: 'Records a check result with evidence references; a FAIL reopens the action and its near misses.',
+  })
   async recordVerificationResult(
     @Arg('id', () => ID) id: string,
     @Arg('result', () => VerificationResultEnum) result: VerificationResultValue,
@@ -78,7 +108,11 @@ export class CorrectiveActionResolver {
     @Ctx() context: RequestContext,
     @Arg('notes', () => String, { nullable: true }) notes?: string,
   ) {
-    return checkPayload(context, id, await context.mutate((tx, actor) => recordVerificationResult(tx, actor, { id, result, evidence, notes })));
+    return checkPayload(
+      context,
+      id,
+      await context.mutate((tx, actor) => recordVerificationResult(tx, actor, { id, result, evidence, notes })),
+    );
   }
 
   @Mutation(() => NearMiss, { description: 'Records why a triaged near miss needs no corrective action.' })
@@ -88,7 +122,9 @@ export class CorrectiveActionResolver {
     @Arg('reason', () => String) reason: string,
     @Ctx() context: RequestContext,
   ) {
-    const nearMiss = await context.mutate((tx, actor) => recordNoActionNeeded(tx, actor, { nearMissId, expectedVersion, reason }));
+    const nearMiss = await context.mutate((tx, actor) =>
+      recordNoActionNeeded(tx, actor, { nearMissId, expectedVersion, reason }),
+    );
     if (!nearMiss) throw notFound(`Near miss ${nearMissId} is not readable`);
     context.loaders.byId.prime(nearMiss.id, nearMiss);
     return nearMiss;
@@ -101,13 +137,19 @@ export class CorrectiveActionResolver {
   }
 
   @Query(() => [CorrectiveAction], { description: 'Open actions past their due date in your services, oldest first' })
-  async overdueCorrectiveActions(@Ctx() context: RequestContext, @Arg('serviceIds', () => [ID], { nullable: true }) serviceIds?: string[]) {
+  async overdueCorrectiveActions(
+    @Ctx() context: RequestContext,
+    @Arg('serviceIds', () => [ID], { nullable: true }) serviceIds?: string[],
+  ) {
     authorize(context.principal, 'actions.read');
     return context.db.read((tx) => loadOverdueActions(tx, actionScopeOf(context.principal), serviceIds ?? undefined));
   }
 
   @Query(() => [VerificationCheck], { description: 'Checks past their due time without a result, oldest first' })
-  async overdueVerificationChecks(@Ctx() context: RequestContext, @Arg('serviceIds', () => [ID], { nullable: true }) serviceIds?: string[]) {
+  async overdueVerificationChecks(
+    @Ctx() context: RequestContext,
+    @Arg('serviceIds', () => [ID], { nullable: true }) serviceIds?: string[],
+  ) {
     authorize(context.principal, 'actions.read');
     return context.db.read((tx) => loadOverdueChecks(tx, actionScopeOf(context.principal), serviceIds ?? undefined));
   }
@@ -119,13 +161,18 @@ export class CorrectiveActionResolver {
     return nearMisses.filter((nearMiss): nearMiss is NearMiss => nearMiss !== null && !(nearMiss instanceof Error));
   }
 
-  @FieldResolver(() => Staff, { description: 'Pseudonymous for roles that see no individual staff (GOVERNANCE, ANALYST)' })
+  @FieldResolver(() => Staff, {
+    description: 'Pseudonymous for roles that see no individual staff (GOVERNANCE, ANALYST)',
+  })
   owner(@Root() action: CorrectiveAction, @Ctx() context: RequestContext): Staff {
     return hostReference(Staff, protectStaffId(fieldProtection(context), action.ownerId))!;
   }
 
   @FieldResolver(() => [VerificationCheck])
-  async verificationChecks(@Root() action: CorrectiveAction, @Ctx() context: RequestContext): Promise<VerificationCheck[]> {
+  async verificationChecks(
+    @Root() action: CorrectiveAction,
+    @Ctx() context: RequestContext,
+  ): Promise<VerificationCheck[]> {
     return context.actions.checks.load(action.id);
   }
 }
@@ -139,7 +186,9 @@ export class VerificationCheckResolver {
 
   @FieldResolver(() => Staff, { nullable: true })
   performedBy(@Root() check: VerificationCheck, @Ctx() context: RequestContext): Staff | null {
-    return check.performedById ? hostReference(Staff, protectStaffId(fieldProtection(context), check.performedById)) : null;
+    return check.performedById
+      ? hostReference(Staff, protectStaffId(fieldProtection(context), check.performedById))
+      : null;
   }
 }
 
@@ -150,7 +199,9 @@ export class NearMissActionsResolver {
     return context.actions.byNearMiss.load(nearMiss.id);
   }
 
-  @FieldResolver(() => Boolean, { description: 'True when every live action is WEAKER (e.g. only "we reminded staff"): the plan changes no control' })
+  @FieldResolver(() => Boolean, {
+    description: 'True when every live action is WEAKER (e.g. only "we reminded staff"): the plan changes no control',
+  })
   async weakOnly(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Promise<boolean> {
     return isWeakOnly(await context.actions.byNearMiss.load(nearMiss.id));
   }
@@ -158,7 +209,9 @@ export class NearMissActionsResolver {
   @FieldResolver(() => ActionPlan, { description: 'Actions, strength mix, checks and effectiveness in one view' })
   async actionPlan(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Promise<ActionPlan> {
     const actions = await context.actions.byNearMiss.load(nearMiss.id);
-    const checks = (await context.actions.checks.loadMany(actions.map((action) => action.id))).flatMap((list) => (Array.isArray(list) ? list : []));
+    const checks = (await context.actions.checks.loadMany(actions.map((action) => action.id))).flatMap((list) =>
+      Array.isArray(list) ? list : [],
+    );
     const live = actions.filter((action) => action.status !== 'CANCELLED');
     return {
       actions,
@@ -180,7 +233,9 @@ export class NearMissActionsResolver {
 
 @Resolver(() => Staff)
 export class StaffActionsResolver {
-  @FieldResolver(() => [CorrectiveAction], { description: 'Actions this member of staff owns (in services you may see), by due date' })
+  @FieldResolver(() => [CorrectiveAction], {
+    description: 'Actions this member of staff owns (in services you may see), by due date',
+  })
   async correctiveActionsOwned(
     @Root() staff: Staff,
     @Ctx() context: RequestContext,

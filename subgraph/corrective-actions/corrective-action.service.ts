@@ -15,8 +15,21 @@ import { markActionsInProgress, markReopened } from '../status-changes/status-ch
 import { advanceToVerification, ChangeLog, giveFeedback, lockNearMiss } from '../status-changes/status-change.service';
 import { readTenantSettings, windowsOf } from '../tenant-settings/tenant-settings';
 import { triageDueAt } from '../triage/triage-due';
-import { effectivenessOf, seriesDueDates, verificationResults, type VerificationResultValue } from '../verification/verification-rules';
-import { actionStrengths, actionTypes, isOpenAction, missingEvidence, resolveStrength, type ActionStrengthValue, type ActionTypeValue } from './action-rules';
+import {
+  effectivenessOf,
+  seriesDueDates,
+  verificationResults,
+  type VerificationResultValue,
+} from '../verification/verification-rules';
+import {
+  actionStrengths,
+  actionTypes,
+  isOpenAction,
+  missingEvidence,
+  resolveStrength,
+  type ActionStrengthValue,
+  type ActionTypeValue,
+} from './action-rules';
 import {
   actionScopeOf,
   clearEffectiveness,
@@ -77,7 +90,10 @@ const actionSchema = (now: Date) =>
     dueBy: z.date().refine((date) => date.getTime() > now.getTime() - 366 * day, 'is more than a year ago'),
     strength: z.enum(actionStrengths),
     actionType: z.enum(actionTypes).optional(),
-    evidenceRequired: z.array(text(200)).min(1, 'name at least one piece of evidence').max(20, 'may hold at most 20 items'),
+    evidenceRequired: z
+      .array(text(200))
+      .min(1, 'name at least one piece of evidence')
+      .max(20, 'may hold at most 20 items'),
     target: text(500),
     serviceIds: z.array(text(100)).min(1).max(50).optional(),
     monitoringDays: z.number().int().min(1).max(730).optional(),
@@ -86,12 +102,17 @@ const actionSchema = (now: Date) =>
 /** Locks near misses in id order, so concurrent writers never deadlock. */
 async function lockNearMisses(tx: Transaction, principal: Principal, ids: string[]): Promise<NearMiss[]> {
   const locked: NearMiss[] = [];
-  for (const id of [...new Set(ids.map((value) => value.toLowerCase()))].sort()) locked.push(await lockNearMiss(tx, principal, id));
+  for (const id of [...new Set(ids.map((value) => value.toLowerCase()))].sort())
+    locked.push(await lockNearMiss(tx, principal, id));
   return locked;
 }
 
 /** Adds an action to near misses in TRIAGED, ACTIONS_IN_PROGRESS or VERIFYING (which move to ACTIONS_IN_PROGRESS). */
-export async function addCorrectiveAction(tx: Transaction, actor: Actor, request: ActionRequest): Promise<CorrectiveAction> {
+export async function addCorrectiveAction(
+  tx: Transaction,
+  actor: Actor,
+  request: ActionRequest,
+): Promise<CorrectiveAction> {
   const { principal } = actor;
   authorize(principal, 'actions.add');
   const input = validate(actionSchema(new Date()), {
@@ -108,7 +129,9 @@ export async function addCorrectiveAction(tx: Transaction, actor: Actor, request
   const nearMisses = await lockNearMisses(tx, principal, input.nearMissIds);
   for (const nearMiss of nearMisses) {
     if (!['TRIAGED', 'ACTIONS_IN_PROGRESS', 'VERIFYING'].includes(nearMiss.status)) {
-      throw conflict(`Near miss ${nearMiss.reference} is ${nearMiss.status}: actions follow triage`, { currentStatus: nearMiss.status });
+      throw conflict(`Near miss ${nearMiss.reference} is ${nearMiss.status}: actions follow triage`, {
+        currentStatus: nearMiss.status,
+      });
     }
   }
   const serviceIds = input.serviceIds ?? [...new Set(nearMisses.map((nearMiss) => nearMiss.serviceId))];
@@ -147,7 +170,13 @@ export async function addCorrectiveAction(tx: Transaction, actor: Actor, request
     tenantId: principal.tenantId,
     type: 'corrective_action.assigned',
     aggregateId: id,
-    payload: { actionId: id, ownerId: input.ownerId, dueBy: input.dueBy.toISOString(), nearMissIds: nearMisses.map((nearMiss) => nearMiss.id), notify: ['action owner'] },
+    payload: {
+      actionId: id,
+      ownerId: input.ownerId,
+      dueBy: input.dueBy.toISOString(),
+      nearMissIds: nearMisses.map((nearMiss) => nearMiss.id),
+      notify: ['action owner'],
+    },
   });
   await log.record(tx);
   const added = await readAction(tx, principal, id);
@@ -156,7 +185,11 @@ export async function addCorrectiveAction(tx: Transaction, actor: Actor, request
 }
 
 /** The owner, or a lead or manager, may act on an action. */
-function authorizeOwnerOr(principal: Principal, action: CorrectiveAction, operation: 'actions.complete' | 'verification.schedule') {
+function authorizeOwnerOr(
+  principal: Principal,
+  action: CorrectiveAction,
+  operation: 'actions.complete' | 'verification.schedule',
+) {
   if (action.ownerId !== principal.staffId && !isAllowed(principal, operation)) {
     throw forbidden(`Only the action's owner or a lead or manager may do this`);
   }
@@ -170,23 +203,45 @@ async function lockActionOrFail(tx: Transaction, principal: Principal, id: strin
 }
 
 /** One audit entry per near miss the action answers. */
-const actionAudit = (principal: Principal, action: ActionTarget, nearMissIds: string[], name: string, detail: Record<string, unknown>): AuditEntry[] =>
-  nearMissIds.map((nearMissId) => ({ tenantId: action.tenantId, nearMissId, actor: principal.staffId, action: name, detail }));
+const actionAudit = (
+  principal: Principal,
+  action: ActionTarget,
+  nearMissIds: string[],
+  name: string,
+  detail: Record<string, unknown>,
+): AuditEntry[] =>
+  nearMissIds.map((nearMissId) => ({
+    tenantId: action.tenantId,
+    nearMissId,
+    actor: principal.staffId,
+    action: name,
+    detail,
+  }));
 
 export interface CompleteActionInput {
   id: string;
   evidence: string[];
 }
 
-export async function completeCorrectiveAction(tx: Transaction, actor: Actor, request: CompleteActionInput): Promise<CorrectiveAction | null> {
+export async function completeCorrectiveAction(
+  tx: Transaction,
+  actor: Actor,
+  request: CompleteActionInput,
+): Promise<CorrectiveAction | null> {
   const { principal } = actor;
   // Authorised once the action is loaded: its owner may complete it whatever their role.
-  const input = validate(z.object({ evidence: z.array(z.string().max(500, 'must be at most 500 characters')).max(50, 'may hold at most 50 items') }), {
-    evidence: request.evidence,
-  });
+  const input = validate(
+    z.object({
+      evidence: z.array(z.string().max(500, 'must be at most 500 characters')).max(50, 'may hold at most 50 items'),
+    }),
+    {
+      evidence: request.evidence,
+    },
+  );
   const action = await lockActionOrFail(tx, principal, request.id);
   authorizeOwnerOr(principal, action, 'actions.complete');
-  if (!isOpenAction(action.status)) throw conflict(`Corrective action is ${action.status}`, { currentStatus: action.status });
+  if (!isOpenAction(action.status))
+    throw conflict(`Corrective action is ${action.status}`, { currentStatus: action.status });
   await lockNearMissesOf(tx, action.tenantId, [action.id]);
   const missing = missingEvidence(action.evidenceRequired, input.evidence);
   if (missing.length) throw badUserInput([{ path: 'evidence', message: `does not cover: ${missing.join(', ')}` }]);
@@ -194,8 +249,18 @@ export async function completeCorrectiveAction(tx: Transaction, actor: Actor, re
   await markActionDone(tx, action, { evidence: given, by: principal.staffId });
   const nearMissIds = await loadLinkedNearMissIds(tx, action);
   const log = new ChangeLog();
-  log.audit.push(...actionAudit(principal, action, nearMissIds, 'corrective_action.completed', { actionId: action.id, evidenceCount: given.length }));
-  log.events.push({ tenantId: action.tenantId, type: 'corrective_action.completed', aggregateId: action.id, payload: { actionId: action.id, ownerId: action.ownerId, nearMissIds } });
+  log.audit.push(
+    ...actionAudit(principal, action, nearMissIds, 'corrective_action.completed', {
+      actionId: action.id,
+      evidenceCount: given.length,
+    }),
+  );
+  log.events.push({
+    tenantId: action.tenantId,
+    type: 'corrective_action.completed',
+    aggregateId: action.id,
+    payload: { actionId: action.id, ownerId: action.ownerId, nearMissIds },
+  });
   await advanceToVerification(tx, actor, nearMissIds, log);
   await log.record(tx);
   return readAction(tx, principal, action.id);
@@ -206,18 +271,30 @@ export interface CancelActionInput {
   reason: string;
 }
 
-export async function cancelCorrectiveAction(tx: Transaction, actor: Actor, request: CancelActionInput): Promise<CorrectiveAction | null> {
+export async function cancelCorrectiveAction(
+  tx: Transaction,
+  actor: Actor,
+  request: CancelActionInput,
+): Promise<CorrectiveAction | null> {
   const { principal } = actor;
   authorize(principal, 'actions.cancel');
   const input = validate(z.object({ reason: text(2000) }), { reason: request.reason });
   const action = await lockActionOrFail(tx, principal, request.id);
-  if (!isOpenAction(action.status)) throw conflict(`Corrective action is ${action.status}`, { currentStatus: action.status });
+  if (!isOpenAction(action.status))
+    throw conflict(`Corrective action is ${action.status}`, { currentStatus: action.status });
   await lockNearMissesOf(tx, action.tenantId, [action.id]);
   await markActionCancelled(tx, action, input.reason);
   const nearMissIds = await loadLinkedNearMissIds(tx, action);
   const log = new ChangeLog();
-  log.audit.push(...actionAudit(principal, action, nearMissIds, 'corrective_action.cancelled', { actionId: action.id }));
-  log.events.push({ tenantId: action.tenantId, type: 'corrective_action.cancelled', aggregateId: action.id, payload: { actionId: action.id, nearMissIds } });
+  log.audit.push(
+    ...actionAudit(principal, action, nearMissIds, 'corrective_action.cancelled', { actionId: action.id }),
+  );
+  log.events.push({
+    tenantId: action.tenantId,
+    type: 'corrective_action.cancelled',
+    aggregateId: action.id,
+    payload: { actionId: action.id, nearMissIds },
+  });
   await advanceToVerification(tx, actor, nearMissIds, log);
   await log.record(tx);
   return readAction(tx, principal, action.id);
@@ -232,7 +309,11 @@ export interface ScheduleRequest {
 }
 
 /** Schedules a series of checks; returns them as the caller may read them. */
-export async function scheduleVerification(tx: Transaction, actor: Actor, request: ScheduleRequest): Promise<VerificationCheck[]> {
+export async function scheduleVerification(
+  tx: Transaction,
+  actor: Actor,
+  request: ScheduleRequest,
+): Promise<VerificationCheck[]> {
   const { principal } = actor;
   // Authorised once the action is loaded: its owner may schedule checks whatever their role.
   const now = new Date();
@@ -249,23 +330,42 @@ export async function scheduleVerification(tx: Transaction, actor: Actor, reques
   );
   const action = await lockActionOrFail(tx, principal, input.actionId);
   authorizeOwnerOr(principal, action, 'verification.schedule');
-  if (action.status === 'CANCELLED') throw conflict('A cancelled action is not verified', { currentStatus: action.status });
+  if (action.status === 'CANCELLED')
+    throw conflict('A cancelled action is not verified', { currentStatus: action.status });
   const existing = await countChecks(tx, action);
   const ids: string[] = [];
   for (const [index, dueAt] of seriesDueDates(input.firstDueAt, input.everyDays, input.count).entries()) {
-    ids.push(await insertCheck(tx, action, { sequence: existing + index + 1, method: input.method, dueAt, scheduledBy: principal.staffId }));
+    ids.push(
+      await insertCheck(tx, action, {
+        sequence: existing + index + 1,
+        method: input.method,
+        dueAt,
+        scheduledBy: principal.staffId,
+      }),
+    );
   }
   // New checks reopen the question of effectiveness.
   if (action.effective === true) await clearEffectiveness(tx, action);
   const detail = { actionId: action.id, method: input.method, everyDays: input.everyDays, count: input.count };
   const log = new ChangeLog();
-  log.audit.push(...actionAudit(principal, action, await loadLinkedNearMissIds(tx, action), 'verification.scheduled', detail));
-  log.events.push({ tenantId: action.tenantId, type: 'verification.scheduled', aggregateId: action.id, payload: { actionId: action.id, checkIds: ids, ownerId: action.ownerId } });
+  log.audit.push(
+    ...actionAudit(principal, action, await loadLinkedNearMissIds(tx, action), 'verification.scheduled', detail),
+  );
+  log.events.push({
+    tenantId: action.tenantId,
+    type: 'verification.scheduled',
+    aggregateId: action.id,
+    payload: { actionId: action.id, checkIds: ids, ownerId: action.ownerId },
+  });
   await log.record(tx);
-  return (await loadChecksByIds(tx, actionScopeOf(principal), ids)).filter((check): check is VerificationCheck => check !== null);
+  return (await loadChecksByIds(tx, actionScopeOf(principal), ids)).filter(
+    (check): check is VerificationCheck => check !== null,
+  );
 }
 
-export type ReopenCause = { kind: 'verification_failed'; checkId: string } | { kind: 'recurrence'; nearMissId: string; reference: string; occurredAt: string };
+export type ReopenCause =
+  | { kind: 'verification_failed'; checkId: string }
+  | { kind: 'recurrence'; nearMissId: string; reference: string; occurredAt: string };
 
 /**
  * A failed check or a recurrence: the action is open again and not effective,
@@ -281,7 +381,10 @@ export async function reopenAction(
   cause: ReopenCause,
   log: ChangeLog,
 ): Promise<string[]> {
-  const reason = cause.kind === 'verification_failed' ? 'A verification check failed' : `A similar near miss recurred (${cause.reference})`;
+  const reason =
+    cause.kind === 'verification_failed'
+      ? 'A verification check failed'
+      : `A similar near miss recurred (${cause.reference})`;
   await markActionReopened(tx, action, reason);
   const reopened: string[] = [];
   const windows = windowsOf(await readTenantSettings(tx, action.tenantId));
@@ -300,14 +403,26 @@ export async function reopenAction(
       });
       reopened.push(nearMiss.id);
     } else {
-      log.audit.push({ tenantId: action.tenantId, nearMissId, actor: actor?.staffId, action: 'corrective_action.reopened', detail });
+      log.audit.push({
+        tenantId: action.tenantId,
+        nearMissId,
+        actor: actor?.staffId,
+        action: 'corrective_action.reopened',
+        detail,
+      });
     }
   }
   log.events.push({
     tenantId: action.tenantId,
     type: 'corrective_action.reopened',
     aggregateId: action.id,
-    payload: { actionId: action.id, ownerId: action.ownerId, cause, reopenedNearMissIds: reopened, notify: ['action owner', 'registered manager'] },
+    payload: {
+      actionId: action.id,
+      ownerId: action.ownerId,
+      cause,
+      reopenedNearMissIds: reopened,
+      notify: ['action owner', 'registered manager'],
+    },
   });
   return reopened;
 }
@@ -319,7 +434,11 @@ export interface RecordResultInput {
   notes?: string | null;
 }
 
-export async function recordVerificationResult(tx: Transaction, actor: Actor, request: RecordResultInput): Promise<VerificationCheck | null> {
+export async function recordVerificationResult(
+  tx: Transaction,
+  actor: Actor,
+  request: RecordResultInput,
+): Promise<VerificationCheck | null> {
   const { principal } = actor;
   authorize(principal, 'verification.record');
   const input = validate(
@@ -338,26 +457,51 @@ export async function recordVerificationResult(tx: Transaction, actor: Actor, re
   );
   const check = await lockCheck(tx, principal.tenantId, request.id);
   const action = check ? await lockAction(tx, actionScopeOf(principal), check.actionId) : null;
-  if (!check || !action) throw notFound(`Verification check ${request.id} does not exist or does not apply to your services`);
+  if (!check || !action)
+    throw notFound(`Verification check ${request.id} does not exist or does not apply to your services`);
   if (check.performedAt) throw conflict('This check already has a result', { currentResult: check.result });
   if (action.status === 'CANCELLED') throw conflict('The action was cancelled', { currentStatus: action.status });
   await lockNearMissesOf(tx, action.tenantId, [action.id]);
   await recordCheckResult(
     tx,
     { id: check.id, tenantId: principal.tenantId },
-    { by: principal.staffId, result: input.result, evidence: input.evidence.filter(Boolean), notes: input.notes ?? null },
+    {
+      by: principal.staffId,
+      result: input.result,
+      evidence: input.evidence.filter(Boolean),
+      notes: input.notes ?? null,
+    },
   );
   const nearMissIds = await loadLinkedNearMissIds(tx, action);
   const log = new ChangeLog();
-  log.audit.push(...actionAudit(principal, action, nearMissIds, 'verification.recorded', { actionId: action.id, checkId: check.id, result: input.result }));
-  log.events.push({ tenantId: action.tenantId, type: 'verification.recorded', aggregateId: action.id, payload: { actionId: action.id, checkId: check.id, result: input.result } });
+  log.audit.push(
+    ...actionAudit(principal, action, nearMissIds, 'verification.recorded', {
+      actionId: action.id,
+      checkId: check.id,
+      result: input.result,
+    }),
+  );
+  log.events.push({
+    tenantId: action.tenantId,
+    type: 'verification.recorded',
+    aggregateId: action.id,
+    payload: { actionId: action.id, checkId: check.id, result: input.result },
+  });
   if (input.result === 'FAIL') {
     await reopenAction(tx, principal, action, { kind: 'verification_failed', checkId: check.id }, log);
   } else {
-    const verdict = effectivenessOf((await loadCheckResults(tx, action)).map((result) => ({ result })), false);
+    const verdict = effectivenessOf(
+      (await loadCheckResults(tx, action)).map((result) => ({ result })),
+      false,
+    );
     if (verdict.effective !== null && action.status === 'DONE') {
       await recordEffectiveness(tx, action, { effective: verdict.effective, reason: verdict.reason });
-      log.events.push({ tenantId: action.tenantId, type: 'corrective_action.concluded', aggregateId: action.id, payload: { actionId: action.id, effective: verdict.effective } });
+      log.events.push({
+        tenantId: action.tenantId,
+        type: 'corrective_action.concluded',
+        aggregateId: action.id,
+        payload: { actionId: action.id, effective: verdict.effective },
+      });
     }
   }
   await log.record(tx);

@@ -41,15 +41,25 @@ export async function lockRecurrences(tx: Transaction, report: NewReport): Promi
 }
 
 /** Phase two: reopen them (writes, then audit and outbox events); returns the reopened actions' ids. */
-export async function reopenRecurrences(tx: Transaction, report: NewReport, { actions }: Recurrence): Promise<string[]> {
+export async function reopenRecurrences(
+  tx: Transaction,
+  report: NewReport,
+  { actions }: Recurrence,
+): Promise<string[]> {
   const log = new ChangeLog();
   for (const action of actions) {
-    await reopenAction(tx, undefined, action, {
-      kind: 'recurrence',
-      nearMissId: report.id,
-      reference: report.reference,
-      occurredAt: report.occurredAt.toISOString(),
-    }, log);
+    await reopenAction(
+      tx,
+      undefined,
+      action,
+      {
+        kind: 'recurrence',
+        nearMissId: report.id,
+        reference: report.reference,
+        occurredAt: report.occurredAt.toISOString(),
+      },
+      log,
+    );
   }
   await log.record(tx);
   return actions.map((action) => action.id);

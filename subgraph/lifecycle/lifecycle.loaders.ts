@@ -8,7 +8,9 @@ import { loadLatestTriages, type TriageRecord } from './triage.repository';
 export function createLifecycleLoaders(tenantId: string, db: TenantDatabase) {
   return {
     triage: new DataLoader<string, TriageRecord | null>((ids) => db.read((tx) => loadLatestTriages(tx, tenantId, ids))),
-    gateCompletions: new DataLoader<string, GateCompletion[]>((ids) => db.read((tx) => loadGateCompletions(tx, tenantId, ids))),
+    gateCompletions: new DataLoader<string, GateCompletion[]>((ids) =>
+      db.read((tx) => loadGateCompletions(tx, tenantId, ids)),
+    ),
     feedback: new DataLoader<string, FeedbackRecord[]>((ids) => db.read((tx) => loadFeedback(tx, tenantId, ids))),
   };
 }

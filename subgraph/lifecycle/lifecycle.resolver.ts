@@ -33,9 +33,19 @@ function payload(context: RequestContext, id: string, nearMiss: NearMiss | null)
 
 @Resolver(() => NearMiss)
 export class LifecycleResolver {
-  @Mutation(() => NearMiss, { description: 'A supervisor or lead has seen the report: the reporter is told, and the triage clock is running.' })
-  async acknowledgeNearMiss(@Arg('id', () => ID) id: string, @Arg('expectedVersion', () => Int) expectedVersion: number, @Ctx() context: RequestContext) {
-    return payload(context, id, await context.mutate((tx, actor) => acknowledgeNearMiss(tx, actor, { id, expectedVersion })));
+  @Mutation(() => NearMiss, {
+    description: 'A supervisor or lead has seen the report: the reporter is told, and the triage clock is running.',
+  })
+  async acknowledgeNearMiss(
+    @Arg('id', () => ID) id: string,
+    @Arg('expectedVersion', () => Int) expectedVersion: number,
+    @Ctx() context: RequestContext,
+  ) {
+    return payload(
+      context,
+      id,
+      await context.mutate((tx, actor) => acknowledgeNearMiss(tx, actor, { id, expectedVersion })),
+    );
   }
 
   @Mutation(() => NearMiss, { description: 'Routes the report; an override of the suggested route needs a reason.' })
@@ -51,7 +61,11 @@ export class LifecycleResolver {
     @Ctx() context: RequestContext,
     @Arg('note', () => String, { nullable: true }) note?: string,
   ) {
-    return payload(context, nearMissId, await context.mutate((tx, actor) => completeGateItem(tx, actor, { nearMissId, key, expectedVersion, note })));
+    return payload(
+      context,
+      nearMissId,
+      await context.mutate((tx, actor) => completeGateItem(tx, actor, { nearMissId, key, expectedVersion, note })),
+    );
   }
 
   @Mutation(() => NearMiss, { description: 'Closes with an outcome; GATE_BLOCKED names open gate items.' })
@@ -61,27 +75,47 @@ export class LifecycleResolver {
     @Arg('outcome', () => String) outcome: string,
     @Ctx() context: RequestContext,
   ) {
-    return payload(context, id, await context.mutate((tx, actor) => closeNearMiss(tx, actor, { id, expectedVersion, outcome })));
+    return payload(
+      context,
+      id,
+      await context.mutate((tx, actor) => closeNearMiss(tx, actor, { id, expectedVersion, outcome })),
+    );
   }
 
   @Mutation(() => NearMiss, { description: 'Reopens a closed near miss for another look; a reason is required.' })
-  async reopenNearMiss(@Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string, @Ctx() context: RequestContext) {
+  async reopenNearMiss(
+    @Arg('id', () => ID) id: string,
+    @Arg('reason', () => String) reason: string,
+    @Ctx() context: RequestContext,
+  ) {
     return payload(context, id, await context.mutate((tx, actor) => reopenNearMiss(tx, actor, { id, reason })));
   }
 
   @Mutation(() => NearMiss, { description: 'Sends the reporter a message of your own.' })
-  async sendReporterFeedback(@Arg('nearMissId', () => ID) nearMissId: string, @Arg('message', () => String) message: string, @Ctx() context: RequestContext) {
-    return payload(context, nearMissId, await context.mutate((tx, actor) => sendReporterFeedback(tx, actor, { nearMissId, message })));
+  async sendReporterFeedback(
+    @Arg('nearMissId', () => ID) nearMissId: string,
+    @Arg('message', () => String) message: string,
+    @Ctx() context: RequestContext,
+  ) {
+    return payload(
+      context,
+      nearMissId,
+      await context.mutate((tx, actor) => sendReporterFeedback(tx, actor, { nearMissId, message })),
+    );
   }
 
-  @Query(() => [NearMiss], { description: 'Reports awaiting triage in your services, overdue first, then by due time.' })
+  @Query(() => [NearMiss], {
+    description: 'Reports awaiting triage in your services, overdue first, then by due time.',
+  })
   async triageQueue(
     @Ctx() context: RequestContext,
     @Arg('serviceIds', () => [ID], { nullable: true }) serviceIds?: string[],
     @Arg('overdueOnly', () => Boolean, { nullable: true, defaultValue: false }) overdueOnly?: boolean,
   ): Promise<NearMiss[]> {
     authorize(context.principal, 'triage.queue');
-    return context.db.read((tx) => loadTriageQueue(tx, context.loaders.readScope(), serviceIds ?? undefined, overdueOnly ?? false));
+    return context.db.read((tx) =>
+      loadTriageQueue(tx, context.loaders.readScope(), serviceIds ?? undefined, overdueOnly ?? false),
+    );
   }
 
   @FieldResolver(() => Triage, { nullable: true, description: 'The current triage decision, once triaged' })
@@ -105,20 +139,34 @@ export class LifecycleResolver {
     };
   }
 
-  @FieldResolver(() => [GateItem], { description: "The category's \"cannot proceed without\" items for this report and their state" })
+  @FieldResolver(() => [GateItem], {
+    description: 'The category\'s "cannot proceed without" items for this report and their state',
+  })
   async gates(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Promise<GateItem[]> {
     const registered = context.services.registry.get(nearMiss.categoryKey);
     if (!registered) return [];
-    const completions = new Map((await context.lifecycle.gateCompletions.load(nearMiss.id)).map((completion) => [completion.key, completion]));
+    const completions = new Map(
+      (await context.lifecycle.gateCompletions.load(nearMiss.id)).map((completion) => [completion.key, completion]),
+    );
     return applicableGates(registered.definition, factsOf(nearMiss, registered)).map((gate) => {
       const done = completions.get(gate.key);
-      return { ...gate, done: done !== undefined, doneBy: done ? hostReference(Staff, done.doneBy)! : undefined, doneAt: done?.doneAt };
+      return {
+        ...gate,
+        done: done !== undefined,
+        doneBy: done ? hostReference(Staff, done.doneBy)! : undefined,
+        doneAt: done?.doneAt,
+      };
     });
   }
 
-  @FieldResolver(() => [ReporterFeedback], { description: 'Messages to the reporter: acknowledgement, triage outcome, closure outcome, and any sent by hand' })
+  @FieldResolver(() => [ReporterFeedback], {
+    description: 'Messages to the reporter: acknowledgement, triage outcome, closure outcome, and any sent by hand',
+  })
   async feedback(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Promise<ReporterFeedback[]> {
-    return (await context.lifecycle.feedback.load(nearMiss.id)).map(({ at, message }) => ({ at, message: protectText(fieldProtection(context), message) }));
+    return (await context.lifecycle.feedback.load(nearMiss.id)).map(({ at, message }) => ({
+      at,
+      message: protectText(fieldProtection(context), message),
+    }));
   }
 
   @Query(() => TenantSettingsType, { description: "Your organisation's settings" })
@@ -127,8 +175,13 @@ export class LifecycleResolver {
     return context.db.read((tx) => readTenantSettings(tx, context.principal.tenantId));
   }
 
-  @Mutation(() => TenantSettingsType, { description: 'Changes triage windows for your organisation (new reports use them).' })
-  async updateTenantSettings(@Arg('input', () => TenantSettingsInput) input: TenantSettingsInput, @Ctx() context: RequestContext): Promise<TenantSettingsType> {
+  @Mutation(() => TenantSettingsType, {
+    description: 'Changes triage windows for your organisation (new reports use them).',
+  })
+  async updateTenantSettings(
+    @Arg('input', () => TenantSettingsInput) input: TenantSettingsInput,
+    @Ctx() context: RequestContext,
+  ): Promise<TenantSettingsType> {
     return context.mutate((tx, actor) => updateTenantSettings(tx, actor, input));
   }
 }

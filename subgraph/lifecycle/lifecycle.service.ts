@@ -54,7 +54,11 @@ export interface AcknowledgeInput {
   expectedVersion: number;
 }
 
-export async function acknowledgeNearMiss(tx: Transaction, actor: Actor, input: AcknowledgeInput): Promise<NearMiss | null> {
+export async function acknowledgeNearMiss(
+  tx: Transaction,
+  actor: Actor,
+  input: AcknowledgeInput,
+): Promise<NearMiss | null> {
   const { principal } = actor;
   authorizeTransition(principal, 'acknowledge');
   validate(z.object({ expectedVersion: expectedVersionSchema }), { expectedVersion: input.expectedVersion });
@@ -91,9 +95,18 @@ const triageSchema = z.object({
 });
 
 /** Rules suggest; a human decides, and an override of the suggestion needs a reason. */
-export function overrideProblems(suggestedRoute: TriageRouteValue, route: TriageRouteValue, overrideReason: string | undefined): FieldProblem[] {
+export function overrideProblems(
+  suggestedRoute: TriageRouteValue,
+  route: TriageRouteValue,
+  overrideReason: string | undefined,
+): FieldProblem[] {
   if (route !== suggestedRoute && !overrideReason) {
-    return [{ path: 'overrideReason', message: `is required when the route (${route}) differs from the suggested route (${suggestedRoute})` }];
+    return [
+      {
+        path: 'overrideReason',
+        message: `is required when the route (${route}) differs from the suggested route (${suggestedRoute})`,
+      },
+    ];
   }
   return [];
 }
@@ -148,23 +161,40 @@ export interface CompleteGateItemInput {
   note?: string | null;
 }
 
-export async function completeGateItem(tx: Transaction, actor: Actor, request: CompleteGateItemInput): Promise<NearMiss | null> {
+export async function completeGateItem(
+  tx: Transaction,
+  actor: Actor,
+  request: CompleteGateItemInput,
+): Promise<NearMiss | null> {
   const { principal } = actor;
   authorize(principal, 'gates.complete');
-  const input = validate(z.object({ key: text(100), expectedVersion: expectedVersionSchema, note: text(2000).optional() }), {
-    key: request.key,
-    expectedVersion: request.expectedVersion,
-    note: request.note?.trim() ? request.note : undefined,
-  });
+  const input = validate(
+    z.object({ key: text(100), expectedVersion: expectedVersionSchema, note: text(2000).optional() }),
+    {
+      key: request.key,
+      expectedVersion: request.expectedVersion,
+      note: request.note?.trim() ? request.note : undefined,
+    },
+  );
   const nearMiss = await lockNearMiss(tx, principal, request.nearMissId);
   checkVersion(nearMiss, input.expectedVersion);
-  if (nearMiss.status === 'CLOSED') throw conflict(`Near miss ${nearMiss.reference} is CLOSED: reopen it first`, { currentStatus: nearMiss.status });
+  if (nearMiss.status === 'CLOSED')
+    throw conflict(`Near miss ${nearMiss.reference} is CLOSED: reopen it first`, { currentStatus: nearMiss.status });
   const { required, done } = await gateState(tx, actor.services.registry, nearMiss);
   if (!required.includes(input.key)) {
-    throw badUserInput([{ path: 'key', message: `is not a gate item of this report; its items are: ${required.join(', ') || 'none'}` }]);
+    throw badUserInput([
+      { path: 'key', message: `is not a gate item of this report; its items are: ${required.join(', ') || 'none'}` },
+    ]);
   }
-  if (done.has(input.key)) throw conflict(`Gate item ${input.key} is already done`, { currentVersion: nearMiss.version });
-  await insertGateCompletion(tx, { tenantId: nearMiss.tenantId, nearMissId: nearMiss.id, key: input.key, doneBy: principal.staffId, note: input.note });
+  if (done.has(input.key))
+    throw conflict(`Gate item ${input.key} is already done`, { currentVersion: nearMiss.version });
+  await insertGateCompletion(tx, {
+    tenantId: nearMiss.tenantId,
+    nearMissId: nearMiss.id,
+    key: input.key,
+    doneBy: principal.staffId,
+    note: input.note,
+  });
   await bumpVersion(tx, nearMiss);
   const log = new ChangeLog().change(principal, nearMiss, {
     action: 'gate_item.completed',
@@ -202,7 +232,8 @@ export async function closeNearMiss(tx: Transaction, actor: Actor, input: CloseI
   const { nearMiss, to } = await lockForTransition(tx, principal, input.id, 'close', input.expectedVersion);
   const { required, done } = await gateState(tx, actor.services.registry, nearMiss);
   const missing = missingGateItems(required, done);
-  if (missing.length) throw gateBlocked(missing, `Cannot close ${nearMiss.reference}: gate items still open: ${missing.join(', ')}`);
+  if (missing.length)
+    throw gateBlocked(missing, `Cannot close ${nearMiss.reference}: gate items still open: ${missing.join(', ')}`);
   const problems = outcomeProblems(input.outcome);
   if (problems.length) throw badUserInput(problems);
   const blocker = closureBlocker(await closureFacts(tx, principal, nearMiss));
@@ -230,7 +261,10 @@ export async function reopenNearMiss(tx: Transaction, actor: Actor, request: Reo
   const input = validate(z.object({ reason: text(2000) }), { reason: request.reason });
   const { nearMiss, to } = await lockForTransition(tx, principal, request.id, 'reopen');
   const windows = windowsOf(await readTenantSettings(tx, nearMiss.tenantId));
-  await markReopened(tx, nearMiss, { reason: input.reason, triageDueAt: triageDueAt(new Date(), nearMiss.sameDay, windows) });
+  await markReopened(tx, nearMiss, {
+    reason: input.reason,
+    triageDueAt: triageDueAt(new Date(), nearMiss.sameDay, windows),
+  });
   await giveFeedback(tx, nearMiss, 'REOPENED', reopenMessage(nearMiss.reference));
   await recordChange(tx, principal, nearMiss, {
     action: 'near_miss.reopened',
@@ -246,13 +280,23 @@ export interface SendFeedbackInput {
   message: string;
 }
 
-export async function sendReporterFeedback(tx: Transaction, actor: Actor, request: SendFeedbackInput): Promise<NearMiss | null> {
+export async function sendReporterFeedback(
+  tx: Transaction,
+  actor: Actor,
+  request: SendFeedbackInput,
+): Promise<NearMiss | null> {
   const { principal } = actor;
   authorize(principal, 'feedback.send');
   const input = validate(z.object({ message: text(2000) }), { message: request.message });
   const nearMiss = await lockNearMiss(tx, principal, request.nearMissId);
   await giveFeedback(tx, nearMiss, 'MANUAL', input.message, principal.staffId);
-  await recordAudit(tx, { tenantId: nearMiss.tenantId, nearMissId: nearMiss.id, actor: principal.staffId, action: 'reporter_feedback.sent', detail: { kind: 'MANUAL' } });
+  await recordAudit(tx, {
+    tenantId: nearMiss.tenantId,
+    nearMissId: nearMiss.id,
+    actor: principal.staffId,
+    action: 'reporter_feedback.sent',
+    detail: { kind: 'MANUAL' },
+  });
   await enqueueEvent(tx, feedbackEvent(nearMiss, 'MANUAL'));
   return readNearMiss(tx, principal, nearMiss.id);
 }
@@ -264,7 +308,11 @@ export interface NoActionInput {
 }
 
 /** The triage lead records why a routed near miss needs no corrective action. */
-export async function recordNoActionNeeded(tx: Transaction, actor: Actor, request: NoActionInput): Promise<NearMiss | null> {
+export async function recordNoActionNeeded(
+  tx: Transaction,
+  actor: Actor,
+  request: NoActionInput,
+): Promise<NearMiss | null> {
   const { principal } = actor;
   authorize(principal, 'nearMiss.recordNoActionNeeded');
   const input = validate(z.object({ expectedVersion: expectedVersionSchema, reason: text(2000) }), {
@@ -274,7 +322,9 @@ export async function recordNoActionNeeded(tx: Transaction, actor: Actor, reques
   const nearMiss = await lockNearMiss(tx, principal, request.nearMissId);
   checkVersion(nearMiss, input.expectedVersion);
   if (nearMiss.status !== 'TRIAGED') {
-    throw conflict(`Only a TRIAGED near miss can be marked as needing no action; this one is ${nearMiss.status}`, { currentStatus: nearMiss.status });
+    throw conflict(`Only a TRIAGED near miss can be marked as needing no action; this one is ${nearMiss.status}`, {
+      currentStatus: nearMiss.status,
+    });
   }
   await recordNoActionReason(tx, nearMiss, input.reason);
   await recordChange(tx, principal, nearMiss, { action: 'near_miss.no_action_needed', detail: { recorded: true } });

@@ -57,7 +57,11 @@ export async function insertTriage(tx: Transaction, triage: Omit<NewTriage, 'tri
  * The current (latest) triage of each near miss: one statement per batch.
  * Raw SQL: DISTINCT ON picks each near miss's latest row from the index.
  */
-export async function loadLatestTriages(tx: Transaction, tenantId: string, nearMissIds: readonly string[]): Promise<(TriageRecord | null)[]> {
+export async function loadLatestTriages(
+  tx: Transaction,
+  tenantId: string,
+  nearMissIds: readonly string[],
+): Promise<(TriageRecord | null)[]> {
   const rows: TriageRow[] = await tx.query(
     `SELECT DISTINCT ON (near_miss_id) near_miss_id, route, suggested_route, override_reason, same_day, due_by, triaged_at, triaged_by, just_culture, notify, rationale
      FROM near_miss_triage WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])
@@ -69,7 +73,10 @@ export async function loadLatestTriages(tx: Transaction, tenantId: string, nearM
 }
 
 /** The route of a near miss's latest triage (null before its first). */
-export async function loadLatestRoute(tx: Transaction, nearMiss: { id: string; tenantId: string }): Promise<TriageRouteValue | null> {
+export async function loadLatestRoute(
+  tx: Transaction,
+  nearMiss: { id: string; tenantId: string },
+): Promise<TriageRouteValue | null> {
   const latest = await tx.getRepository(NearMissTriageEntity).findOne({
     select: { id: true, route: true },
     where: { tenantId: nearMiss.tenantId, nearMissId: nearMiss.id },

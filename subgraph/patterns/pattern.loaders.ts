@@ -1,7 +1,13 @@
 import DataLoader from 'dataloader';
 import type { Principal } from '../auth/principal';
 import type { TenantDatabase } from '../database/tenant-scope';
-import { loadReviewActionIds, loadReviewMemberIds, loadReviewsByIds, loadReviewsByNearMiss, type ReviewScope } from './risk-review.repository';
+import {
+  loadReviewActionIds,
+  loadReviewMemberIds,
+  loadReviewsByIds,
+  loadReviewsByNearMiss,
+  type ReviewScope,
+} from './risk-review.repository';
 import type { RiskReview } from './risk-review.type';
 
 /** Per-request loaders for risk reviews: one statement per batch each. */
@@ -10,9 +16,15 @@ export function createPatternLoaders(principal: Principal, db: TenantDatabase) {
   return {
     scope,
     reviewById: new DataLoader<string, RiskReview | null>((ids) => db.read((tx) => loadReviewsByIds(tx, scope, ids))),
-    reviewsByNearMiss: new DataLoader<string, RiskReview[]>((ids) => db.read((tx) => loadReviewsByNearMiss(tx, scope, ids))),
-    memberIds: new DataLoader<string, string[]>((ids) => db.read((tx) => loadReviewMemberIds(tx, principal.tenantId, ids))),
-    actionIds: new DataLoader<string, string[]>((ids) => db.read((tx) => loadReviewActionIds(tx, principal.tenantId, ids))),
+    reviewsByNearMiss: new DataLoader<string, RiskReview[]>((ids) =>
+      db.read((tx) => loadReviewsByNearMiss(tx, scope, ids)),
+    ),
+    memberIds: new DataLoader<string, string[]>((ids) =>
+      db.read((tx) => loadReviewMemberIds(tx, principal.tenantId, ids)),
+    ),
+    actionIds: new DataLoader<string, string[]>((ids) =>
+      db.read((tx) => loadReviewActionIds(tx, principal.tenantId, ids)),
+    ),
   };
 }
 

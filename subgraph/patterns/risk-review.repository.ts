@@ -91,7 +91,11 @@ export const maxReviewList = 500;
 // ones and count members in the same statement; they are the loaders' batches.
 
 /** Reviews in scope: open ones by due date (overdue first), then concluded ones, newest first. */
-export async function loadReviews(tx: Transaction, scope: ReviewScope, filter: ReviewListFilter): Promise<RiskReview[]> {
+export async function loadReviews(
+  tx: Transaction,
+  scope: ReviewScope,
+  filter: ReviewListFilter,
+): Promise<RiskReview[]> {
   const values: unknown[] = [];
   const where = scopeConditions(scope, values);
   if (filter.status) where.push(`r.status = $${values.push(filter.status)}`);
@@ -107,7 +111,11 @@ export async function loadReviews(tx: Transaction, scope: ReviewScope, filter: R
   return rows.map((row) => toRiskReview(row));
 }
 
-export async function loadReviewsByIds(tx: Transaction, scope: ReviewScope, ids: readonly string[]): Promise<(RiskReview | null)[]> {
+export async function loadReviewsByIds(
+  tx: Transaction,
+  scope: ReviewScope,
+  ids: readonly string[],
+): Promise<(RiskReview | null)[]> {
   const valid = ids.filter(isUuid);
   if (!valid.length) return ids.map(() => null);
   const values: unknown[] = [];
@@ -119,7 +127,11 @@ export async function loadReviewsByIds(tx: Transaction, scope: ReviewScope, ids:
 }
 
 /** Reviews each near miss belongs to (in scope), oldest first: one statement per batch. */
-export async function loadReviewsByNearMiss(tx: Transaction, scope: ReviewScope, nearMissIds: readonly string[]): Promise<RiskReview[][]> {
+export async function loadReviewsByNearMiss(
+  tx: Transaction,
+  scope: ReviewScope,
+  nearMissIds: readonly string[],
+): Promise<RiskReview[][]> {
   const values: unknown[] = [];
   const where = scopeConditions(scope, values);
   where.push(`m.near_miss_id = ANY($${values.push(nearMissIds)}::uuid[])`);
@@ -132,7 +144,11 @@ export async function loadReviewsByNearMiss(tx: Transaction, scope: ReviewScope,
 }
 
 /** Near-miss ids of each review, oldest occurrence first (raw SQL: ordered by the near misses' own columns). */
-export async function loadReviewMemberIds(tx: Transaction, tenantId: string, reviewIds: readonly string[]): Promise<string[][]> {
+export async function loadReviewMemberIds(
+  tx: Transaction,
+  tenantId: string,
+  reviewIds: readonly string[],
+): Promise<string[][]> {
   const rows: { review_id: string; near_miss_id: string }[] = await tx.query(
     `SELECT m.review_id, m.near_miss_id FROM risk_review_near_miss m JOIN near_miss n ON n.id = m.near_miss_id AND n.tenant_id = m.tenant_id
      WHERE m.tenant_id = $1 AND m.review_id = ANY($2::uuid[]) ORDER BY n.occurred_at, n.id`,
@@ -142,7 +158,11 @@ export async function loadReviewMemberIds(tx: Transaction, tenantId: string, rev
 }
 
 /** Corrective actions a review decided, per review. */
-export async function loadReviewActionIds(tx: Transaction, tenantId: string, reviewIds: readonly string[]): Promise<string[][]> {
+export async function loadReviewActionIds(
+  tx: Transaction,
+  tenantId: string,
+  reviewIds: readonly string[],
+): Promise<string[][]> {
   const rows = await tx.getRepository(RiskReviewActionEntity).find({
     select: { reviewId: true, actionId: true },
     where: { tenantId, reviewId: In([...reviewIds]) },
@@ -165,7 +185,10 @@ export async function loadReviewKeys(tx: Transaction, tenantId: string, id: stri
     [tenantId, id],
   );
   if (!rows.length) return null;
-  return { serviceId: rows[0].service_id, keys: rows.flatMap((row) => (row.similarity_key ? [row.similarity_key] : [])) };
+  return {
+    serviceId: rows[0].service_id,
+    keys: rows.flatMap((row) => (row.similarity_key ? [row.similarity_key] : [])),
+  };
 }
 
 /** Takes the repeat trigger's key locks, as a report does. Raw SQL: a call of lock_similarity_keys(). */
@@ -188,7 +211,15 @@ export async function lockReview(tx: Transaction, tenantId: string, id: string):
     where: { tenantId, id },
     lock: { mode: 'pessimistic_write' },
   });
-  return row ? { id: row.id, tenantId: row.tenantId, status: row.status as RiskReviewStatusValue, version: row.version, serviceId: row.serviceId } : null;
+  return row
+    ? {
+        id: row.id,
+        tenantId: row.tenantId,
+        status: row.status as RiskReviewStatusValue,
+        version: row.version,
+        serviceId: row.serviceId,
+      }
+    : null;
 }
 
 /** Concluded: its keys no longer open, so the next similar report opens a new review. */
@@ -208,11 +239,16 @@ export async function markConcluded(
       version: () => 'version + 1',
     },
   );
-  await tx.getRepository(RiskReviewKeyEntity).update({ tenantId: review.tenantId, reviewId: review.id }, { open: false });
+  await tx
+    .getRepository(RiskReviewKeyEntity)
+    .update({ tenantId: review.tenantId, reviewId: review.id }, { open: false });
 }
 
 /** The review's near misses and their statuses, in id order (raw SQL: a join to the near-miss table). */
-export async function loadMembers(tx: Transaction, review: Pick<LockedReview, 'id' | 'tenantId'>): Promise<{ id: string; status: string }[]> {
+export async function loadMembers(
+  tx: Transaction,
+  review: Pick<LockedReview, 'id' | 'tenantId'>,
+): Promise<{ id: string; status: string }[]> {
   return tx.query(
     `SELECT n.id, n.status FROM risk_review_near_miss m JOIN near_miss n ON n.id = m.near_miss_id AND n.tenant_id = m.tenant_id
      WHERE m.tenant_id = $1 AND m.review_id = $2 ORDER BY n.id`,
@@ -220,7 +256,11 @@ export async function loadMembers(tx: Transaction, review: Pick<LockedReview, 'i
   );
 }
 
-export async function linkReviewAction(tx: Transaction, review: Pick<LockedReview, 'id' | 'tenantId'>, actionId: string): Promise<void> {
+export async function linkReviewAction(
+  tx: Transaction,
+  review: Pick<LockedReview, 'id' | 'tenantId'>,
+  actionId: string,
+): Promise<void> {
   await tx.getRepository(RiskReviewActionEntity).insert({ tenantId: review.tenantId, reviewId: review.id, actionId });
 }
 
@@ -230,16 +270,27 @@ export interface StoredRule extends RepeatTriggerRule {
 }
 
 /** The effective rule of every installed category and the provider-wide default ('*'). */
-export async function loadRepeatTriggerRules(tx: Transaction, tenantId: string, categories: string[]): Promise<StoredRule[]> {
+export async function loadRepeatTriggerRules(
+  tx: Transaction,
+  tenantId: string,
+  categories: string[],
+): Promise<StoredRule[]> {
   const rows = await tx.getRepository(RepeatTriggerRuleEntity).find({
     select: { tenantId: true, category: true, threshold: true, windowDays: true, reviewDueDays: true, enabled: true },
     where: { tenantId },
   });
   const stored = new Map(
-    rows.map((row) => [row.category, { threshold: row.threshold, windowDays: row.windowDays, reviewDueDays: row.reviewDueDays, enabled: row.enabled }]),
+    rows.map((row) => [
+      row.category,
+      { threshold: row.threshold, windowDays: row.windowDays, reviewDueDays: row.reviewDueDays, enabled: row.enabled },
+    ]),
   );
   const fallback = stored.get('*') ?? defaultRepeatTriggerRule;
-  return ['*', ...categories].map((category) => ({ category, ...(stored.get(category) ?? fallback), configured: stored.has(category) }));
+  return ['*', ...categories].map((category) => ({
+    category,
+    ...(stored.get(category) ?? fallback),
+    configured: stored.has(category),
+  }));
 }
 
 export interface RuleChange extends RepeatTriggerRule {
@@ -273,11 +324,22 @@ export interface ManagerChange {
 
 /** Names a service's manager, and assigns them the service's open reviews that have none. */
 export async function saveServiceManager(tx: Transaction, change: ManagerChange): Promise<void> {
-  await tx.getRepository(ServiceManagerEntity).upsert(
-    { tenantId: change.tenantId, serviceId: change.serviceId, staffId: change.staffId, updatedBy: change.updatedBy, updatedAt: () => 'now()' },
-    { conflictPaths: ['tenantId', 'serviceId'] },
-  );
+  await tx
+    .getRepository(ServiceManagerEntity)
+    .upsert(
+      {
+        tenantId: change.tenantId,
+        serviceId: change.serviceId,
+        staffId: change.staffId,
+        updatedBy: change.updatedBy,
+        updatedAt: () => 'now()',
+      },
+      { conflictPaths: ['tenantId', 'serviceId'] },
+    );
   await tx
     .getRepository(RiskReviewEntity)
-    .update({ tenantId: change.tenantId, serviceId: change.serviceId, status: 'OPEN', assignedTo: IsNull() }, { assignedTo: change.staffId });
+    .update(
+      { tenantId: change.tenantId, serviceId: change.serviceId, status: 'OPEN', assignedTo: IsNull() },
+      { assignedTo: change.staffId },
+    );
 }

@@ -22,14 +22,19 @@ import {
   type RiskReviewStatusValue,
 } from './risk-review.type';
 
-const present = <T>(items: (T | null | Error)[]): T[] => items.filter((item): item is T => item !== null && !(item instanceof Error));
+const present = <T>(items: (T | null | Error)[]): T[] =>
+  items.filter((item): item is T => item !== null && !(item instanceof Error));
 
 /** Staff behind a review are hidden from callers who may read no individual (GOVERNANCE). */
-const staffFor = (context: RequestContext, id: string | undefined) => (isAllowed(context.principal, 'nearMiss.read') ? hostReference(Staff, id) : null);
+const staffFor = (context: RequestContext, id: string | undefined) =>
+  isAllowed(context.principal, 'nearMiss.read') ? hostReference(Staff, id) : null;
 
 @Resolver(() => RiskReview)
 export class RiskReviewResolver {
-  @Query(() => [RiskReview], { description: 'Risk reviews of your services: open ones by due date (overdue first), then concluded ones, newest first.' })
+  @Query(() => [RiskReview], {
+    description:
+      'Risk reviews of your services: open ones by due date (overdue first), then concluded ones, newest first.',
+  })
   async riskReviews(
     @Ctx() context: RequestContext,
     @Arg('status', () => RiskReviewStatus, { nullable: true }) status?: RiskReviewStatusValue,
@@ -37,7 +42,13 @@ export class RiskReviewResolver {
     @Arg('overdueOnly', () => Boolean, { nullable: true, defaultValue: false }) overdueOnly?: boolean,
   ): Promise<RiskReview[]> {
     authorize(context.principal, 'riskReviews.read');
-    return context.db.read((tx) => loadReviews(tx, context.patterns.scope, { status: status ?? undefined, serviceIds: serviceIds ?? undefined, overdueOnly: overdueOnly ?? false }));
+    return context.db.read((tx) =>
+      loadReviews(tx, context.patterns.scope, {
+        status: status ?? undefined,
+        serviceIds: serviceIds ?? undefined,
+        overdueOnly: overdueOnly ?? false,
+      }),
+    );
   }
 
   @Query(() => RiskReview, { nullable: true })
@@ -47,7 +58,8 @@ export class RiskReviewResolver {
   }
 
   @Mutation(() => RiskReview, {
-    description: 'Concludes a risk review with what it found (causes such as rota pressure, handover, communication, unclear task allocation) and, optionally, the corrective actions it decided.',
+    description:
+      'Concludes a risk review with what it found (causes such as rota pressure, handover, communication, unclear task allocation) and, optionally, the corrective actions it decided.',
   })
   async concludeRiskReview(
     @Arg('id', () => ID) id: string,
@@ -57,37 +69,58 @@ export class RiskReviewResolver {
     @Arg('actions', () => [RiskReviewActionInput], { nullable: true }) actions?: RiskReviewActionInput[],
     @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
   ): Promise<RiskReview> {
-    const review = await context.mutate((tx, actor) => concludeRiskReview(tx, actor, { id, conclusion, causes, actions, expectedVersion }));
+    const review = await context.mutate((tx, actor) =>
+      concludeRiskReview(tx, actor, { id, conclusion, causes, actions, expectedVersion }),
+    );
     if (!review) throw notFound(`Risk review ${id} is not readable`);
     context.patterns.reviewById.prime(review.id, review);
     return review;
   }
 
-  @Query(() => [RepeatTriggerRuleType], { description: "Your organisation's repeat-trigger rule for every category ('*' first: the default for categories without their own)." })
+  @Query(() => [RepeatTriggerRuleType], {
+    description:
+      "Your organisation's repeat-trigger rule for every category ('*' first: the default for categories without their own).",
+  })
   async repeatTriggerRules(@Ctx() context: RequestContext): Promise<RepeatTriggerRuleType[]> {
     authorize(context.principal, 'riskReviews.read');
     const categories = context.services.registry.list().map((registered) => registered.definition.key);
     return context.db.read((tx) => loadRepeatTriggerRules(tx, context.principal.tenantId, categories));
   }
 
-  @Mutation(() => [RepeatTriggerRuleType], { description: 'Sets how many similar near misses in how many days open a risk review, for a category or (*) all.' })
-  async setRepeatTriggerRule(@Arg('input', () => RepeatTriggerRuleInput) input: RepeatTriggerRuleInput, @Ctx() context: RequestContext): Promise<RepeatTriggerRuleType[]> {
+  @Mutation(() => [RepeatTriggerRuleType], {
+    description: 'Sets how many similar near misses in how many days open a risk review, for a category or (*) all.',
+  })
+  async setRepeatTriggerRule(
+    @Arg('input', () => RepeatTriggerRuleInput) input: RepeatTriggerRuleInput,
+    @Ctx() context: RequestContext,
+  ): Promise<RepeatTriggerRuleType[]> {
     return context.mutate((tx, actor) => setRepeatTriggerRule(tx, actor, input));
   }
 
-  @Mutation(() => ServiceManagerAssignment, { description: "Names a service's manager: its risk reviews are assigned to them (open unassigned ones too)." })
-  async assignServiceManager(@Arg('serviceId', () => ID) serviceId: string, @Arg('staffId', () => ID) staffId: string, @Ctx() context: RequestContext): Promise<ServiceManagerAssignment> {
+  @Mutation(() => ServiceManagerAssignment, {
+    description: "Names a service's manager: its risk reviews are assigned to them (open unassigned ones too).",
+  })
+  async assignServiceManager(
+    @Arg('serviceId', () => ID) serviceId: string,
+    @Arg('staffId', () => ID) staffId: string,
+    @Ctx() context: RequestContext,
+  ): Promise<ServiceManagerAssignment> {
     await context.mutate((tx, actor) => setServiceManager(tx, actor, { serviceId, staffId }));
     return { serviceId, staffId };
   }
 
-  @FieldResolver(() => [NearMiss], { description: 'The similar near misses, oldest occurrence first (rows: FORBIDDEN for GOVERNANCE)' })
+  @FieldResolver(() => [NearMiss], {
+    description: 'The similar near misses, oldest occurrence first (rows: FORBIDDEN for GOVERNANCE)',
+  })
   async nearMisses(@Root() review: RiskReview, @Ctx() context: RequestContext): Promise<NearMiss[]> {
     context.loaders.readScope();
     return present(await context.loaders.byId.loadMany(await context.patterns.memberIds.load(review.id)));
   }
 
-  @FieldResolver(() => NearMissCategory, { nullable: true, description: 'null when the category is no longer installed' })
+  @FieldResolver(() => NearMissCategory, {
+    nullable: true,
+    description: 'null when the category is no longer installed',
+  })
   category(@Root() review: RiskReview, @Ctx() context: RequestContext): NearMissCategory | null {
     const registered = context.services.registry.get(review.categoryKey);
     return registered ? toCategoryType(registered) : null;
@@ -98,7 +131,10 @@ export class RiskReviewResolver {
     return review.conclusion && !isAllowed(context.principal, 'nearMiss.readIdentified') ? withheld : review.conclusion;
   }
 
-  @FieldResolver(() => Staff, { nullable: true, description: "The service's manager when the review opened (null for GOVERNANCE)" })
+  @FieldResolver(() => Staff, {
+    nullable: true,
+    description: "The service's manager when the review opened (null for GOVERNANCE)",
+  })
   assignedTo(@Root() review: RiskReview, @Ctx() context: RequestContext): Staff | null {
     return staffFor(context, review.assignedToId);
   }

@@ -22,7 +22,12 @@ import {
   saveServiceManager,
   type StoredRule,
 } from './risk-review.repository';
-import { riskReviewCauses, type RiskReview, type RiskReviewActionInput, type RiskReviewCauseValue } from './risk-review.type';
+import {
+  riskReviewCauses,
+  type RiskReview,
+  type RiskReviewActionInput,
+  type RiskReviewCauseValue,
+} from './risk-review.type';
 
 /** Statuses in which a near miss can take corrective actions. */
 const actionable = ['TRIAGED', 'ACTIONS_IN_PROGRESS', 'VERIFYING'];
@@ -42,7 +47,11 @@ export interface ConcludeRequest {
  * review's key locks first, as reports do, so a report never joins a review
  * that is concluding under it. Returns the review as the caller may read it.
  */
-export async function concludeRiskReview(tx: Transaction, actor: Actor, request: ConcludeRequest): Promise<RiskReview | null> {
+export async function concludeRiskReview(
+  tx: Transaction,
+  actor: Actor,
+  request: ConcludeRequest,
+): Promise<RiskReview | null> {
   const { principal } = actor;
   authorize(principal, 'riskReviews.conclude');
   const input = validate(
@@ -53,25 +62,46 @@ export async function concludeRiskReview(tx: Transaction, actor: Actor, request:
       expectedVersion: z.number().int().min(1).optional(),
       actionCount: z.number().int().max(10, 'at most 10 actions at once'),
     }),
-    { ...request, causes: request.causes ?? undefined, expectedVersion: request.expectedVersion ?? undefined, actionCount: request.actions?.length ?? 0 },
+    {
+      ...request,
+      causes: request.causes ?? undefined,
+      expectedVersion: request.expectedVersion ?? undefined,
+      actionCount: request.actions?.length ?? 0,
+    },
   );
   const keys = await loadReviewKeys(tx, principal.tenantId, input.id);
-  if (!keys || !worksInService(principal, keys.serviceId)) throw notFound(`Risk review ${input.id} does not exist or is not in your services`);
+  if (!keys || !worksInService(principal, keys.serviceId))
+    throw notFound(`Risk review ${input.id} does not exist or is not in your services`);
   await lockReviewKeys(tx, principal.tenantId, keys.keys);
   const review = await lockReview(tx, principal.tenantId, input.id);
   if (!review) throw notFound(`Risk review ${input.id} does not exist or is not in your services`);
-  if (review.status !== 'OPEN') throw conflict('This risk review is already concluded', { currentStatus: review.status, currentVersion: review.version });
+  if (review.status !== 'OPEN')
+    throw conflict('This risk review is already concluded', {
+      currentStatus: review.status,
+      currentVersion: review.version,
+    });
   if (input.expectedVersion !== undefined && review.version !== input.expectedVersion) {
-    throw conflict(`The risk review is at version ${review.version}, not ${input.expectedVersion}. Reload and try again.`, { currentVersion: review.version });
+    throw conflict(
+      `The risk review is at version ${review.version}, not ${input.expectedVersion}. Reload and try again.`,
+      { currentVersion: review.version },
+    );
   }
-  await markConcluded(tx, review, { text: input.conclusion, causes: [...new Set(input.causes)], by: principal.staffId });
+  await markConcluded(tx, review, {
+    text: input.conclusion,
+    causes: [...new Set(input.causes)],
+    by: principal.staffId,
+  });
 
   const members = await loadMembers(tx, review);
   const actionIds: string[] = [];
   for (const [index, action] of (request.actions ?? []).entries()) {
-    const nearMissIds = action.nearMissIds ?? members.filter((member) => actionable.includes(member.status)).map((member) => member.id);
+    const nearMissIds =
+      action.nearMissIds ?? members.filter((member) => actionable.includes(member.status)).map((member) => member.id);
     if (!nearMissIds.length) {
-      const problem: FieldProblem = { path: `actions.${index}.nearMissIds`, message: "none of the review's near misses is triaged yet: triage them first, or name near misses" };
+      const problem: FieldProblem = {
+        path: `actions.${index}.nearMissIds`,
+        message: "none of the review's near misses is triaged yet: triage them first, or name near misses",
+      };
       throw badUserInput([problem]);
     }
     const added = await addCorrectiveAction(tx, actor, { ...action, nearMissIds });
@@ -80,15 +110,29 @@ export async function concludeRiskReview(tx: Transaction, actor: Actor, request:
   }
   await recordAudit(
     tx,
-    members.map((member) => ({ tenantId: principal.tenantId, nearMissId: member.id, actor: principal.staffId, action: 'risk_review.concluded', detail: { reviewId: input.id, causes: input.causes, actionIds } })),
+    members.map((member) => ({
+      tenantId: principal.tenantId,
+      nearMissId: member.id,
+      actor: principal.staffId,
+      action: 'risk_review.concluded',
+      detail: { reviewId: input.id, causes: input.causes, actionIds },
+    })),
   );
   await enqueueEvent(tx, {
     tenantId: principal.tenantId,
     type: 'risk_review.concluded',
     aggregateId: input.id,
-    payload: { reviewId: input.id, serviceId: review.serviceId, causes: input.causes, actionIds, nearMissIds: members.map((member) => member.id) },
+    payload: {
+      reviewId: input.id,
+      serviceId: review.serviceId,
+      causes: input.causes,
+      actionIds,
+      nearMissIds: members.map((member) => member.id),
+    },
   });
-  const [concluded] = await loadReviewsByIds(tx, { tenantId: principal.tenantId, serviceIds: principal.services }, [review.id]);
+  const [concluded] = await loadReviewsByIds(tx, { tenantId: principal.tenantId, serviceIds: principal.services }, [
+    review.id,
+  ]);
   return concluded;
 }
 
@@ -107,7 +151,12 @@ export async function setRepeatTriggerRule(tx: Transaction, actor: Actor, reques
   const categories = services.registry.list().map((registered) => registered.definition.key);
   const input = validate(
     z.object({
-      category: z.string().refine((category) => category === '*' || categories.includes(category), `must be '*' or one of: ${categories.join(', ')}`),
+      category: z
+        .string()
+        .refine(
+          (category) => category === '*' || categories.includes(category),
+          `must be '*' or one of: ${categories.join(', ')}`,
+        ),
       threshold: z.number().int().min(2, 'must be at least 2').max(50, 'must be at most 50'),
       windowDays: z.number().int().min(1, 'must be at least 1').max(365, 'must be at most 365'),
       reviewDueDays: z.number().int().min(1).max(90).default(defaultRepeatTriggerRule.reviewDueDays),
@@ -116,7 +165,12 @@ export async function setRepeatTriggerRule(tx: Transaction, actor: Actor, reques
     { ...request, reviewDueDays: request.reviewDueDays ?? undefined, enabled: request.enabled ?? undefined },
   );
   await saveRepeatTriggerRule(tx, { ...input, tenantId: principal.tenantId, updatedBy: principal.staffId });
-  await recordAudit(tx, { tenantId: principal.tenantId, actor: principal.staffId, action: 'repeat_trigger_rule.updated', detail: input });
+  await recordAudit(tx, {
+    tenantId: principal.tenantId,
+    actor: principal.staffId,
+    action: 'repeat_trigger_rule.updated',
+    detail: input,
+  });
   return loadRepeatTriggerRules(tx, principal.tenantId, categories);
 }
 
@@ -129,8 +183,21 @@ export interface ServiceManagerInput {
 export async function setServiceManager(tx: Transaction, actor: Actor, request: ServiceManagerInput): Promise<void> {
   const { principal } = actor;
   authorize(principal, 'riskReviews.configure');
-  const input = validate(z.object({ serviceId: text(100), staffId: text(100) }), { serviceId: request.serviceId, staffId: request.staffId });
+  const input = validate(z.object({ serviceId: text(100), staffId: text(100) }), {
+    serviceId: request.serviceId,
+    staffId: request.staffId,
+  });
   if (!worksInService(principal, input.serviceId)) throw forbidden(`You do not work in ${input.serviceId}`);
-  await saveServiceManager(tx, { tenantId: principal.tenantId, serviceId: input.serviceId, staffId: input.staffId, updatedBy: principal.staffId });
-  await recordAudit(tx, { tenantId: principal.tenantId, actor: principal.staffId, action: 'service_manager.assigned', detail: input });
+  await saveServiceManager(tx, {
+    tenantId: principal.tenantId,
+    serviceId: input.serviceId,
+    staffId: input.staffId,
+    updatedBy: principal.staffId,
+  });
+  await recordAudit(tx, {
+    tenantId: principal.tenantId,
+    actor: principal.staffId,
+    action: 'service_manager.assigned',
+    detail: input,
+  });
 }

@@ -31,7 +31,11 @@ export async function insertFeedback(tx: Transaction, feedback: NewFeedback): Pr
 }
 
 /** Messages to the reporter of each near miss, oldest first: one statement per batch. */
-export async function loadFeedback(tx: Transaction, tenantId: string, nearMissIds: readonly string[]): Promise<FeedbackRecord[][]> {
+export async function loadFeedback(
+  tx: Transaction,
+  tenantId: string,
+  nearMissIds: readonly string[],
+): Promise<FeedbackRecord[][]> {
   const rows = await tx.getRepository(ReporterFeedbackEntity).find({
     select: { id: true, nearMissId: true, at: true, kind: true, message: true },
     where: { tenantId, nearMissId: In([...nearMissIds]) },
@@ -39,7 +43,10 @@ export async function loadFeedback(tx: Transaction, tenantId: string, nearMissId
   });
   const groups = new Map<string, FeedbackRecord[]>();
   for (const row of rows) {
-    groups.set(row.nearMissId, [...(groups.get(row.nearMissId) ?? []), { at: row.at, kind: row.kind as FeedbackKind, message: row.message }]);
+    groups.set(row.nearMissId, [
+      ...(groups.get(row.nearMissId) ?? []),
+      { at: row.at, kind: row.kind as FeedbackKind, message: row.message },
+    ]);
   }
   return nearMissIds.map((id) => groups.get(id) ?? []);
 }

@@ -10,10 +10,17 @@ export type ChangeTarget = Pick<NearMiss, 'id' | 'tenantId'>;
  * Every change to a near miss bumps its version (the optimistic lock clients
  * hold) and updated_at in the same statement as the change itself.
  */
-async function change(tx: Transaction, target: ChangeTarget, values: QueryDeepPartialEntity<NearMissEntity>): Promise<void> {
+async function change(
+  tx: Transaction,
+  target: ChangeTarget,
+  values: QueryDeepPartialEntity<NearMissEntity>,
+): Promise<void> {
   await tx
     .getRepository(NearMissEntity)
-    .update({ id: target.id, tenantId: target.tenantId }, { ...values, version: () => 'version + 1', updatedAt: () => 'now()' });
+    .update(
+      { id: target.id, tenantId: target.tenantId },
+      { ...values, version: () => 'version + 1', updatedAt: () => 'now()' },
+    );
 }
 
 export const markAcknowledged = (tx: Transaction, target: ChangeTarget, by: string) =>
@@ -21,7 +28,8 @@ export const markAcknowledged = (tx: Transaction, target: ChangeTarget, by: stri
 
 export const markTriaged = (tx: Transaction, target: ChangeTarget) => change(tx, target, { status: 'TRIAGED' });
 
-export const markActionsInProgress = (tx: Transaction, target: ChangeTarget) => change(tx, target, { status: 'ACTIONS_IN_PROGRESS' });
+export const markActionsInProgress = (tx: Transaction, target: ChangeTarget) =>
+  change(tx, target, { status: 'ACTIONS_IN_PROGRESS' });
 
 export const markVerifying = (tx: Transaction, target: ChangeTarget) => change(tx, target, { status: 'VERIFYING' });
 
@@ -41,4 +49,5 @@ export const markReopened = (tx: Transaction, target: ChangeTarget, reopening: {
 /** A change that leaves the status as it is (e.g. a gate item done). */
 export const bumpVersion = (tx: Transaction, target: ChangeTarget) => change(tx, target, {});
 
-export const recordNoActionReason = (tx: Transaction, target: ChangeTarget, reason: string) => change(tx, target, { noActionReason: reason });
+export const recordNoActionReason = (tx: Transaction, target: ChangeTarget, reason: string) =>
+  change(tx, target, { noActionReason: reason });

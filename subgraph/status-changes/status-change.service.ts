@@ -24,7 +24,10 @@ import { markVerifying } from './status-change.repository';
  */
 
 /** The near misses a caller may change: their tenant and services, whoever reported them. */
-export const scopeOf = (principal: Principal): ReadScope => ({ tenantId: principal.tenantId, serviceIds: principal.services });
+export const scopeOf = (principal: Principal): ReadScope => ({
+  tenantId: principal.tenantId,
+  serviceIds: principal.services,
+});
 
 /** Before anything else: may the caller's roles take this step at all (whatever the status)? */
 export function authorizeTransition(principal: Principal, action: LifecycleAction): void {
@@ -42,15 +45,24 @@ export async function lockNearMiss(tx: Transaction, principal: Principal, id: st
 /** The version the client holds must be the current one (for steps that keep the status). */
 export function checkVersion(nearMiss: NearMiss, expectedVersion: number): void {
   if (nearMiss.version !== expectedVersion) {
-    throw conflict(`Near miss ${nearMiss.reference} is at version ${nearMiss.version}, not ${expectedVersion}. Reload and try again.`, {
-      currentVersion: nearMiss.version,
-      currentStatus: nearMiss.status,
-    });
+    throw conflict(
+      `Near miss ${nearMiss.reference} is at version ${nearMiss.version}, not ${expectedVersion}. Reload and try again.`,
+      {
+        currentVersion: nearMiss.version,
+        currentStatus: nearMiss.status,
+      },
+    );
   }
 }
 
 /** Loads and locks the near miss, then checks version and transition: the same order for every step. */
-export async function lockForTransition(tx: Transaction, principal: Principal, id: string, action: LifecycleAction, expectedVersion?: number) {
+export async function lockForTransition(
+  tx: Transaction,
+  principal: Principal,
+  id: string,
+  action: LifecycleAction,
+  expectedVersion?: number,
+) {
   const nearMiss = await lockNearMiss(tx, principal, id);
   if (expectedVersion !== undefined && nearMiss.version !== expectedVersion) {
     throw conflict(
@@ -83,7 +95,12 @@ export const feedbackEvent = (nearMiss: NearMiss, kind: FeedbackKind): OutboxEve
 });
 
 /** The audit entry of a change to a near miss (actor undefined: the system). */
-export const changeAudit = (actor: Principal | undefined, nearMiss: NearMiss, action: string, detail: Record<string, unknown>): AuditEntry => ({
+export const changeAudit = (
+  actor: Principal | undefined,
+  nearMiss: NearMiss,
+  action: string,
+  detail: Record<string, unknown>,
+): AuditEntry => ({
   tenantId: nearMiss.tenantId,
   nearMissId: nearMiss.id,
   actor: actor?.staffId,
@@ -129,7 +146,13 @@ export const recordChange = (tx: Transaction, actor: Principal | undefined, near
   new ChangeLog().change(actor, nearMiss, change).record(tx);
 
 /** Writes a message to the reporter (announce it with `feedbackEvent` or `Change.feedback`). */
-export async function giveFeedback(tx: Transaction, nearMiss: NearMiss, kind: FeedbackKind, message: string, sentBy?: string): Promise<void> {
+export async function giveFeedback(
+  tx: Transaction,
+  nearMiss: NearMiss,
+  kind: FeedbackKind,
+  message: string,
+  sentBy?: string,
+): Promise<void> {
   await insertFeedback(tx, { tenantId: nearMiss.tenantId, nearMissId: nearMiss.id, kind, message, sentBy });
 }
 
@@ -142,7 +165,9 @@ export async function readNearMiss(tx: Transaction, principal: Principal, id: st
 /** Gate keys that apply to this report, and the ones done. */
 export async function gateState(tx: Transaction, registry: CategoryRegistry, nearMiss: NearMiss) {
   const category = registry.get(nearMiss.categoryKey);
-  const required = category ? applicableGates(category.definition, factsOf(nearMiss, category)).map((gate) => gate.key) : [];
+  const required = category
+    ? applicableGates(category.definition, factsOf(nearMiss, category)).map((gate) => gate.key)
+    : [];
   return { required, done: await loadDoneGateKeys(tx, nearMiss) };
 }
 
@@ -150,13 +175,24 @@ export async function gateState(tx: Transaction, registry: CategoryRegistry, nea
  * Moves near misses whose actions are all done (and gates done) to
  * VERIFYING, adding each change to `log`. A system step: no role needed.
  */
-export async function advanceToVerification(tx: Transaction, actor: Actor, nearMissIds: readonly string[], log: ChangeLog): Promise<void> {
+export async function advanceToVerification(
+  tx: Transaction,
+  actor: Actor,
+  nearMissIds: readonly string[],
+  log: ChangeLog,
+): Promise<void> {
   for (const id of [...nearMissIds].sort()) {
     const nearMiss = await lockForUpdate(tx, { tenantId: actor.principal.tenantId, serviceIds: '*' }, id);
     if (!nearMiss || nearMiss.status !== 'ACTIONS_IN_PROGRESS') continue;
     const { required, done } = await gateState(tx, actor.services.registry, nearMiss);
     const actions = await loadActionStatesOf(tx, nearMiss);
-    if (!readyForVerification(actions, required.every((key) => done.has(key)))) continue;
+    if (
+      !readyForVerification(
+        actions,
+        required.every((key) => done.has(key)),
+      )
+    )
+      continue;
     await markVerifying(tx, nearMiss);
     log.change(undefined, nearMiss, {
       action: 'near_miss.verification_started',
