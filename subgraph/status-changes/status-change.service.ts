@@ -24,7 +24,7 @@ import { markVerifying } from './status-change.repository';
  */
 
 /** The near misses a caller may change: their tenant and services, whoever reported them. */
-export const scopeOf = (principal: Principal): ReadScope => ({
+const scopeOf = (principal: Principal): ReadScope => ({
   tenantId: principal.tenantId,
   serviceIds: principal.services,
 });
@@ -79,7 +79,7 @@ export async function lockForTransition(
 }
 
 /** The outbox event of a change to a near miss. */
-export const changeEvent = (nearMiss: NearMiss, type: string, event: Record<string, unknown> = {}): OutboxEvent => ({
+const changeEvent = (nearMiss: NearMiss, type: string, event: Record<string, unknown> = {}): OutboxEvent => ({
   tenantId: nearMiss.tenantId,
   type,
   aggregateId: nearMiss.id,
@@ -95,7 +95,7 @@ export const feedbackEvent = (nearMiss: NearMiss, kind: FeedbackKind): OutboxEve
 });
 
 /** The audit entry of a change to a near miss (actor undefined: the system). */
-export const changeAudit = (
+const changeAudit = (
   actor: Principal | undefined,
   nearMiss: NearMiss,
   action: string,
