@@ -100,11 +100,10 @@ async function backfillChains(queryRunner: QueryRunner): Promise<{ tenantId: str
   const heads = new Map<string, { tenantId: string; seq: number; hash: string }>();
   let afterId = '0';
   for (;;) {
-    const rows: { id: string; tenant_id: string; near_miss_id: string | null; at: Date; actor: string | null; action: string; detail: unknown }[] =
-      await queryRunner.query(
+    const rows = (await queryRunner.query(
         `SELECT id, tenant_id, near_miss_id, at, actor, action, detail FROM audit_event WHERE id > $1 ORDER BY id LIMIT $2`,
         [afterId, backfillBatch],
-      );
+      )) as { id: string; tenant_id: string; near_miss_id: string | null; at: Date; actor: string | null; action: string; detail: unknown }[];
     if (rows.length === 0) break;
     const links = rows.map((row) => {
       const previous = heads.get(row.tenant_id) ?? { tenantId: row.tenant_id, seq: 0, hash: genesisHash };

@@ -3,12 +3,12 @@ import { applicationRole, disableTenantIsolation, enableTenantIsolation, ensureA
 
 /** Tables of this schema with a `tenant_id` column. */
 async function tenantTables(queryRunner: QueryRunner): Promise<string[]> {
-  const rows: { table_name: string }[] = await queryRunner.query(
+  const rows = (await queryRunner.query(
     `SELECT c.table_name FROM information_schema.columns c
        JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
       WHERE c.table_schema = current_schema() AND c.column_name = 'tenant_id' AND t.table_type = 'BASE TABLE'
       ORDER BY c.table_name`,
-  );
+  )) as { table_name: string }[];
   return rows.map((row) => row.table_name);
 }
 

@@ -69,14 +69,14 @@ export async function enableTenantIsolation(
   if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`enableTenantIsolation: unsafe table name ${table}`);
   await ensureApplicationRole(queryRunner);
   await queryRunner.query(`GRANT ${privileges.join(', ')} ON ${table} TO ${applicationRole}`);
-  const sequences: { name: string }[] = await queryRunner.query(
+  const sequences = (await queryRunner.query(
     `SELECT format('%I.%I', n.nspname, s.relname) AS name
        FROM pg_depend d
        JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
        JOIN pg_namespace n ON n.oid = s.relnamespace
       WHERE d.refobjid = $1::regclass AND d.deptype IN ('a', 'i')`,
     [table],
-  );
+  )) as { name: string }[];
   for (const sequence of sequences) await queryRunner.query(`GRANT USAGE, SELECT ON SEQUENCE ${sequence.name} TO ${applicationRole}`);
   await queryRunner.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
   await queryRunner.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);

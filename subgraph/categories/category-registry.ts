@@ -129,7 +129,7 @@ export class CategoryRegistry {
       if (problems.length) throw new PluginValidationError(name, problems);
       let fieldsSchema: Record<string, unknown>;
       try {
-        fieldsSchema = z.toJSONSchema(definition.details, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+        fieldsSchema = z.toJSONSchema(definition.details, { io: 'input', unrepresentable: 'any' });
       } catch (error) {
         throw new PluginValidationError(name, [`details cannot be expressed as JSON Schema: ${(error as Error).message}`]);
       }

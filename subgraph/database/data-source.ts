@@ -6,6 +6,7 @@ import { migrations } from '../../migrations';
 import { acceptPostgresTypes } from './column-types';
 import { entities } from './entities';
 import { usePreparedStatements } from './prepared';
+import { createSchemaIfMissing, lockMigrations, ping, unlockMigrations } from './session.repository';
 
 export interface DatabaseOptions {
   /** PostgreSQL server; unset means the embedded database. */
@@ -96,26 +97,23 @@ async function createSchema(connection: { url?: string; host?: string; port?: nu
   const bootstrap = new DataSource({ type: 'postgres', ...connection, installExtensions: false });
   await bootstrap.initialize();
   try {
-    await bootstrap.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await createSchemaIfMissing(bootstrap, schema);
   } finally {
     await bootstrap.destroy();
   }
 }
-
-// Any stable 64-bit number: the advisory lock that serialises migrations across replicas.
-const migrationLockKey = 4_731_190_337;
 
 /** Applies pending migrations; replicas starting together take turns. */
 export async function migrate(dataSource: DataSource): Promise<string[]> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    await runner.query('SELECT pg_advisory_lock($1)', [migrationLockKey]);
+    await lockMigrations(runner);
     try {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
       return applied.map((migration) => migration.name);
     } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [migrationLockKey]);
+      await unlockMigrations(runner);
     }
   } finally {
     await runner.release();
@@ -127,7 +125,7 @@ export function createReadinessCheck(dataSource: DataSource): () => Promise<bool
   let migrated = false;
   return async () => {
     try {
-      await dataSource.query('SELECT 1');
+      await ping(dataSource);
       migrated ||= !(await dataSource.showMigrations());
       return migrated;
     } catch {

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { applicationRole, tenantSetting } from '../../migrations/tenant-isolation';
+import { enterTenant } from './session.repository';
 
 /**
  * Every database access of a request runs in a transaction that carries the
@@ -34,20 +34,10 @@ export const maxTransactionAttempts = 3;
 
 export const isRetryable = (error: unknown) => retryableCodes.has((error as { driverError?: { code?: string }; code?: string })?.driverError?.code ?? (error as { code?: string })?.code ?? '');
 
-const setup = `SELECT set_config('${tenantSetting}', $1, true), set_config('role', $2, true), set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`;
-const setupWithGenericPlans = `${setup}, set_config('plan_cache_mode', 'force_generic_plan', true)`;
-
 export function createTenantDatabase(dataSource: DataSource, tenantId: string): TenantDatabase {
   const once = <T>(work: (manager: EntityManager) => Promise<T>, options: TransactionOptions = {}) =>
     dataSource.transaction(async (manager) => {
-      // All transaction-local: the role has no BYPASSRLS, so row-level
-      // security limits every statement to this tenant even without a WHERE.
-      // No JIT: every statement here reads a bounded range of one tenant, in
-      // milliseconds, and at a million rows the planner's cost estimates
-      // crossed jit_above_cost, so compiling took longer than the query.
-      // No parallel workers, for the same reason: starting workers to share
-      // one tenant's rows costs more than the query they would share.
-      await manager.query(options.genericPlans ? setupWithGenericPlans : setup, [tenantId, applicationRole]);
+      await enterTenant(manager, tenantId, options.genericPlans ?? false);
       return work(manager);
     });
   // Work inside is database-only, so a transaction the server rolled back for

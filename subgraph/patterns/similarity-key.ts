@@ -14,7 +14,7 @@ export function similarityKey(category: Pick<CategoryDefinition, 'key' | 'simila
   const values: unknown[] = [];
   for (const field of category.similarity) {
     const value = field.startsWith('details.')
-      ? (report.details as Record<string, unknown>)[field.slice('details.'.length)]
+      ? (report.details)[field.slice('details.'.length)]
       : (report as unknown as Record<string, unknown>)[field];
     if (value === undefined || value === null || value === '') return null;
     values.push(normalise(value));

@@ -48,10 +48,10 @@ const enabledOf = async (caller: Caller) => {
 };
 
 const categoryAudit = (tenant: string) =>
-  t.app.database.dataSource.query(
+  t.app.database.dataSource.query<{ action: string; actor: string; near_miss_id: string | null; detail: Record<string, unknown> }[]>(
     `SELECT action, actor, near_miss_id, detail FROM audit_event WHERE tenant_id = $1 AND action LIKE 'category.%' ORDER BY id`,
     [tenant],
-  ) as Promise<{ action: string; actor: string; near_miss_id: string | null; detail: Record<string, unknown> }[]>;
+  );
 
 describe('setCategoryEnabled', () => {
   it('turns a category off for one organisation: new reports refused, old ones readable, others unaffected', async () => {

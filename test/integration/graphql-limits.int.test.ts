@@ -173,7 +173,7 @@ describe('in production', () => {
   it('masks an unexpected error (no SQL, stack or internals) and gives the request id that finds it in the log', async () => {
     const logged: Record<string, unknown>[] = [];
     const logger = production.app.services.logger;
-    const original = logger.error;
+    const original = logger.error.bind(logger);
     logger.error = (message, fields) => void logged.push({ message, ...fields });
     try {
       await production.app.database.dataSource.query('ALTER TABLE near_miss RENAME TO near_miss_hidden');

@@ -56,11 +56,11 @@ const sql = <T = any>(dataSource: DataSource, text: string, parameters: unknown[
   dataSource.transaction((manager) => manager.query(text, parameters));
 
 const deliveries = (dataSource: DataSource, tenant: string) =>
-  sql(dataSource, 
+  sql<{ id: string; event_id: string; subscription_id: string; aggregate_id: string; status: string; attempts: number; last_status_code: number | null; last_error: string | null; delivered_at: Date | null }[]>(dataSource,
     `SELECT d.id, d.event_id, d.subscription_id, d.aggregate_id, d.status, d.attempts, d.last_status_code, d.last_error, d.delivered_at
      FROM webhook_delivery d WHERE d.tenant_id = $1 ORDER BY d.event_id`,
     [tenant],
-  ) as Promise<{ id: string; event_id: string; subscription_id: string; aggregate_id: string; status: string; attempts: number; last_status_code: number | null; last_error: string | null; delivered_at: Date | null }[]>;
+  );
 
 const eventIds = async (dataSource: DataSource, tenant: string): Promise<string[]> =>
   (await sql(dataSource, `SELECT id FROM outbox_event WHERE tenant_id = $1 ORDER BY id`, [tenant])).map((row: { id: string }) => row.id);

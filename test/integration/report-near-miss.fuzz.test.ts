@@ -92,7 +92,7 @@ const hostileValue = fc.oneof(
 );
 
 const reportFields = Object.keys(medicationReport());
-const detailFields = Object.keys(medicationReport().details as object);
+const detailFields = Object.keys(medicationReport().details);
 
 type Change = { target: 'report' | 'details'; field: string; value?: unknown; remove: boolean };
 const changeOf = (target: fc.Arbitrary<Change['target']>, field: fc.Arbitrary<string>): fc.Arbitrary<Change> =>
@@ -182,7 +182,7 @@ describe('reportNearMiss under random and hostile input', () => {
         const principal: Principal = { staffId: 'staff-fuzz', tenantId: tenant, roles: [...who.roles], services: who.services === '*' ? '*' : [...who.services] };
         try {
           const db = createTenantDatabase(dependencies.dataSource, tenant);
-          const request = { input: report, idempotencyKey: (key ?? `fuzz-key-${tenant}`) as string };
+          const request = { input: report, idempotencyKey: (key ?? `fuzz-key-${tenant}`) };
           const outcome = await db.transaction((tx) => reportNearMiss(tx, { principal, services: dependencies }, request));
           expect(outcome.replayed).toBe(false);
           expect(outcome.nearMiss.id).toMatch(/^[0-9a-f-]{36}$/);

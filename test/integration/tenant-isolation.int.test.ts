@@ -16,10 +16,10 @@ let tenantTables: string[];
 /** Tables of the app's schema with a tenant_id column (as the superuser sees them). */
 const listTenantTables = async (dataSource: DataSource) =>
   (
-    (await dataSource.query(
+    (await dataSource.query<{ name: string }[]>(
       `SELECT c.relname AS name FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
         WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') ORDER BY 1`,
-    )) as { name: string }[]
+    ))
   ).map((row) => row.name);
 
 class Rollback extends Error {}
@@ -123,8 +123,8 @@ describe('row-level security', () => {
   });
 
   it("does not carry one request's tenant or role into the next use of a pooled connection", async () => {
-    const options = t.app.database.dataSource.options as ConstructorParameters<typeof DataSource>[0] & { extra?: Record<string, unknown> };
-    const single = new DataSource({ ...options, migrations: [], extra: { ...options.extra, max: 1 } } as ConstructorParameters<typeof DataSource>[0]);
+    const options = t.app.database.dataSource.options;
+    const single = new DataSource({ ...options, migrations: [], extra: { ...options.extra, max: 1 } });
     acceptPostgresTypes(single);
     await single.initialize();
     try {

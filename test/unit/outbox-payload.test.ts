@@ -4,7 +4,7 @@ import { enqueueEvent } from '../../subgraph/outbox/outbox';
 /** A manager that records statements instead of running them. */
 function recordingManager() {
   const statements: { sql: string; parameters: unknown[] }[] = [];
-  const manager = { query: async (sql: string, parameters: unknown[]) => void statements.push({ sql, parameters }) } as unknown as EntityManager;
+  const manager = { query: (sql: string, parameters: unknown[]) => (statements.push({ sql, parameters }), Promise.resolve()) } as unknown as EntityManager;
   return { manager, statements };
 }
 

@@ -13,7 +13,7 @@ describe('repeatWindow', () => {
     ['a late report between two others', [0, 13], 5, 2],
     ['a late report before two others', [3, 10], 0, 2],
   ])('finds %s', (_, others, offset, members) => {
-    expect(repeatWindow(occurrences(...(others as number[])), at(offset as number), 14, (members as number) + 1)).toHaveLength(members as number);
+    expect(repeatWindow(occurrences(...(others)), at(offset), 14, (members) + 1)).toHaveLength(members);
   });
 
   it.each([

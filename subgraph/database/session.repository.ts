@@ -1,0 +1,45 @@
+import type { DataSource, QueryRunner } from 'typeorm';
+import { applicationRole, tenantSetting } from '../../migrations/tenant-isolation';
+import type { Transaction } from './transaction';
+
+/*
+ * The statements the database layer itself sends: a request's session
+ * settings, the lock that serialises migrations across replicas, the
+ * readiness probe and a test schema. Hand-written: they are settings and
+ * locks, not rows.
+ */
+
+// All transaction-local: the role has no BYPASSRLS, so row-level security
+// limits every statement to this tenant even without a WHERE. No JIT and no
+// parallel workers: every statement reads a bounded range of one tenant, in
+// milliseconds, where compiling a plan or starting workers costs more than
+// the query.
+const setup = `SELECT set_config('${tenantSetting}', $1, true), set_config('role', $2, true),
+  set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`;
+const setupWithGenericPlans = `${setup}, set_config('plan_cache_mode', 'force_generic_plan', true)`;
+
+/** Confines the transaction to a tenant, as the application role. */
+export async function enterTenant(tx: Transaction, tenantId: string, genericPlans: boolean): Promise<void> {
+  await tx.query(genericPlans ? setupWithGenericPlans : setup, [tenantId, applicationRole]);
+}
+
+// Any stable 64-bit number: the advisory lock that serialises migrations across replicas.
+const migrationLockKey = 4_731_190_337;
+
+export async function lockMigrations(runner: QueryRunner): Promise<void> {
+  await runner.query('SELECT pg_advisory_lock($1)', [migrationLockKey]);
+}
+
+export async function unlockMigrations(runner: QueryRunner): Promise<void> {
+  await runner.query('SELECT pg_advisory_unlock($1)', [migrationLockKey]);
+}
+
+/** Whether the database answers. */
+export async function ping(dataSource: DataSource): Promise<void> {
+  await dataSource.query('SELECT 1');
+}
+
+/** A schema of its own (tests on a shared server); the name is checked by the caller. */
+export async function createSchemaIfMissing(dataSource: DataSource, schema: string): Promise<void> {
+  await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+}
