@@ -3,7 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import type { DataSource, EntityManager } from 'typeorm';
-import { governanceSummary, nearMissSignals, nearMissTrends, signalHealth, workflowStageAnalysis } from '../subgraph/analytics/analytics.service';
+import {
+  governanceSummary,
+  nearMissSignals,
+  nearMissTrends,
+  signalHealth,
+  workflowStageAnalysis,
+} from '../subgraph/analytics/analytics.service';
 import { createTokenVerifier, signToken } from '../subgraph/auth/jwt';
 import { Role } from '../subgraph/auth/role';
 import { loadCategoryRegistry } from '../subgraph/categories/plugin-loader';
@@ -47,7 +53,15 @@ interface Options {
 }
 
 function parseArguments(argv: string[]): Options {
-  const options: Options = { sizes: [10_000, 100_000, 1_000_000], runs: 20, triggerRuns: 300, reports: 2000, reporters: 4, throughput: ['service', 'http'], keep: false };
+  const options: Options = {
+    sizes: [10_000, 100_000, 1_000_000],
+    runs: 20,
+    triggerRuns: 300,
+    reports: 2000,
+    reporters: 4,
+    throughput: ['service', 'http'],
+    keep: false,
+  };
   for (let index = 0; index < argv.length; index += 1) {
     const [name, inline] = argv[index].split('=');
     const value = () => inline ?? argv[++index];
@@ -60,9 +74,12 @@ function parseArguments(argv: string[]): Options {
     else if (name === '--keep') options.keep = true;
     else throw new Error(`unknown option ${name}`);
   }
-  if (options.throughput.some((run) => run !== 'service' && run !== 'http')) throw new Error('--throughput is a comma-separated list of service and http');
-  if (!Number.isInteger(options.reporters) || options.reporters < 2 || options.reporters > 7) throw new Error('--reporters must be a whole number from 2 to 7 (one connection each, beside the pool\'s others)');
-  if (options.sizes.some((size) => !Number.isInteger(size) || size < measuredSize)) throw new Error(`--sizes must be whole numbers of at least ${measuredSize}`);
+  if (options.throughput.some((run) => run !== 'service' && run !== 'http'))
+    throw new Error('--throughput is a comma-separated list of service and http');
+  if (!Number.isInteger(options.reporters) || options.reporters < 2 || options.reporters > 7)
+    throw new Error("--reporters must be a whole number from 2 to 7 (one connection each, beside the pool's others)");
+  if (options.sizes.some((size) => !Number.isInteger(size) || size < measuredSize))
+    throw new Error(`--sizes must be whole numbers of at least ${measuredSize}`);
   return options;
 }
 
@@ -80,7 +97,10 @@ const fixed = (value: number, digits = 1) => value.toFixed(digits);
  * piece once per round), so that a slow spell of the machine falls on all of
  * them rather than on whichever was running; milliseconds per run, by name.
  */
-async function timedRounds(runs: number, works: Record<string, () => Promise<unknown>>): Promise<Map<string, number[]>> {
+async function timedRounds(
+  runs: number,
+  works: Record<string, () => Promise<unknown>>,
+): Promise<Map<string, number[]>> {
   const times = new Map(Object.keys(works).map((name) => [name, [] as number[]]));
   for (let round = -2; round < runs; round += 1) {
     for (const [name, work] of Object.entries(works)) {
@@ -100,27 +120,44 @@ interface Explained {
 
 /** A TenantDatabase whose reading statements are also EXPLAINed (ANALYZE, BUFFERS), each told to `sink`. */
 function explaining(db: TenantDatabase, sink: (explained: Explained) => void): TenantDatabase {
-  const wrap = <T>(work: (manager: EntityManager) => Promise<T>) => (manager: EntityManager) =>
-    work(
-      new Proxy(manager, {
-        get(target, property, receiver): unknown {
-          if (property !== 'query') return Reflect.get(target, property, receiver);
-          return async (sql: string, parameters?: unknown[]): Promise<unknown> => {
-            if (/^\s*(WITH|SELECT)/i.test(sql)) {
-              const [row]: { 'QUERY PLAN': unknown }[] = await target.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, parameters);
-              sink(summarisePlan(row['QUERY PLAN']));
-            }
-            return target.query(sql, parameters);
-          };
-        },
-      }),
-    );
-  return { tenantId: db.tenantId, transaction: (work, options) => db.transaction(wrap(work), options), read: (work) => db.read(wrap(work)) };
+  const wrap =
+    <T>(work: (manager: EntityManager) => Promise<T>) =>
+    (manager: EntityManager) =>
+      work(
+        new Proxy(manager, {
+          get(target, property, receiver): unknown {
+            if (property !== 'query') return Reflect.get(target, property, receiver);
+            return async (sql: string, parameters?: unknown[]): Promise<unknown> => {
+              if (/^\s*(WITH|SELECT)/i.test(sql)) {
+                const [row]: { 'QUERY PLAN': unknown }[] = await target.query(
+                  `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`,
+                  parameters,
+                );
+                sink(summarisePlan(row['QUERY PLAN']));
+              }
+              return target.query(sql, parameters);
+            };
+          },
+        }),
+      );
+  return {
+    tenantId: db.tenantId,
+    transaction: (work, options) => db.transaction(wrap(work), options),
+    read: (work) => db.read(wrap(work)),
+  };
 }
 
 const bigTables = [
-  'near_miss', 'near_miss_similarity', 'near_miss_triage', 'corrective_action', 'corrective_action_near_miss', 'verification_check',
-  'reporter_feedback', 'risk_review', 'risk_review_key', 'risk_review_near_miss',
+  'near_miss',
+  'near_miss_similarity',
+  'near_miss_triage',
+  'corrective_action',
+  'corrective_action_near_miss',
+  'verification_check',
+  'reporter_feedback',
+  'risk_review',
+  'risk_review_key',
+  'risk_review_near_miss',
 ];
 
 /** The fields of an EXPLAIN (FORMAT JSON) plan node that the summary reads. */
@@ -142,15 +179,24 @@ function summarisePlan(plan: unknown): Explained {
     const relation = node['Relation Name'];
     if (relation && bigTables.includes(relation)) {
       const index = node['Index Name'] ? ` ${node['Index Name']}` : '';
-      scans.push(`${node['Node Type']}${index} on ${relation} (${node['Actual Rows']} rows${node['Heap Fetches'] !== undefined ? `, ${node['Heap Fetches']} heap fetches` : ''})`);
+      scans.push(
+        `${node['Node Type']}${index} on ${relation} (${node['Actual Rows']} rows${node['Heap Fetches'] !== undefined ? `, ${node['Heap Fetches']} heap fetches` : ''})`,
+      );
     }
     for (const child of node.Plans ?? []) walk(child);
   };
-  const [top] = plan as { Plan: PlanNode; 'Execution Time': number; JIT?: { Functions: number; Timing: { Total: number } } }[];
+  const [top] = plan as {
+    Plan: PlanNode;
+    'Execution Time': number;
+    JIT?: { Functions: number; Timing: { Total: number } };
+  }[];
   walk(top.Plan);
   if (top.JIT) scans.push(`JIT compiled ${top.JIT.Functions} functions in ${fixed(top.JIT.Timing.Total)} ms`);
   const pages = Number(top.Plan['Shared Hit Blocks'] ?? 0) + Number(top.Plan['Shared Read Blocks'] ?? 0);
-  return { summary: `${fixed(top['Execution Time'])} ms, ${pages} pages: ${[...new Set(scans)].join('; ') || 'no table scans'}`, pages };
+  return {
+    summary: `${fixed(top['Execution Time'])} ms, ${pages} pages: ${[...new Set(scans)].join('; ') || 'no table scans'}`,
+    pages,
+  };
 }
 
 interface World {
@@ -171,12 +217,42 @@ async function growTo(world: World, size: number): Promise<void> {
   while (world.loaded < size) {
     const count = Math.min(fillerSize, size - world.loaded);
     world.fillers += 1;
-    const tenant = generateTenant({ seed: 7, tenants: 1, nearMisses: count, from: world.from, to: world.now, tenantPrefix: `bench-filler-${world.fillers}` }, 0, world.registry.list(), count);
-    await bulkLoadTenant(world.dataSource, world.registry, tenant, { now: world.now, lifecycle: true, audit: false, seed: seedOf(tenant.tenantId) });
+    const tenant = generateTenant(
+      {
+        seed: 7,
+        tenants: 1,
+        nearMisses: count,
+        from: world.from,
+        to: world.now,
+        tenantPrefix: `bench-filler-${world.fillers}`,
+      },
+      0,
+      world.registry.list(),
+      count,
+    );
+    await bulkLoadTenant(world.dataSource, world.registry, tenant, {
+      now: world.now,
+      lifecycle: true,
+      audit: false,
+      seed: seedOf(tenant.tenantId),
+    });
     world.loaded += count;
-    if (world.fillers % 10 === 0) process.stdout.write(`  ${world.loaded.toLocaleString('en-GB')} near misses loaded\n`);
+    if (world.fillers % 10 === 0)
+      process.stdout.write(`  ${world.loaded.toLocaleString('en-GB')} near misses loaded\n`);
   }
-  for (const table of ['near_miss', 'near_miss_similarity', 'near_miss_triage', 'risk_review', 'risk_review_key', 'risk_review_near_miss', 'corrective_action', 'corrective_action_near_miss', 'verification_check', 'reporter_feedback', 'gate_completion']) {
+  for (const table of [
+    'near_miss',
+    'near_miss_similarity',
+    'near_miss_triage',
+    'risk_review',
+    'risk_review_key',
+    'risk_review_near_miss',
+    'corrective_action',
+    'corrective_action_near_miss',
+    'verification_check',
+    'reporter_feedback',
+    'gate_completion',
+  ]) {
     // INDEX_CLEANUP ON: the rolled-back trigger checks of the smaller size leave dead line pointers on a
     // few pages, and PostgreSQL (14+) would skip index cleanup for so few, leaving those pages out of the
     // visibility map: the measured tenant's index-only scans would then fetch from the heap.
@@ -191,20 +267,34 @@ async function growTo(world: World, size: number): Promise<void> {
  * first measurements after a large load ran beside a forced checkpoint.
  */
 async function settle(dataSource: DataSource): Promise<void> {
-  await dataSource.query('CHECKPOINT').catch((error: Error) => console.log(`  (no CHECKPOINT: ${error.message}; figures may include the checkpointer's writes)`));
+  await dataSource
+    .query('CHECKPOINT')
+    .catch((error: Error) =>
+      console.log(`  (no CHECKPOINT: ${error.message}; figures may include the checkpointer's writes)`),
+    );
 }
 
-const analyst = (tenantId: string) => ({ staffId: 'bench-analyst', tenantId, roles: [Role.ANALYST], services: '*' as const });
+const analyst = (tenantId: string) => ({
+  staffId: 'bench-analyst',
+  tenantId,
+  roles: [Role.ANALYST],
+  services: '*' as const,
+});
 
 function analyticsQueries(world: World, db: TenantDatabase) {
-  const context = { principal: analyst(world.measured.tenantId), db, services: { registry: world.registry } } as Parameters<typeof signalHealth>[0];
+  const context = {
+    principal: analyst(world.measured.tenantId),
+    db,
+    services: { registry: world.registry },
+  } as Parameters<typeof signalHealth>[0];
   const year = { occurredFrom: world.from, occurredTo: world.now };
   const busiest = world.measured.services[0];
   return {
     'nearMissTrends (CATEGORY, WEEK)': () => nearMissTrends(context, year, 'CATEGORY', 'WEEK'),
     'nearMissTrends (CONTRIBUTING_FACTOR, MONTH)': () => nearMissTrends(context, year, 'CONTRIBUTING_FACTOR', 'MONTH'),
     'nearMissTrends (SHIFT_PHASE, DAY)': () => nearMissTrends(context, year, 'SHIFT_PHASE', 'DAY'),
-    'workflowStageAnalysis (one service vs tenant)': () => workflowStageAnalysis(context, { ...year, serviceIds: [busiest] }),
+    'workflowStageAnalysis (one service vs tenant)': () =>
+      workflowStageAnalysis(context, { ...year, serviceIds: [busiest] }),
     signalHealth: () => signalHealth(context, year),
     'nearMissSignals (weekly, service x category)': () => nearMissSignals(context, { filter: year }),
     'governanceSummary (12 months)': () => governanceSummary(context, world.from, world.now),
@@ -214,10 +304,24 @@ function analyticsQueries(world: World, db: TenantDatabase) {
 /** Raw report input (as GraphQL hands it to the service) from a synthetic near miss. */
 function reportInput(item: SyntheticNearMiss) {
   return {
-    serviceId: item.serviceId, category: item.category, occurredAt: item.occurredAt, setting: item.setting, whatHappened: item.whatHappened, howDetected: item.howDetected,
-    whatPreventedHarm: item.whatPreventedHarm, preventionReliability: item.preventionReliability, immediateActions: item.immediateActions,
-    whatMadeThisPossible: item.whatMadeThisPossible, contributingFactors: item.contributingFactors, workflowStage: item.workflowStage, potentialHarm: item.potentialHarm,
-    personId: item.personId, staffInvolvedIds: item.staffInvolvedIds, shiftId: item.shiftId, details: item.details, workflowContext: item.workflowContext,
+    serviceId: item.serviceId,
+    category: item.category,
+    occurredAt: item.occurredAt,
+    setting: item.setting,
+    whatHappened: item.whatHappened,
+    howDetected: item.howDetected,
+    whatPreventedHarm: item.whatPreventedHarm,
+    preventionReliability: item.preventionReliability,
+    immediateActions: item.immediateActions,
+    whatMadeThisPossible: item.whatMadeThisPossible,
+    contributingFactors: item.contributingFactors,
+    workflowStage: item.workflowStage,
+    potentialHarm: item.potentialHarm,
+    personId: item.personId,
+    staffInvolvedIds: item.staffInvolvedIds,
+    shiftId: item.shiftId,
+    details: item.details,
+    workflowContext: item.workflowContext,
   };
 }
 
@@ -232,9 +336,19 @@ class RolledBack extends Error {}
  */
 async function reportTimes(world: World, runs: number): Promise<number[]> {
   const times: number[] = [];
-  const samples = world.measured.nearMisses.filter((item) => item.occurredAt.getTime() > world.now.getTime() - 30 * dayMs);
+  const samples = world.measured.nearMisses.filter(
+    (item) => item.occurredAt.getTime() > world.now.getTime() - 30 * dayMs,
+  );
   const db = createTenantDatabase(world.dataSource, world.measured.tenantId);
-  const actor = { principal: { staffId: 'bench-reporter', tenantId: world.measured.tenantId, roles: [Role.REPORTER], services: '*' as const }, services: { ...world.services, now: () => world.now } };
+  const actor = {
+    principal: {
+      staffId: 'bench-reporter',
+      tenantId: world.measured.tenantId,
+      roles: [Role.REPORTER],
+      services: '*' as const,
+    },
+    services: { ...world.services, now: () => world.now },
+  };
   for (let run = 0; run < runs + 5; run += 1) {
     const item = samples[(run * 7919) % samples.length];
     const request = { input: reportInput(item), idempotencyKey: `bench-${randomBytes(8).toString('hex')}` };
@@ -284,11 +398,22 @@ async function reportThroughput(world: World, reports: number, reporters: number
   const to = new Date(from.getTime() + days * dayMs);
   world.clock = to;
   const streams = Array.from({ length: reporters }, (_, index) => {
-    const [tenantPrefix, services] = index === 0 ? ['bench-measured', world.measured.services.length] : [index <= world.fillers ? `bench-filler-${index}` : `bench-extra-${index}`, 30];
+    const [tenantPrefix, services] =
+      index === 0
+        ? ['bench-measured', world.measured.services.length]
+        : [index <= world.fillers ? `bench-filler-${index}` : `bench-extra-${index}`, 30];
     const tenantId = `${tenantPrefix}-1`;
-    const samples = generateTenant({ seed: 12, tenants: 1, nearMisses: perReporter, from, to, tenantPrefix, servicesPerTenant: services }, 0, world.registry.list(), perReporter)
-      .nearMisses.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
-    return { db: createTenantDatabase(world.dataSource, tenantId), principal: { staffId: 'bench-reporter', tenantId, roles: [Role.REPORTER], services: '*' as const }, samples };
+    const samples = generateTenant(
+      { seed: 12, tenants: 1, nearMisses: perReporter, from, to, tenantPrefix, servicesPerTenant: services },
+      0,
+      world.registry.list(),
+      perReporter,
+    ).nearMisses.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
+    return {
+      db: createTenantDatabase(world.dataSource, tenantId),
+      principal: { staffId: 'bench-reporter', tenantId, roles: [Role.REPORTER], services: '*' as const },
+      samples,
+    };
   });
   const counts = { opened: 0, joined: 0 };
   const elapsed = { on: 0, off: 0 };
@@ -309,7 +434,10 @@ async function reportThroughput(world: World, reports: number, reporters: number
             const arrived = new Date(item.occurredAt.getTime() + 60 * 60 * 1000);
             const request = { input: reportInput(item), idempotencyKey: `bench-${randomBytes(8).toString('hex')}` };
             const services = { ...world.services, now: () => arrived, repeatTrigger: mode === 'on' };
-            const outcome = await db.transaction((tx) => reportNearMiss(tx, { principal, services }, request), reportTransaction);
+            const outcome = await db.transaction(
+              (tx) => reportNearMiss(tx, { principal, services }, request),
+              reportTransaction,
+            );
             counts.opened += outcome.riskReviewsOpened.length;
             counts.joined += outcome.riskReviewsJoined.length;
             sent[mode] += 1;
@@ -319,7 +447,14 @@ async function reportThroughput(world: World, reports: number, reporters: number
       elapsed[mode] += performance.now() - started;
     }
   }
-  return { reporters, pace, over: 'service', withTrigger: (sent.on / elapsed.on) * 1000, withoutTrigger: (sent.off / elapsed.off) * 1000, ...counts };
+  return {
+    reporters,
+    pace,
+    over: 'service',
+    withTrigger: (sent.on / elapsed.on) * 1000,
+    withoutTrigger: (sent.off / elapsed.off) * 1000,
+    ...counts,
+  };
 }
 
 /**
@@ -344,26 +479,59 @@ async function httpThroughput(world: World, config: Config, reports: number): Pr
   const from = world.clock;
   const to = new Date(from.getTime() + Math.max(1, Math.ceil((reports * 2) / dailyRate)) * dayMs);
   world.clock = to;
-  const samples = generateTenant({ seed: 13, tenants: 1, nearMisses: reports * 2, from, to, tenantPrefix: 'bench-measured', servicesPerTenant: world.measured.services.length }, 0, world.registry.list(), reports * 2)
-    .nearMisses.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
+  const samples = generateTenant(
+    {
+      seed: 13,
+      tenants: 1,
+      nearMisses: reports * 2,
+      from,
+      to,
+      tenantPrefix: 'bench-measured',
+      servicesPerTenant: world.measured.services.length,
+    },
+    0,
+    world.registry.list(),
+    reports * 2,
+  ).nearMisses.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
   let mode: 'on' | 'off' = 'on';
   let arrived = from;
   const services: AppServices = {
-    config, dataSource: world.dataSource, registry: world.registry, logger: createLogger('silent'),
+    config,
+    dataSource: world.dataSource,
+    registry: world.registry,
+    logger: createLogger('silent'),
     now: () => arrived,
-    get repeatTrigger() { return mode === 'on'; },
+    get repeatTrigger() {
+      return mode === 'on';
+    },
   };
-  const http = await startHttpServer({ schema: await createSubgraphSchema(), services, verifyToken: createTokenVerifier(config.auth), isReady: () => Promise.resolve(true) }, 0);
+  const http = await startHttpServer(
+    {
+      schema: await createSubgraphSchema(),
+      services,
+      verifyToken: createTokenVerifier(config.auth),
+      isReady: () => Promise.resolve(true),
+    },
+    0,
+  );
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const authorization = `Bearer ${await signToken(config.auth.jwtSecret, { sub: 'bench-reporter', tenant: world.measured.tenantId, roles: [Role.REPORTER], services: ['*'] })}`;
   const post = (body: string) =>
     new Promise<string>((resolve, reject) => {
-      const sent = httpRequest(http.url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization } }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-        response.on('error', reject);
-      });
+      const sent = httpRequest(
+        http.url,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+          response.on('error', reject);
+        },
+      );
       sent.on('error', reject);
       sent.end(body);
     });
@@ -374,9 +542,15 @@ async function httpThroughput(world: World, config: Config, reports: number): Pr
     for (const [index, item] of samples.entries()) {
       mode = index % 4 === 0 || index % 4 === 3 ? 'on' : 'off';
       arrived = new Date(item.occurredAt.getTime() + 60 * 60 * 1000);
-      const body = JSON.stringify({ query: reportMutation, variables: { input: reportInput(item), key: `bench-${randomBytes(8).toString('hex')}` } });
+      const body = JSON.stringify({
+        query: reportMutation,
+        variables: { input: reportInput(item), key: `bench-${randomBytes(8).toString('hex')}` },
+      });
       const started = performance.now();
-      const reply = JSON.parse(await post(body)) as { data?: { reportNearMiss: { riskReviewsOpened: unknown[] } }; errors?: unknown[] };
+      const reply = JSON.parse(await post(body)) as {
+        data?: { reportNearMiss: { riskReviewsOpened: unknown[] } };
+        errors?: unknown[];
+      };
       elapsed[mode] += performance.now() - started;
       if (!reply.data || reply.errors) throw new Error(`report refused over HTTP: ${JSON.stringify(reply.errors)}`);
       counts.opened += reply.data.reportNearMiss.riskReviewsOpened.length;
@@ -393,7 +567,14 @@ async function httpThroughput(world: World, config: Config, reports: number): Pr
     agent.destroy();
     await http.stop();
   }
-  return { reporters: 1, pace: 1, over: 'HTTP', withTrigger: (sent.on / elapsed.on) * 1000, withoutTrigger: (sent.off / elapsed.off) * 1000, ...counts };
+  return {
+    reporters: 1,
+    pace: 1,
+    over: 'HTTP',
+    withTrigger: (sent.on / elapsed.on) * 1000,
+    withoutTrigger: (sent.off / elapsed.off) * 1000,
+    ...counts,
+  };
 }
 
 async function main(): Promise<void> {
@@ -407,18 +588,37 @@ async function main(): Promise<void> {
   try {
     await migrate(database.dataSource);
     const [{ version }]: { version: string }[] = await database.dataSource.query('SELECT version()');
-    console.log(`machine: ${cpus().length} x ${cpus()[0].model}, ${Math.round(totalmem() / 2 ** 30)} GB RAM; Node ${process.version}; ${version.split(' on ')[0]}; schema ${schema}`);
+    console.log(
+      `machine: ${cpus().length} x ${cpus()[0].model}, ${Math.round(totalmem() / 2 ** 30)} GB RAM; Node ${process.version}; ${version.split(' on ')[0]}; schema ${schema}`,
+    );
 
     const now = new Date();
     const from = new Date(now.getTime() - 365 * dayMs);
-    const measured = generateTenant({ seed: 11, tenants: 1, nearMisses: measuredSize, from, to: now, tenantPrefix: 'bench-measured' }, 0, registry.list(), measuredSize);
+    const measured = generateTenant(
+      { seed: 11, tenants: 1, nearMisses: measuredSize, from, to: now, tenantPrefix: 'bench-measured' },
+      0,
+      registry.list(),
+      measuredSize,
+    );
     // With its audit trail, as a tenant in use has: on an audit table that held only the benchmark's own
     // reports, the chain head's guard planned a sequential scan, and each report's audit entries grew slower
     // as the run went on (the fillers, loaded for size, keep none).
     await bulkLoadTenant(database.dataSource, registry, measured, { now, lifecycle: true, audit: true, seed: 11 });
     const services: AppServices = { config, dataSource: database.dataSource, registry, logger: createLogger('silent') };
-    const world: World = { dataSource: database.dataSource, registry, services, now, from, loaded: measuredSize, fillers: 0, measured, clock: now };
-    console.log(`measured tenant: ${measured.nearMisses.length} near misses over 12 months in ${measured.services.length} services, with triage, actions, checks, reviews and the audit trail`);
+    const world: World = {
+      dataSource: database.dataSource,
+      registry,
+      services,
+      now,
+      from,
+      loaded: measuredSize,
+      fillers: 0,
+      measured,
+      clock: now,
+    };
+    console.log(
+      `measured tenant: ${measured.nearMisses.length} near misses over 12 months in ${measured.services.length} services, with triage, actions, checks, reviews and the audit trail`,
+    );
 
     const db = createTenantDatabase(database.dataSource, measured.tenantId);
     const results = new Map<string, Map<number, number[]>>();
@@ -432,15 +632,23 @@ async function main(): Promise<void> {
     for (const size of [...options.sizes].sort((a, b) => a - b)) {
       const loadStarted = performance.now();
       await growTo(world, size);
-      console.log(`size ${size.toLocaleString('en-GB')}: loaded and vacuumed in ${fixed((performance.now() - loadStarted) / 1000)} s`);
-      for (const [name, times] of await timedRounds(options.runs, analyticsQueries(world, db))) record(name, size, times);
+      console.log(
+        `size ${size.toLocaleString('en-GB')}: loaded and vacuumed in ${fixed((performance.now() - loadStarted) / 1000)} s`,
+      );
+      for (const [name, times] of await timedRounds(options.runs, analyticsQueries(world, db)))
+        record(name, size, times);
       // Once more under EXPLAIN: the pages each query touched at this size (the same work at every size is the point), and the plans at the largest.
       const largest = size === Math.max(...options.sizes);
-      for (const [name, query] of Object.entries(analyticsQueries(world, explaining(db, (explained) => {
-        if (!pages.has(current)) pages.set(current, new Map());
-        pages.get(current)!.set(size, (pages.get(current)!.get(size) ?? 0) + explained.pages);
-        if (largest) plans.push(explained.summary);
-      })))) {
+      for (const [name, query] of Object.entries(
+        analyticsQueries(
+          world,
+          explaining(db, (explained) => {
+            if (!pages.has(current)) pages.set(current, new Map());
+            pages.get(current)!.set(size, (pages.get(current)!.get(size) ?? 0) + explained.pages);
+            if (largest) plans.push(explained.summary);
+          }),
+        ),
+      )) {
         current = name;
         if (largest) plans.push(`-- ${name}`);
         await query();
@@ -451,9 +659,21 @@ async function main(): Promise<void> {
     // At the usual pace, then three times it (more patterns, joins and openings than in use), then from several tenants at once.
     const throughputs: Throughput[] = [];
     if (options.throughput.includes('service')) {
-      for (const [reporters, pace] of [[1, 1], [1, 3], [options.reporters, 1]]) throughputs.push(await reportThroughput(world, options.reports, reporters, pace));
+      for (const [reporters, pace] of [
+        [1, 1],
+        [1, 3],
+        [options.reporters, 1],
+      ])
+        throughputs.push(await reportThroughput(world, options.reports, reporters, pace));
     }
-    if (options.throughput.includes('http')) throughputs.push(await httpThroughput(world, { ...config, auth: { ...config.auth, issuer: undefined, audience: undefined } }, options.reports));
+    if (options.throughput.includes('http'))
+      throughputs.push(
+        await httpThroughput(
+          world,
+          { ...config, auth: { ...config.auth, issuer: undefined, audience: undefined } },
+          options.reports,
+        ),
+      );
     const sizes = [...options.sizes].sort((a, b) => a - b);
     const [small, , large] = [sizes[0], sizes[1], sizes[sizes.length - 1]];
     const analyticsBase = sizes.length > 2 ? sizes[sizes.length - 2] : sizes[0];
@@ -463,22 +683,37 @@ async function main(): Promise<void> {
       const trigger = name.startsWith('repeat-trigger');
       const base = trigger ? small : analyticsBase;
       const ratio = median(bySize.get(large)!) / median(bySize.get(base)!);
-      const cells = sizes.map((size) => `${fixed(median(bySize.get(size)!), 2)} / ${fixed(quantile(bySize.get(size)!, 0.95), 2)}`);
-      const goal = trigger ? `${large.toLocaleString('en-GB')} ÷ ${base.toLocaleString('en-GB')} ≤ 1.2` : `${large.toLocaleString('en-GB')} ÷ ${base.toLocaleString('en-GB')} ≤ 1.5`;
-      console.log(`| ${name} | ${cells.join(' | ')} | ${fixed(ratio, 2)} | ${goal} ${ratio <= (trigger ? 1.2 : 1.5) ? 'met' : 'NOT met'} |`);
+      const cells = sizes.map(
+        (size) => `${fixed(median(bySize.get(size)!), 2)} / ${fixed(quantile(bySize.get(size)!, 0.95), 2)}`,
+      );
+      const goal = trigger
+        ? `${large.toLocaleString('en-GB')} ÷ ${base.toLocaleString('en-GB')} ≤ 1.2`
+        : `${large.toLocaleString('en-GB')} ÷ ${base.toLocaleString('en-GB')} ≤ 1.5`;
+      console.log(
+        `| ${name} | ${cells.join(' | ')} | ${fixed(ratio, 2)} | ${goal} ${ratio <= (trigger ? 1.2 : 1.5) ? 'met' : 'NOT met'} |`,
+      );
     }
     for (const throughput of throughputs) {
       const ratio = throughput.withTrigger / throughput.withoutTrigger;
-      const who = throughput.reporters === 1 ? 'one reporter, one connection' : `${throughput.reporters} reporters in ${throughput.reporters} tenants at once`;
+      const who =
+        throughput.reporters === 1
+          ? 'one reporter, one connection'
+          : `${throughput.reporters} reporters in ${throughput.reporters} tenants at once`;
       const pace = throughput.pace === 1 ? 'at the usual pace' : `at ${throughput.pace} times the usual pace`;
       console.log(
         `| reportNearMiss throughput at ${large.toLocaleString('en-GB')} rows (reports/s, ${throughput.over === 'HTTP' ? 'POST /graphql to the subgraph, ' : ''}${who}, ${pace}; ${options.reports} reports each way, the trigger opened ${throughput.opened} reviews and joined ${throughput.joined}) | with trigger ${fixed(throughput.withTrigger)} | without ${fixed(throughput.withoutTrigger)} | | ${fixed(ratio, 2)} | with ÷ without ≥ 0.9 ${ratio >= 0.9 ? 'met' : 'NOT met'} |`,
       );
     }
-    console.log(`\nshared buffer pages each analytics query touched (EXPLAIN ANALYZE, BUFFERS; hit or read, summed over its statements):`);
-    console.log(`| query | ${sizes.map((size) => `${size.toLocaleString('en-GB')} rows`).join(' | ')} | ${large.toLocaleString('en-GB')} ÷ ${analyticsBase.toLocaleString('en-GB')} |\n|${' --- |'.repeat(sizes.length + 2)}`);
+    console.log(
+      `\nshared buffer pages each analytics query touched (EXPLAIN ANALYZE, BUFFERS; hit or read, summed over its statements):`,
+    );
+    console.log(
+      `| query | ${sizes.map((size) => `${size.toLocaleString('en-GB')} rows`).join(' | ')} | ${large.toLocaleString('en-GB')} ÷ ${analyticsBase.toLocaleString('en-GB')} |\n|${' --- |'.repeat(sizes.length + 2)}`,
+    );
     for (const [name, bySize] of pages) {
-      console.log(`| ${name} | ${sizes.map((size) => (bySize.get(size) ?? 0).toLocaleString('en-GB')).join(' | ')} | ${fixed(bySize.get(large)! / bySize.get(analyticsBase)!, 2)} |`);
+      console.log(
+        `| ${name} | ${sizes.map((size) => (bySize.get(size) ?? 0).toLocaleString('en-GB')).join(' | ')} | ${fixed(bySize.get(large)! / bySize.get(analyticsBase)!, 2)} |`,
+      );
     }
     console.log(`\nplans at ${large.toLocaleString('en-GB')} rows (EXPLAIN ANALYZE):\n${plans.join('\n')}`);
     console.log(`\ntotal ${fixed((performance.now() - startedAt) / 60_000)} min`);

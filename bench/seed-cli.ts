@@ -11,10 +11,19 @@ import { generateTenant, seedOf, tenantSizes } from './synthetic-world';
 // database (DATABASE_URL, else the embedded one in DATA_DIR), through the bulk
 // path that keeps every invariant (bench/bulk-load.ts).
 
-const usage = 'usage: npm run seed -- --near-misses <n> --tenants <n> [--months 12] [--seed 1] [--tenant-prefix seed] [--no-lifecycle] [--no-audit]';
+const usage =
+  'usage: npm run seed -- --near-misses <n> --tenants <n> [--months 12] [--seed 1] [--tenant-prefix seed] [--no-lifecycle] [--no-audit]';
 
 function parseArguments(argv: string[]) {
-  const options = { nearMisses: 10_000, tenants: 3, months: 12, seed: 1, tenantPrefix: 'seed', lifecycle: true, audit: true };
+  const options = {
+    nearMisses: 10_000,
+    tenants: 3,
+    months: 12,
+    seed: 1,
+    tenantPrefix: 'seed',
+    lifecycle: true,
+    audit: true,
+  };
   for (let index = 0; index < argv.length; index += 1) {
     const [name, inline] = argv[index].split('=');
     const value = () => inline ?? argv[++index];
@@ -44,20 +53,40 @@ async function main(): Promise<void> {
     await migrate(database.dataSource);
     const now = new Date();
     const from = new Date(now.getTime() - options.months * 30.44 * 24 * 60 * 60 * 1000);
-    const world = { seed: options.seed, tenants: options.tenants, nearMisses: options.nearMisses, from, to: now, tenantPrefix: options.tenantPrefix };
+    const world = {
+      seed: options.seed,
+      tenants: options.tenants,
+      nearMisses: options.nearMisses,
+      from,
+      to: now,
+      tenantPrefix: options.tenantPrefix,
+    };
     const started = performance.now();
     for (const [index, size] of tenantSizes(options.nearMisses, options.tenants).entries()) {
       const tenant = generateTenant(world, index, registry.list(), size);
-      const result = await bulkLoadTenant(database.dataSource, registry, tenant, { now, lifecycle: options.lifecycle, audit: options.audit, seed: seedOf(`${options.seed}:${tenant.tenantId}:lifecycle`) });
-      console.log(`${tenant.tenantId}: ${result.nearMisses} near misses in ${tenant.services.length} services, ${result.reviews} risk reviews, ${result.auditEvents} audit events`);
+      const result = await bulkLoadTenant(database.dataSource, registry, tenant, {
+        now,
+        lifecycle: options.lifecycle,
+        audit: options.audit,
+        seed: seedOf(`${options.seed}:${tenant.tenantId}:lifecycle`),
+      });
+      console.log(
+        `${tenant.tenantId}: ${result.nearMisses} near misses in ${tenant.services.length} services, ${result.reviews} risk reviews, ${result.auditEvents} audit events`,
+      );
     }
     if (options.audit) {
-      const tenantIds = tenantSizes(options.nearMisses, options.tenants).map((_, index) => `${options.tenantPrefix}-${index + 1}`);
+      const tenantIds = tenantSizes(options.nearMisses, options.tenants).map(
+        (_, index) => `${options.tenantPrefix}-${index + 1}`,
+      );
       const chains = await verifyAuditChains(database.dataSource, { tenantIds });
-      console.log(chains.ok ? 'audit chains verified' : `audit chain problems: ${JSON.stringify(chains.problems.slice(0, 5))}`);
+      console.log(
+        chains.ok ? 'audit chains verified' : `audit chain problems: ${JSON.stringify(chains.problems.slice(0, 5))}`,
+      );
       if (!chains.ok) process.exitCode = 1;
     }
-    console.log(`loaded ${options.nearMisses} near misses into ${options.tenants} tenants in ${((performance.now() - started) / 1000).toFixed(1)} s (${database.embedded ? 'embedded database' : 'PostgreSQL server'})`);
+    console.log(
+      `loaded ${options.nearMisses} near misses into ${options.tenants} tenants in ${((performance.now() - started) / 1000).toFixed(1)} s (${database.embedded ? 'embedded database' : 'PostgreSQL server'})`,
+    );
   } finally {
     await database.close();
   }

@@ -1,6 +1,11 @@
 import type { CategoryDefinition } from '../plugins/sdk';
 import type { RegisteredCategory } from '../subgraph/categories/category-registry';
-import type { CareSettingValue, PotentialHarmValue, PreventionReliabilityValue, WorkflowStageValue } from '../subgraph/domain/vocabulary';
+import type {
+  CareSettingValue,
+  PotentialHarmValue,
+  PreventionReliabilityValue,
+  WorkflowStageValue,
+} from '../subgraph/domain/vocabulary';
 import type { WorkflowContextSnapshot } from '../subgraph/near-misses/workflow-context';
 import { SeededRandom } from './seeded-random';
 
@@ -62,16 +67,62 @@ export interface SyntheticTenant {
 const dayMs = 24 * 60 * 60 * 1000;
 const hourMs = 60 * 60 * 1000;
 
-const serviceNames = ['north', 'south', 'east', 'west', 'riverside', 'hillview', 'oakwood', 'meadow', 'harbour', 'parkside', 'bridge', 'orchard', 'willow', 'cedar', 'summit', 'valley'];
-const settingsByService: CareSettingValue[] = ['HOME_VISIT', 'SUPPORTED_LIVING', 'RESIDENTIAL', 'COMMUNITY', 'DAY_SERVICE'];
-const categoryWeights: Record<string, number> = { medication: 35, rota: 15, mealtime: 10, transport: 10, escalation: 10, environment: 10, safeguarding: 10 };
-const medicines = ['Levodopa 100mg', 'Insulin glargine', 'Levetiracetam 500mg', 'Warfarin 3mg', 'Metformin 500mg', 'Sertraline 50mg', 'Amlodipine 5mg', 'Paracetamol 1g'];
+const serviceNames = [
+  'north',
+  'south',
+  'east',
+  'west',
+  'riverside',
+  'hillview',
+  'oakwood',
+  'meadow',
+  'harbour',
+  'parkside',
+  'bridge',
+  'orchard',
+  'willow',
+  'cedar',
+  'summit',
+  'valley',
+];
+const settingsByService: CareSettingValue[] = [
+  'HOME_VISIT',
+  'SUPPORTED_LIVING',
+  'RESIDENTIAL',
+  'COMMUNITY',
+  'DAY_SERVICE',
+];
+const categoryWeights: Record<string, number> = {
+  medication: 35,
+  rota: 15,
+  mealtime: 10,
+  transport: 10,
+  escalation: 10,
+  environment: 10,
+  safeguarding: 10,
+};
+const medicines = [
+  'Levodopa 100mg',
+  'Insulin glargine',
+  'Levetiracetam 500mg',
+  'Warfarin 3mg',
+  'Metformin 500mg',
+  'Sertraline 50mg',
+  'Amlodipine 5mg',
+  'Paracetamol 1g',
+];
 const locations = ['Corridor by the lounge', 'Kitchen', 'Bathroom', 'Front entrance', 'Bedroom 4', 'Garden path'];
-const journeys = ['Home to day centre', 'Day centre to hospital clinic', 'Home to swimming pool', 'Supported living to college'];
+const journeys = [
+  'Home to day centre',
+  'Day centre to hospital clinic',
+  'Home to swimming pool',
+  'Supported living to college',
+];
 /** Hours of the day, weighted: medication rounds (08, 12, 17, 21) and handovers (07, 15, 23) are busiest. */
 const hourWeights: (readonly [number, number])[] = Array.from({ length: 24 }, (_, hour) => [
   hour,
-  ({ 7: 9, 8: 10, 12: 7, 15: 9, 17: 7, 21: 6, 23: 6 } as Record<number, number>)[hour] ?? (hour >= 1 && hour <= 5 ? 1 : 3),
+  ({ 7: 9, 8: 10, 12: 7, 15: 9, 17: 7, 21: 6, 23: 6 } as Record<number, number>)[hour] ??
+    (hour >= 1 && hour <= 5 ? 1 : 3),
 ]);
 const shifts = [
   { name: 'early', start: 7, hours: 8 },
@@ -82,7 +133,8 @@ const shifts = [
 /** A 32-bit seed from text (FNV-1a): each tenant its own stream, so ids never collide across tenants. */
 export function seedOf(text: string): number {
   let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index += 1) hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193) >>> 0;
+  for (let index = 0; index < text.length; index += 1)
+    hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193) >>> 0;
   return hash;
 }
 
@@ -96,7 +148,11 @@ function uuidFrom(random: SeededRandom): string {
 }
 
 /** Details that pass the plugin's schema: enums, flags, times and numbers drawn at random; names from small lists. */
-export function syntheticDetails(registered: RegisteredCategory, random: SeededRandom, fixed: Record<string, unknown> = {}): Record<string, unknown> {
+export function syntheticDetails(
+  registered: RegisteredCategory,
+  random: SeededRandom,
+  fixed: Record<string, unknown> = {},
+): Record<string, unknown> {
   const { definition } = registered;
   const properties = (registered.fieldsSchema.properties ?? {}) as Record<string, Record<string, unknown>>;
   const example = definition.details.parse(definition.example) as Record<string, unknown>;
@@ -132,7 +188,8 @@ function shiftAround(occurredAt: Date): { start: Date; end: Date; name: string }
 }
 
 /** Seasonality: more in winter, fewer at weekends. */
-const dayWeight = (date: Date) => (1 + 0.2 * Math.cos(((date.getUTCMonth() + 0.5) / 12) * 2 * Math.PI)) * ([0, 6].includes(date.getUTCDay()) ? 0.8 : 1);
+const dayWeight = (date: Date) =>
+  (1 + 0.2 * Math.cos(((date.getUTCMonth() + 0.5) / 12) * 2 * Math.PI)) * ([0, 6].includes(date.getUTCDay()) ? 0.8 : 1);
 
 interface Draw {
   tenantId: string;
@@ -149,12 +206,24 @@ function occurrenceTime(random: SeededRandom, from: Date, to: Date): Date {
   for (;;) {
     const day = new Date(from.getTime() + Math.floor(random.next() * (span / dayMs)) * dayMs);
     if (random.next() * 1.25 > dayWeight(day)) continue;
-    const at = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), random.weighted(hourWeights), random.int(0, 60)));
+    const at = new Date(
+      Date.UTC(
+        day.getUTCFullYear(),
+        day.getUTCMonth(),
+        day.getUTCDate(),
+        random.weighted(hourWeights),
+        random.int(0, 60),
+      ),
+    );
     if (at.getTime() >= from.getTime() && at.getTime() < to.getTime()) return at;
   }
 }
 
-function nearMiss(draw: Draw, overrides: Partial<SyntheticNearMiss> & { category: string; occurredAt: Date; serviceId: string }, fixedDetails: Record<string, unknown> = {}): SyntheticNearMiss {
+function nearMiss(
+  draw: Draw,
+  overrides: Partial<SyntheticNearMiss> & { category: string; occurredAt: Date; serviceId: string },
+  fixedDetails: Record<string, unknown> = {},
+): SyntheticNearMiss {
   const { random } = draw;
   const registered = draw.registry.get(overrides.category)!;
   const definition: CategoryDefinition = registered.definition;
@@ -163,8 +232,12 @@ function nearMiss(draw: Draw, overrides: Partial<SyntheticNearMiss> & { category
   const shift = shiftAround(overrides.occurredAt);
   const night = shift.name === 'night';
   const late = random.chance(0.08);
-  const reportedAt = new Date(overrides.occurredAt.getTime() + (late ? random.int(24, 24 * 20) * hourMs : Math.round(Math.exp(random.normal() * 0.8) * 90) * 60_000));
-  const stage = overrides.workflowStage ?? (random.chance(0.9) ? random.pick(definition.workflowStages ?? ['OTHER']) : undefined);
+  const reportedAt = new Date(
+    overrides.occurredAt.getTime() +
+      (late ? random.int(24, 24 * 20) * hourMs : Math.round(Math.exp(random.normal() * 0.8) * 90) * 60_000),
+  );
+  const stage =
+    overrides.workflowStage ?? (random.chance(0.9) ? random.pick(definition.workflowStages ?? ['OTHER']) : undefined);
   const factors = definition.contributingFactors ?? [];
   const details = syntheticDetails(registered, random, fixedDetails);
   const medicationRound = overrides.category === 'medication';
@@ -180,22 +253,60 @@ function nearMiss(draw: Draw, overrides: Partial<SyntheticNearMiss> & { category
     carePlanId: random.chance(0.5) ? `plan-${overrides.serviceId}-${random.int(1, 31)}` : undefined,
     setting: settingsByService[serviceIndex % settingsByService.length],
     whatHappened: `A ${overrides.category} near miss at the ${(stage ?? 'other').toLowerCase().replace(/_/g, ' ')} stage was caught before it reached the person.`,
-    howDetected: random.pick(['Checked the record against the pack', 'A colleague noticed', 'The person or family said', 'Supervisor spot check', 'Electronic prompt']),
-    whatPreventedHarm: random.pick(['Stop-and-check rule', 'Experienced carer noticed', 'Caught by chance at the door', 'Second check before giving']),
-    preventionReliability: random.weighted([['INDIVIDUAL_VIGILANCE', 55], ['SYSTEM_CONTROL', 30], ['CHANCE', 15]] as const),
-    immediateActions: [random.pick(['Held the dose', 'Called the on-call nurse', 'Moved the equipment', 'Rescheduled the visit', 'Briefed the next shift'])],
-    whatMadeThisPossible: random.chance(0.7) ? random.pick(['Rushed handover', 'Unclear record', 'Last-minute change', 'Short staffed']) : undefined,
+    howDetected: random.pick([
+      'Checked the record against the pack',
+      'A colleague noticed',
+      'The person or family said',
+      'Supervisor spot check',
+      'Electronic prompt',
+    ]),
+    whatPreventedHarm: random.pick([
+      'Stop-and-check rule',
+      'Experienced carer noticed',
+      'Caught by chance at the door',
+      'Second check before giving',
+    ]),
+    preventionReliability: random.weighted([
+      ['INDIVIDUAL_VIGILANCE', 55],
+      ['SYSTEM_CONTROL', 30],
+      ['CHANCE', 15],
+    ] as const),
+    immediateActions: [
+      random.pick([
+        'Held the dose',
+        'Called the on-call nurse',
+        'Moved the equipment',
+        'Rescheduled the visit',
+        'Briefed the next shift',
+      ]),
+    ],
+    whatMadeThisPossible: random.chance(0.7)
+      ? random.pick(['Rushed handover', 'Unclear record', 'Last-minute change', 'Short staffed'])
+      : undefined,
     contributingFactors: factors.length && random.chance(0.75) ? [random.pick(factors)] : [],
     workflowStage: stage,
-    potentialHarm: random.weighted([['NONE', 10], ['LOW', 40], ['MODERATE', 35], ['SEVERE', 13], ['CATASTROPHIC', 2]] as const),
+    potentialHarm: random.weighted([
+      ['NONE', 10],
+      ['LOW', 40],
+      ['MODERATE', 35],
+      ['SEVERE', 13],
+      ['CATASTROPHIC', 2],
+    ] as const),
     details,
     workflowContext: {
       shiftStartsAt: shift.start,
       shiftEndsAt: shift.end,
-      scheduledAt: medicationRound || overrides.category === 'rota' ? new Date(overrides.occurredAt.getTime() - random.int(-30, 90) * 60_000) : undefined,
+      scheduledAt:
+        medicationRound || overrides.category === 'rota'
+          ? new Date(overrides.occurredAt.getTime() - random.int(-30, 90) * 60_000)
+          : undefined,
       timeCriticalMedicine: medicationRound ? details.timeCritical === true || random.chance(0.25) : undefined,
       carePlanLastReviewedAt: new Date(overrides.occurredAt.getTime() - random.int(5, 300) * dayMs),
-      staffEmployment: random.weighted([['PERMANENT', night ? 65 : 80], ['AGENCY', night ? 25 : 12], ['BANK', 10]] as const),
+      staffEmployment: random.weighted([
+        ['PERMANENT', night ? 65 : 80],
+        ['AGENCY', night ? 25 : 12],
+        ['BANK', 10],
+      ] as const),
     },
     origin: 'background',
     ...overrides,
@@ -209,18 +320,33 @@ function nearMiss(draw: Draw, overrides: Partial<SyntheticNearMiss> & { category
  * reviews, and in the first service the seed's pattern: medication timing near
  * misses at shift handover, rising over several weeks at the end of the span.
  */
-export function generateTenant(options: WorldOptions, tenantIndex: number, registry: readonly RegisteredCategory[], count: number): SyntheticTenant {
+export function generateTenant(
+  options: WorldOptions,
+  tenantIndex: number,
+  registry: readonly RegisteredCategory[],
+  count: number,
+): SyntheticTenant {
   const tenantId = `${options.tenantPrefix}-${tenantIndex + 1}`;
   const random = new SeededRandom(seedOf(`${options.seed}:${tenantId}`));
   const span = options.to.getTime() - options.from.getTime();
   // About one service per 300 near misses a year (six a week): a large provider runs many services.
   const years = Math.max(span / (365 * dayMs), 1 / 12);
   const serviceCount = options.servicesPerTenant ?? Math.min(400, Math.max(4, Math.round(count / years / 300)));
-  const services = Array.from({ length: serviceCount }, (_, position) => serviceNames[position] ?? `service-${position + 1}`);
+  const services = Array.from(
+    { length: serviceCount },
+    (_, position) => serviceNames[position] ?? `service-${position + 1}`,
+  );
   const byKey = new Map(registry.map((registered) => [registered.definition.key, registered]));
   const categories = Object.entries(categoryWeights).filter(([key]) => byKey.has(key));
   let index = 0;
-  const draw: Draw = { tenantId, services, random, ids: new SeededRandom(seedOf(`${options.seed}:${tenantId}:ids`)), registry: byKey, nextIndex: () => (index += 1) };
+  const draw: Draw = {
+    tenantId,
+    services,
+    random,
+    ids: new SeededRandom(seedOf(`${options.seed}:${tenantId}:ids`)),
+    registry: byKey,
+    nextIndex: () => (index += 1),
+  };
   const nearMisses: SyntheticNearMiss[] = [];
 
   // The seed's pattern: 1, 1, 2, 2, 3, 4 handover medication timing near misses per week, over the last six weeks.
@@ -230,13 +356,26 @@ export function generateTenant(options: WorldOptions, tenantIndex: number, regis
         const weekStart = options.to.getTime() - (6 - week) * 7 * dayMs;
         const day = new Date(weekStart + random.int(0, 7) * dayMs);
         const handover = random.pick([7, 15, 23]);
-        const occurredAt = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), handover, random.int(0, 40)));
+        const occurredAt = new Date(
+          Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), handover, random.int(0, 40)),
+        );
         if (occurredAt.getTime() >= options.to.getTime()) continue;
         nearMisses.push(
-          nearMiss(draw, { category: 'medication', serviceId: services[0], occurredAt, workflowStage: 'HANDOVER', contributingFactors: ['handover rushed'], origin: 'handover-pattern' }, {
-            discrepancyType: 'TIME_CRITICAL_TIMING',
-            timeCritical: true,
-          }),
+          nearMiss(
+            draw,
+            {
+              category: 'medication',
+              serviceId: services[0],
+              occurredAt,
+              workflowStage: 'HANDOVER',
+              contributingFactors: ['handover rushed'],
+              origin: 'handover-pattern',
+            },
+            {
+              discrepancyType: 'TIME_CRITICAL_TIMING',
+              timeCritical: true,
+            },
+          ),
         );
       }
     });
@@ -251,13 +390,25 @@ export function generateTenant(options: WorldOptions, tenantIndex: number, regis
     const medicationName = random.pick(medicines);
     for (let item = 0, size = random.int(3, 5); item < size; item += 1) {
       const occurredAt = new Date(start.getTime() + random.int(0, 10 * 24) * hourMs);
-      nearMisses.push(nearMiss(draw, { category: 'medication', serviceId, occurredAt, personId, origin: 'cluster' }, { medicationName }));
+      nearMisses.push(
+        nearMiss(
+          draw,
+          { category: 'medication', serviceId, occurredAt, personId, origin: 'cluster' },
+          { medicationName },
+        ),
+      );
     }
   }
 
   while (nearMisses.length < count) {
     const category = random.weighted(categories);
-    nearMisses.push(nearMiss(draw, { category, serviceId: random.pick(services), occurredAt: occurrenceTime(random, options.from, options.to) }));
+    nearMisses.push(
+      nearMiss(draw, {
+        category,
+        serviceId: random.pick(services),
+        occurredAt: occurrenceTime(random, options.from, options.to),
+      }),
+    );
   }
   nearMisses.sort((a, b) => a.reportedAt.getTime() - b.reportedAt.getTime() || a.id.localeCompare(b.id));
   return { tenantId, services, nearMisses };
@@ -284,17 +435,33 @@ export interface SeriesSpec {
  * generated years with known special causes (a shift, a spike, a fall) beside
  * stable control series, to test control charts against.
  */
-export function generateSeries(options: { tenantId: string; seed: number; firstWeek: Date; weeks: number; series: SeriesSpec[]; registry: readonly RegisteredCategory[] }): SyntheticTenant {
+export function generateSeries(options: {
+  tenantId: string;
+  seed: number;
+  firstWeek: Date;
+  weeks: number;
+  series: SeriesSpec[];
+  registry: readonly RegisteredCategory[];
+}): SyntheticTenant {
   // The counts depend on the seed alone: the same year in whichever tenant it is loaded into.
   const random = new SeededRandom(seedOf(`${options.seed}:series`));
   const services = [...new Set(options.series.map((spec) => spec.serviceId))];
   let index = 0;
-  const draw: Draw = { tenantId: options.tenantId, services, random, ids: new SeededRandom(seedOf(`${options.seed}:${options.tenantId}:ids`)), registry: new Map(options.registry.map((registered) => [registered.definition.key, registered])), nextIndex: () => (index += 1) };
+  const draw: Draw = {
+    tenantId: options.tenantId,
+    services,
+    random,
+    ids: new SeededRandom(seedOf(`${options.seed}:${options.tenantId}:ids`)),
+    registry: new Map(options.registry.map((registered) => [registered.definition.key, registered])),
+    nextIndex: () => (index += 1),
+  };
   const nearMisses: SyntheticNearMiss[] = [];
   for (const spec of options.series) {
     for (let week = 0; week < options.weeks; week += 1) {
       for (let item = random.poisson(spec.weeklyMean(week)); item > 0; item -= 1) {
-        const occurredAt = new Date(options.firstWeek.getTime() + week * 7 * dayMs + random.int(0, 7 * 24 * 60) * 60_000);
+        const occurredAt = new Date(
+          options.firstWeek.getTime() + week * 7 * dayMs + random.int(0, 7 * 24 * 60) * 60_000,
+        );
         nearMisses.push(nearMiss(draw, { category: spec.category, serviceId: spec.serviceId, occurredAt }));
       }
     }

@@ -5,8 +5,18 @@ const settings = ['HOME_VISIT', 'SUPPORTED_LIVING', 'RESIDENTIAL', 'DAY_SERVICE'
 const reliabilities = ['SYSTEM_CONTROL', 'INDIVIDUAL_VIGILANCE', 'CHANCE'];
 const harms = ['NONE', 'LOW', 'MODERATE', 'SEVERE', 'CATASTROPHIC'];
 const stages = [
-  'PRESCRIBING_OR_PHARMACY', 'HANDOVER', 'SCHEDULING', 'ALLOCATION', 'ADMINISTRATION', 'DOCUMENTATION',
-  'ESCALATION', 'TRANSPORT', 'MEAL_PREPARATION', 'ENVIRONMENT', 'COMMUNICATION', 'OTHER',
+  'PRESCRIBING_OR_PHARMACY',
+  'HANDOVER',
+  'SCHEDULING',
+  'ALLOCATION',
+  'ADMINISTRATION',
+  'DOCUMENTATION',
+  'ESCALATION',
+  'TRANSPORT',
+  'MEAL_PREPARATION',
+  'ENVIRONMENT',
+  'COMMUNICATION',
+  'OTHER',
 ];
 const routes = ['SAFEGUARDING_REVIEW', 'MEDICATION_SAFETY_REVIEW', 'OPERATIONAL_FIX', 'TREND_MONITORING'];
 const oneOf = (values: string[]) => `(${values.map((value) => `'${value}'`).join(', ')})`;
@@ -54,14 +64,30 @@ export class Foundation1763900000000 implements MigrationInterface {
         CONSTRAINT "UQ_near_miss_reference" UNIQUE (tenant_id, reference)
       )`);
     // Keyset pagination and the filters every list uses start from tenant + time.
-    await queryRunner.query(`CREATE INDEX "IDX_near_miss_tenant_occurred" ON near_miss (tenant_id, occurred_at DESC, id DESC)`);
-    await queryRunner.query(`CREATE INDEX "IDX_near_miss_tenant_service_occurred" ON near_miss (tenant_id, service_id, occurred_at DESC)`);
-    await queryRunner.query(`CREATE INDEX "IDX_near_miss_tenant_person" ON near_miss (tenant_id, person_id, occurred_at DESC) WHERE person_id IS NOT NULL`);
-    await queryRunner.query(`CREATE INDEX "IDX_near_miss_tenant_reporter" ON near_miss (tenant_id, reported_by, occurred_at DESC)`);
-    await queryRunner.query(`CREATE INDEX "IDX_near_miss_tenant_visit" ON near_miss (tenant_id, visit_id) WHERE visit_id IS NOT NULL`);
-    await queryRunner.query(`CREATE INDEX "IDX_near_miss_tenant_medication_record" ON near_miss (tenant_id, medication_record_id) WHERE medication_record_id IS NOT NULL`);
-    await queryRunner.query(`CREATE INDEX "IDX_near_miss_tenant_shift" ON near_miss (tenant_id, shift_id) WHERE shift_id IS NOT NULL`);
-    await queryRunner.query(`CREATE INDEX "IDX_near_miss_tenant_care_plan" ON near_miss (tenant_id, care_plan_id) WHERE care_plan_id IS NOT NULL`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_near_miss_tenant_occurred" ON near_miss (tenant_id, occurred_at DESC, id DESC)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_near_miss_tenant_service_occurred" ON near_miss (tenant_id, service_id, occurred_at DESC)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_near_miss_tenant_person" ON near_miss (tenant_id, person_id, occurred_at DESC) WHERE person_id IS NOT NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_near_miss_tenant_reporter" ON near_miss (tenant_id, reported_by, occurred_at DESC)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_near_miss_tenant_visit" ON near_miss (tenant_id, visit_id) WHERE visit_id IS NOT NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_near_miss_tenant_medication_record" ON near_miss (tenant_id, medication_record_id) WHERE medication_record_id IS NOT NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_near_miss_tenant_shift" ON near_miss (tenant_id, shift_id) WHERE shift_id IS NOT NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_near_miss_tenant_care_plan" ON near_miss (tenant_id, care_plan_id) WHERE care_plan_id IS NOT NULL`,
+    );
     await queryRunner.query(`CREATE INDEX "IDX_near_miss_staff_involved" ON near_miss USING gin (staff_involved_ids)`);
 
     // Per-tenant, per-year reference numbers; the row lock makes them gap-free across replicas.
@@ -120,7 +146,14 @@ export class Foundation1763900000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['tenant_category_setting', 'outbox_event', 'audit_event', 'idempotency_key', 'reference_counter', 'near_miss']) {
+    for (const table of [
+      'tenant_category_setting',
+      'outbox_event',
+      'audit_event',
+      'idempotency_key',
+      'reference_counter',
+      'near_miss',
+    ]) {
       await queryRunner.query(`DROP TABLE ${table}`);
     }
   }

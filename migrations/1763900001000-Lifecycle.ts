@@ -36,7 +36,9 @@ export class Lifecycle1763900001000 implements MigrationInterface {
         notify text[] NOT NULL,
         rationale text NOT NULL
       )`);
-    await queryRunner.query(`CREATE INDEX "IDX_near_miss_triage_near_miss" ON near_miss_triage (tenant_id, near_miss_id, triaged_at DESC)`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_near_miss_triage_near_miss" ON near_miss_triage (tenant_id, near_miss_id, triaged_at DESC)`,
+    );
 
     await queryRunner.query(`
       CREATE TABLE gate_completion (
@@ -60,7 +62,9 @@ export class Lifecycle1763900001000 implements MigrationInterface {
         message text NOT NULL,
         sent_by text
       )`);
-    await queryRunner.query(`CREATE INDEX "IDX_reporter_feedback_near_miss" ON reporter_feedback (tenant_id, near_miss_id, at)`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_reporter_feedback_near_miss" ON reporter_feedback (tenant_id, near_miss_id, at)`,
+    );
 
     // Per-provider settings; a missing row means the defaults.
     await queryRunner.query(`
@@ -74,7 +78,8 @@ export class Lifecycle1763900001000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['tenant_settings', 'reporter_feedback', 'gate_completion', 'near_miss_triage']) await queryRunner.query(`DROP TABLE ${table}`);
+    for (const table of ['tenant_settings', 'reporter_feedback', 'gate_completion', 'near_miss_triage'])
+      await queryRunner.query(`DROP TABLE ${table}`);
     await queryRunner.query(`DROP INDEX "IDX_near_miss_triage_queue"`);
     await queryRunner.query(`
       ALTER TABLE near_miss DROP COLUMN acknowledged_at, DROP COLUMN acknowledged_by, DROP COLUMN closed_at, DROP COLUMN closed_by,

@@ -12,9 +12,13 @@ export class WebhookDelivery1763900002000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE outbox_event ADD COLUMN transaction_id xid8`);
     await queryRunner.query(`UPDATE outbox_event SET transaction_id = pg_current_xact_id()`);
-    await queryRunner.query(`ALTER TABLE outbox_event ALTER COLUMN transaction_id SET NOT NULL, ALTER COLUMN transaction_id SET DEFAULT pg_current_xact_id()`);
+    await queryRunner.query(
+      `ALTER TABLE outbox_event ALTER COLUMN transaction_id SET NOT NULL, ALTER COLUMN transaction_id SET DEFAULT pg_current_xact_id()`,
+    );
     // The feed's order: (writing transaction, id); see outbox/near-miss-event.query.ts.
-    await queryRunner.query(`CREATE INDEX "IDX_outbox_event_tenant_position" ON outbox_event (tenant_id, transaction_id, id)`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_outbox_event_tenant_position" ON outbox_event (tenant_id, transaction_id, id)`,
+    );
 
     await queryRunner.query(`
       CREATE TABLE webhook_subscription (
@@ -28,7 +32,9 @@ export class WebhookDelivery1763900002000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
         deactivated_at timestamptz
       )`);
-    await queryRunner.query(`CREATE INDEX "IDX_webhook_subscription_tenant" ON webhook_subscription (tenant_id, created_at)`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_webhook_subscription_tenant" ON webhook_subscription (tenant_id, created_at)`,
+    );
 
     await queryRunner.query(`
       CREATE TABLE webhook_delivery (
@@ -51,11 +57,15 @@ export class WebhookDelivery1763900002000 implements MigrationInterface {
         CONSTRAINT "UQ_webhook_delivery_event_subscription" UNIQUE (event_id, subscription_id)
       )`);
     // What the dispatcher claims, and the earlier deliveries of the same near miss it waits for.
-    await queryRunner.query(`CREATE INDEX "IDX_webhook_delivery_due" ON webhook_delivery (next_attempt_at, id) WHERE status = 'PENDING'`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_webhook_delivery_due" ON webhook_delivery (next_attempt_at, id) WHERE status = 'PENDING'`,
+    );
     await queryRunner.query(
       `CREATE INDEX "IDX_webhook_delivery_pending_order" ON webhook_delivery (subscription_id, aggregate_id, event_transaction_id, event_id) WHERE status = 'PENDING'`,
     );
-    await queryRunner.query(`CREATE INDEX "IDX_webhook_delivery_subscription" ON webhook_delivery (subscription_id, status, id)`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_webhook_delivery_subscription" ON webhook_delivery (subscription_id, status, id)`,
+    );
     // Requests see their own tenant's rows only; the dispatcher works across tenants as the pool's login role.
     await enableTenantIsolation(queryRunner, 'webhook_subscription');
     await enableTenantIsolation(queryRunner, 'webhook_delivery');

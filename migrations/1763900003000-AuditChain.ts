@@ -13,16 +13,26 @@ export class AuditChain1763900003000 implements MigrationInterface {
   name = 'AuditChain1763900003000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE audit_event ADD COLUMN seq bigint, ADD COLUMN prev_hash text, ADD COLUMN hash text`);
+    await queryRunner.query(
+      `ALTER TABLE audit_event ADD COLUMN seq bigint, ADD COLUMN prev_hash text, ADD COLUMN hash text`,
+    );
     // Whole milliseconds: what is hashed must round-trip exactly through a JS Date.
     await queryRunner.query(`UPDATE audit_event SET at = date_trunc('milliseconds', at)`);
-    await queryRunner.query(`ALTER TABLE audit_event ALTER COLUMN at SET DEFAULT date_trunc('milliseconds', clock_timestamp())`);
-    await queryRunner.query(`ALTER TABLE audit_event ADD CONSTRAINT "CHK_audit_event_at_milliseconds" CHECK (at = date_trunc('milliseconds', at))`);
+    await queryRunner.query(
+      `ALTER TABLE audit_event ALTER COLUMN at SET DEFAULT date_trunc('milliseconds', clock_timestamp())`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE audit_event ADD CONSTRAINT "CHK_audit_event_at_milliseconds" CHECK (at = date_trunc('milliseconds', at))`,
+    );
 
     const heads = await backfillChains(queryRunner);
 
-    await queryRunner.query(`ALTER TABLE audit_event ALTER COLUMN seq SET NOT NULL, ALTER COLUMN prev_hash SET NOT NULL, ALTER COLUMN hash SET NOT NULL`);
-    await queryRunner.query(`ALTER TABLE audit_event ADD CONSTRAINT "UQ_audit_event_tenant_seq" UNIQUE (tenant_id, seq)`);
+    await queryRunner.query(
+      `ALTER TABLE audit_event ALTER COLUMN seq SET NOT NULL, ALTER COLUMN prev_hash SET NOT NULL, ALTER COLUMN hash SET NOT NULL`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE audit_event ADD CONSTRAINT "UQ_audit_event_tenant_seq" UNIQUE (tenant_id, seq)`,
+    );
 
     // One row per tenant: the last link of its chain. Appenders lock it, and the
     // verifier compares it with the last row (so removing that row shows).
@@ -36,7 +46,11 @@ export class AuditChain1763900003000 implements MigrationInterface {
     // Appenders lock and advance it (INSERT .. ON CONFLICT DO UPDATE); nobody deletes it.
     await enableTenantIsolation(queryRunner, 'audit_chain_head', ['SELECT', 'INSERT', 'UPDATE']);
     for (const head of heads) {
-      await queryRunner.query(`INSERT INTO audit_chain_head (tenant_id, last_seq, last_hash) VALUES ($1, $2, $3)`, [head.tenantId, head.seq, head.hash]);
+      await queryRunner.query(`INSERT INTO audit_chain_head (tenant_id, last_seq, last_hash) VALUES ($1, $2, $3)`, [
+        head.tenantId,
+        head.seq,
+        head.hash,
+      ]);
     }
 
     await queryRunner.query(`
@@ -44,8 +58,12 @@ export class AuditChain1763900003000 implements MigrationInterface {
       BEGIN
         RAISE EXCEPTION 'the audit trail is append-only: % on % is refused', TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
       END $$`);
-    await queryRunner.query(`CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()`);
-    await queryRunner.query(`CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change()`);
+    await queryRunner.query(
+      `CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()`,
+    );
+    await queryRunner.query(
+      `CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change()`,
+    );
 
     // Every new row must continue its tenant's chain; the head follows it.
     await queryRunner.query(`
@@ -59,7 +77,9 @@ export class AuditChain1763900003000 implements MigrationInterface {
         END IF;
         RETURN NULL;
       END $$`);
-    await queryRunner.query(`CREATE TRIGGER audit_event_advance_head AFTER INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION audit_advance_head()`);
+    await queryRunner.query(
+      `CREATE TRIGGER audit_event_advance_head AFTER INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION audit_advance_head()`,
+    );
 
     // The head only stays (the appender's lock) or moves to a row that exists; it is never removed.
     await queryRunner.query(`
@@ -77,9 +97,15 @@ export class AuditChain1763900003000 implements MigrationInterface {
         RAISE EXCEPTION 'the audit chain head of tenant % may only follow appended rows', COALESCE(NEW.tenant_id, OLD.tenant_id)
           USING ERRCODE = 'insufficient_privilege';
       END $$`);
-    await queryRunner.query(`CREATE TRIGGER audit_chain_head_guard BEFORE INSERT OR UPDATE ON audit_chain_head FOR EACH ROW EXECUTE FUNCTION audit_guard_head()`);
-    await queryRunner.query(`CREATE TRIGGER audit_chain_head_no_delete BEFORE DELETE ON audit_chain_head FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()`);
-    await queryRunner.query(`CREATE TRIGGER audit_chain_head_no_truncate BEFORE TRUNCATE ON audit_chain_head FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change()`);
+    await queryRunner.query(
+      `CREATE TRIGGER audit_chain_head_guard BEFORE INSERT OR UPDATE ON audit_chain_head FOR EACH ROW EXECUTE FUNCTION audit_guard_head()`,
+    );
+    await queryRunner.query(
+      `CREATE TRIGGER audit_chain_head_no_delete BEFORE DELETE ON audit_chain_head FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()`,
+    );
+    await queryRunner.query(
+      `CREATE TRIGGER audit_chain_head_no_truncate BEFORE TRUNCATE ON audit_chain_head FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change()`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
@@ -89,7 +115,9 @@ export class AuditChain1763900003000 implements MigrationInterface {
       await queryRunner.query(`DROP TRIGGER ${trigger} ON audit_event`);
     }
     await queryRunner.query(`DROP FUNCTION audit_guard_head(), audit_advance_head(), audit_refuse_change()`);
-    await queryRunner.query(`ALTER TABLE audit_event DROP CONSTRAINT "UQ_audit_event_tenant_seq", DROP CONSTRAINT "CHK_audit_event_at_milliseconds"`);
+    await queryRunner.query(
+      `ALTER TABLE audit_event DROP CONSTRAINT "UQ_audit_event_tenant_seq", DROP CONSTRAINT "CHK_audit_event_at_milliseconds"`,
+    );
     await queryRunner.query(`ALTER TABLE audit_event ALTER COLUMN at SET DEFAULT clock_timestamp()`);
     await queryRunner.query(`ALTER TABLE audit_event DROP COLUMN hash, DROP COLUMN prev_hash, DROP COLUMN seq`);
   }
@@ -101,15 +129,30 @@ async function backfillChains(queryRunner: QueryRunner): Promise<{ tenantId: str
   let afterId = '0';
   for (;;) {
     const rows = (await queryRunner.query(
-        `SELECT id, tenant_id, near_miss_id, at, actor, action, detail FROM audit_event WHERE id > $1 ORDER BY id LIMIT $2`,
-        [afterId, backfillBatch],
-      )) as { id: string; tenant_id: string; near_miss_id: string | null; at: Date; actor: string | null; action: string; detail: unknown }[];
+      `SELECT id, tenant_id, near_miss_id, at, actor, action, detail FROM audit_event WHERE id > $1 ORDER BY id LIMIT $2`,
+      [afterId, backfillBatch],
+    )) as {
+      id: string;
+      tenant_id: string;
+      near_miss_id: string | null;
+      at: Date;
+      actor: string | null;
+      action: string;
+      detail: unknown;
+    }[];
     if (rows.length === 0) break;
     const links = rows.map((row) => {
       const previous = heads.get(row.tenant_id) ?? { tenantId: row.tenant_id, seq: 0, hash: genesisHash };
       const seq = previous.seq + 1;
       const hash = auditRowHash({
-        tenantId: row.tenant_id, seq, nearMissId: row.near_miss_id, at: row.at, actor: row.actor, action: row.action, detail: row.detail, prevHash: previous.hash,
+        tenantId: row.tenant_id,
+        seq,
+        nearMissId: row.near_miss_id,
+        at: row.at,
+        actor: row.actor,
+        action: row.action,
+        detail: row.detail,
+        prevHash: previous.hash,
       });
       heads.set(row.tenant_id, { tenantId: row.tenant_id, seq, hash });
       return { id: row.id, seq, prevHash: previous.hash, hash };
@@ -118,7 +161,12 @@ async function backfillChains(queryRunner: QueryRunner): Promise<{ tenantId: str
       `UPDATE audit_event AS event SET seq = link.seq, prev_hash = link.prev_hash, hash = link.hash
        FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS link (id, seq, prev_hash, hash)
        WHERE event.id = link.id`,
-      [links.map((link) => link.id), links.map((link) => link.seq), links.map((link) => link.prevHash), links.map((link) => link.hash)],
+      [
+        links.map((link) => link.id),
+        links.map((link) => link.seq),
+        links.map((link) => link.prevHash),
+        links.map((link) => link.hash),
+      ],
     );
     afterId = rows[rows.length - 1].id;
   }

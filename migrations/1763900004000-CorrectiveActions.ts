@@ -2,9 +2,20 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { disableTenantIsolation, enableTenantIsolation } from './tenant-isolation';
 
 const actionTypes = [
-  'FORCING_FUNCTION', 'REDESIGN', 'STANDARDISATION', 'SIMPLIFICATION',
-  'CHECKLIST', 'COGNITIVE_AID', 'STAFFING_CHANGE', 'SOFTWARE_PROMPT', 'REDUNDANCY',
-  'TRAINING', 'REMINDER', 'NEW_POLICY', 'DOUBLE_CHECK', 'WARNING',
+  'FORCING_FUNCTION',
+  'REDESIGN',
+  'STANDARDISATION',
+  'SIMPLIFICATION',
+  'CHECKLIST',
+  'COGNITIVE_AID',
+  'STAFFING_CHANGE',
+  'SOFTWARE_PROMPT',
+  'REDUNDANCY',
+  'TRAINING',
+  'REMINDER',
+  'NEW_POLICY',
+  'DOUBLE_CHECK',
+  'WARNING',
 ];
 const oneOf = (values: string[]) => `(${values.map((value) => `'${value}'`).join(', ')})`;
 
@@ -38,9 +49,15 @@ export class CorrectiveActions1763900004000 implements MigrationInterface {
         reopen_count integer NOT NULL DEFAULT 0,
         version integer NOT NULL DEFAULT 1
       )`);
-    await queryRunner.query(`CREATE INDEX "IDX_corrective_action_owner" ON corrective_action (tenant_id, owner_id, status)`);
-    await queryRunner.query(`CREATE INDEX "IDX_corrective_action_due" ON corrective_action (tenant_id, due_by) WHERE status IN ('OPEN', 'IN_PROGRESS')`);
-    await queryRunner.query(`CREATE INDEX "IDX_corrective_action_services" ON corrective_action USING gin (service_ids)`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_corrective_action_owner" ON corrective_action (tenant_id, owner_id, status)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_corrective_action_due" ON corrective_action (tenant_id, due_by) WHERE status IN ('OPEN', 'IN_PROGRESS')`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_corrective_action_services" ON corrective_action USING gin (service_ids)`,
+    );
     await enableTenantIsolation(queryRunner, 'corrective_action');
 
     await queryRunner.query(`
@@ -50,7 +67,9 @@ export class CorrectiveActions1763900004000 implements MigrationInterface {
         near_miss_id uuid NOT NULL REFERENCES near_miss (id),
         PRIMARY KEY (action_id, near_miss_id)
       )`);
-    await queryRunner.query(`CREATE INDEX "IDX_corrective_action_near_miss_near_miss" ON corrective_action_near_miss (tenant_id, near_miss_id)`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_corrective_action_near_miss_near_miss" ON corrective_action_near_miss (tenant_id, near_miss_id)`,
+    );
     await enableTenantIsolation(queryRunner, 'corrective_action_near_miss');
 
     await queryRunner.query(`
@@ -69,8 +88,12 @@ export class CorrectiveActions1763900004000 implements MigrationInterface {
         scheduled_by text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await queryRunner.query(`CREATE INDEX "IDX_verification_check_action" ON verification_check (tenant_id, action_id, due_at)`);
-    await queryRunner.query(`CREATE INDEX "IDX_verification_check_due" ON verification_check (tenant_id, due_at) WHERE performed_at IS NULL`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_verification_check_action" ON verification_check (tenant_id, action_id, due_at)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_verification_check_due" ON verification_check (tenant_id, due_at) WHERE performed_at IS NULL`,
+    );
     await enableTenantIsolation(queryRunner, 'verification_check');
   }
 

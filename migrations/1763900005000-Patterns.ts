@@ -1,7 +1,16 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { applicationRole, disableTenantIsolation, enableTenantIsolation } from './tenant-isolation';
 
-const tenantTables = ['near_miss_similarity', 'risk_review', 'risk_review_key', 'risk_review_near_miss', 'risk_review_action', 'repeat_trigger_rule', 'service_manager', 'analytics_settings'];
+const tenantTables = [
+  'near_miss_similarity',
+  'risk_review',
+  'risk_review_key',
+  'risk_review_near_miss',
+  'risk_review_action',
+  'repeat_trigger_rule',
+  'service_manager',
+  'analytics_settings',
+];
 
 /**
  * Patterns and governance intelligence: the workflow context a report carries,
@@ -40,7 +49,9 @@ export class Patterns1763900005000 implements MigrationInterface {
         review_id uuid,
         PRIMARY KEY (tenant_id, similarity_key, occurred_at, near_miss_id)
       )`);
-    await queryRunner.query(`CREATE INDEX "IDX_near_miss_similarity_near_miss" ON near_miss_similarity (tenant_id, near_miss_id)`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_near_miss_similarity_near_miss" ON near_miss_similarity (tenant_id, near_miss_id)`,
+    );
 
     await queryRunner.query(`
       CREATE TABLE risk_review (
@@ -75,7 +86,9 @@ export class Patterns1763900005000 implements MigrationInterface {
         open boolean NOT NULL,
         PRIMARY KEY (review_id, similarity_key)
       )`);
-    await queryRunner.query(`CREATE UNIQUE INDEX "UQ_risk_review_key_open" ON risk_review_key (tenant_id, similarity_key) WHERE open`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "UQ_risk_review_key_open" ON risk_review_key (tenant_id, similarity_key) WHERE open`,
+    );
 
     await queryRunner.query(`
       CREATE TABLE risk_review_near_miss (
@@ -85,7 +98,9 @@ export class Patterns1763900005000 implements MigrationInterface {
         joined_at timestamptz NOT NULL,
         PRIMARY KEY (review_id, near_miss_id)
       )`);
-    await queryRunner.query(`CREATE INDEX "IDX_risk_review_near_miss_near_miss" ON risk_review_near_miss (tenant_id, near_miss_id)`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_risk_review_near_miss_near_miss" ON risk_review_near_miss (tenant_id, near_miss_id)`,
+    );
 
     await queryRunner.query(`
       CREATE TABLE risk_review_action (
@@ -160,11 +175,15 @@ export class Patterns1763900005000 implements MigrationInterface {
         RETURN QUERY SELECT 'open', k.similarity_key, NULL::uuid, NULL::timestamptz, k.review_id, NULL::integer, NULL::integer, NULL::integer, NULL::boolean
           FROM risk_review_key k WHERE k.tenant_id = p_tenant AND k.similarity_key = ANY (p_keys) AND k.open;
       END $$`);
-    await queryRunner.query(`GRANT EXECUTE ON FUNCTION repeat_trigger_scan(text, uuid, timestamptz, text[], bigint[], text, integer) TO ${applicationRole}`);
+    await queryRunner.query(
+      `GRANT EXECUTE ON FUNCTION repeat_trigger_scan(text, uuid, timestamptz, text[], bigint[], text, integer) TO ${applicationRole}`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP FUNCTION repeat_trigger_scan(text, uuid, timestamptz, text[], bigint[], text, integer)`);
+    await queryRunner.query(
+      `DROP FUNCTION repeat_trigger_scan(text, uuid, timestamptz, text[], bigint[], text, integer)`,
+    );
     for (const table of [...tenantTables].reverse()) {
       await disableTenantIsolation(queryRunner, table);
       await queryRunner.query(`DROP TABLE ${table}`);

@@ -16,26 +16,38 @@ export class PatternIndexes1763900006000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP INDEX "IDX_near_miss_analytics"`);
-    await queryRunner.query(`CREATE INDEX "IDX_near_miss_analytics" ON near_miss (tenant_id, occurred_at) INCLUDE (${analyticsColumns(true)})`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_near_miss_analytics" ON near_miss (tenant_id, occurred_at) INCLUDE (${analyticsColumns(true)})`,
+    );
 
     await queryRunner.query(`ALTER TABLE near_miss_similarity DROP CONSTRAINT near_miss_similarity_pkey`);
-    await queryRunner.query(`ALTER TABLE near_miss_similarity ADD PRIMARY KEY (tenant_id, similarity_key, near_miss_id)`);
+    await queryRunner.query(
+      `ALTER TABLE near_miss_similarity ADD PRIMARY KEY (tenant_id, similarity_key, near_miss_id)`,
+    );
     await queryRunner.query(`DROP INDEX "IDX_near_miss_similarity_near_miss"`);
     // The trigger reads only occurrences no review has counted yet: a small partial index, whatever the history.
     await queryRunner.query(`
       CREATE INDEX "IDX_near_miss_similarity_uncounted" ON near_miss_similarity (tenant_id, similarity_key, occurred_at) INCLUDE (near_miss_id)
       WHERE review_id IS NULL`);
 
-    await queryRunner.query(`CREATE INDEX "IDX_near_miss_reopened" ON near_miss (tenant_id, reopened_at) WHERE reopened_at IS NOT NULL`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_near_miss_reopened" ON near_miss (tenant_id, reopened_at) WHERE reopened_at IS NOT NULL`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP INDEX "IDX_near_miss_reopened"`);
     await queryRunner.query(`DROP INDEX "IDX_near_miss_similarity_uncounted"`);
-    await queryRunner.query(`CREATE INDEX "IDX_near_miss_similarity_near_miss" ON near_miss_similarity (tenant_id, near_miss_id)`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_near_miss_similarity_near_miss" ON near_miss_similarity (tenant_id, near_miss_id)`,
+    );
     await queryRunner.query(`ALTER TABLE near_miss_similarity DROP CONSTRAINT near_miss_similarity_pkey`);
-    await queryRunner.query(`ALTER TABLE near_miss_similarity ADD PRIMARY KEY (tenant_id, similarity_key, occurred_at, near_miss_id)`);
+    await queryRunner.query(
+      `ALTER TABLE near_miss_similarity ADD PRIMARY KEY (tenant_id, similarity_key, occurred_at, near_miss_id)`,
+    );
     await queryRunner.query(`DROP INDEX "IDX_near_miss_analytics"`);
-    await queryRunner.query(`CREATE INDEX "IDX_near_miss_analytics" ON near_miss (tenant_id, occurred_at) INCLUDE (${analyticsColumns(false)})`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_near_miss_analytics" ON near_miss (tenant_id, occurred_at) INCLUDE (${analyticsColumns(false)})`,
+    );
   }
 }

@@ -34,7 +34,9 @@ export class OneSimilarityIndex1763900010000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP INDEX "IDX_near_miss_similarity_uncounted"`);
     await queryRunner.query(`ALTER TABLE near_miss_similarity DROP CONSTRAINT near_miss_similarity_pkey`);
-    await queryRunner.query(`ALTER TABLE near_miss_similarity ADD PRIMARY KEY (tenant_id, similarity_key, occurred_at, near_miss_id) INCLUDE (review_id)`);
+    await queryRunner.query(
+      `ALTER TABLE near_miss_similarity ADD PRIMARY KEY (tenant_id, similarity_key, occurred_at, near_miss_id) INCLUDE (review_id)`,
+    );
     await queryRunner.query(`ALTER TABLE near_miss_similarity DROP CONSTRAINT near_miss_similarity_near_miss_id_fkey`);
     await queryRunner.query(`DROP FUNCTION ${scanSignature}`);
     await queryRunner.query(`
@@ -76,7 +78,9 @@ export class OneSimilarityIndex1763900010000 implements MigrationInterface {
       `ALTER TABLE near_miss_similarity ADD CONSTRAINT near_miss_similarity_near_miss_id_fkey FOREIGN KEY (near_miss_id) REFERENCES near_miss (id) DEFERRABLE INITIALLY DEFERRED`,
     );
     await queryRunner.query(`ALTER TABLE near_miss_similarity DROP CONSTRAINT near_miss_similarity_pkey`);
-    await queryRunner.query(`ALTER TABLE near_miss_similarity ADD PRIMARY KEY (tenant_id, similarity_key, near_miss_id)`);
+    await queryRunner.query(
+      `ALTER TABLE near_miss_similarity ADD PRIMARY KEY (tenant_id, similarity_key, near_miss_id)`,
+    );
     await queryRunner.query(`
       CREATE INDEX "IDX_near_miss_similarity_uncounted" ON near_miss_similarity (tenant_id, similarity_key, occurred_at) INCLUDE (near_miss_id)
       WHERE review_id IS NULL`);

@@ -13,4 +13,18 @@ import { OneSimilarityIndex1763900010000 } from './1763900010000-OneSimilarityIn
 import { SimilarityKeyLocks1763900011000 } from './1763900011000-SimilarityKeyLocks';
 
 /** Every migration, in order. Never edit one that has landed: add a new one. */
-export const migrations = [Foundation1763900000000, Lifecycle1763900001000, WebhookDelivery1763900002000, AuditChain1763900003000, CorrectiveActions1763900004000, SimilarityKey1763900004500, Patterns1763900005000, PatternIndexes1763900006000, Retention1763900007000, TenantIsolation1763900008000, RepeatScan1763900009000, OneSimilarityIndex1763900010000, SimilarityKeyLocks1763900011000];
+export const migrations = [
+  Foundation1763900000000,
+  Lifecycle1763900001000,
+  WebhookDelivery1763900002000,
+  AuditChain1763900003000,
+  CorrectiveActions1763900004000,
+  SimilarityKey1763900004500,
+  Patterns1763900005000,
+  PatternIndexes1763900006000,
+  Retention1763900007000,
+  TenantIsolation1763900008000,
+  RepeatScan1763900009000,
+  OneSimilarityIndex1763900010000,
+  SimilarityKeyLocks1763900011000,
+];

@@ -37,7 +37,9 @@ export async function ensureApplicationRole(queryRunner: QueryRunner): Promise<v
         EXECUTE format('GRANT ${applicationRole} TO %I', current_user);
       END IF;
     END $$`);
-  await queryRunner.query(`DO $$ BEGIN EXECUTE format('GRANT USAGE ON SCHEMA %I TO ${applicationRole}', current_schema()); END $$`);
+  await queryRunner.query(
+    `DO $$ BEGIN EXECUTE format('GRANT USAGE ON SCHEMA %I TO ${applicationRole}', current_schema()); END $$`,
+  );
 }
 
 /**
@@ -77,7 +79,8 @@ export async function enableTenantIsolation(
       WHERE d.refobjid = $1::regclass AND d.deptype IN ('a', 'i')`,
     [table],
   )) as { name: string }[];
-  for (const sequence of sequences) await queryRunner.query(`GRANT USAGE, SELECT ON SEQUENCE ${sequence.name} TO ${applicationRole}`);
+  for (const sequence of sequences)
+    await queryRunner.query(`GRANT USAGE, SELECT ON SEQUENCE ${sequence.name} TO ${applicationRole}`);
   await queryRunner.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
   await queryRunner.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
   await queryRunner.query(`DROP POLICY IF EXISTS ${policyName} ON ${table}`);

@@ -11,14 +11,34 @@ import { applicableGates } from '../subgraph/gates/applicable-gates';
 import { suggestTriage } from '../subgraph/triage/triage-suggestion';
 
 const fallsExample = join(__dirname, 'examples', 'falls');
-const configured = (process.env.NEAR_MISS_PLUGINS ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+const configured = (process.env.NEAR_MISS_PLUGINS ?? '')
+  .split(',')
+  .map((entry) => entry.trim())
+  .filter(Boolean);
 const registry = loadCategoryRegistry([fallsExample, ...configured]);
 
 // http://terminology.hl7.org/CodeSystem/adverse-event-category (R5), then the R4 value set.
 const fhirAdverseEventCategories = [
-  'wrong-patient', 'procedure-mishap', 'medication-mishap', 'device', 'unsafe-physical-environment', 'hospital-aquired-infection', 'wrong-body-site',
-  'product-problem', 'product-quality', 'product-use-error', 'wrong-dose', 'incorrect-prescribing-information', 'wrong-technique',
-  'wrong-route-of-administration', 'wrong-rate', 'wrong-duration', 'wrong-time', 'expired-drug', 'medical-device-use-error', 'problem-different-manufacturer',
+  'wrong-patient',
+  'procedure-mishap',
+  'medication-mishap',
+  'device',
+  'unsafe-physical-environment',
+  'hospital-aquired-infection',
+  'wrong-body-site',
+  'product-problem',
+  'product-quality',
+  'product-use-error',
+  'wrong-dose',
+  'incorrect-prescribing-information',
+  'wrong-technique',
+  'wrong-route-of-administration',
+  'wrong-rate',
+  'wrong-duration',
+  'wrong-time',
+  'expired-drug',
+  'medical-device-use-error',
+  'problem-different-manufacturer',
 ];
 
 interface JsonSchemaProperty {
@@ -40,7 +60,8 @@ function detailVariants({ definition, fieldsSchema }: RegisteredCategory): Recor
   for (const [field, property] of Object.entries(properties)) {
     const values: unknown[] = property.enum ?? (property.type === 'boolean' ? [true, false] : []);
     for (const value of values) variants.push({ ...example, [field]: value });
-    if (!required.has(field)) variants.push(Object.fromEntries(Object.entries(example).filter(([key]) => key !== field)));
+    if (!required.has(field))
+      variants.push(Object.fromEntries(Object.entries(example).filter(([key]) => key !== field)));
   }
   return variants.flatMap((variant) => {
     const parsed = definition.details.safeParse(variant);
@@ -58,57 +79,71 @@ it('shows the worked falls example in plugins/README.md exactly as it is tested'
 
 it('registers the seven built-ins and the falls example', () => {
   expect(registry.list().map((registered) => registered.definition.key)).toEqual(
-    expect.arrayContaining(['medication', 'transport', 'mealtime', 'escalation', 'safeguarding', 'rota', 'environment', 'falls']),
+    expect.arrayContaining([
+      'medication',
+      'transport',
+      'mealtime',
+      'escalation',
+      'safeguarding',
+      'rota',
+      'environment',
+      'falls',
+    ]),
   );
 });
 
-describe.each(registry.list().map((registered) => [registered.definition.key, registered] as const))('category plugin %s', (_key, registered) => {
-  const definition: CategoryDefinition = registered.definition;
+describe.each(registry.list().map((registered) => [registered.definition.key, registered] as const))(
+  'category plugin %s',
+  (_key, registered) => {
+    const definition: CategoryDefinition = registered.definition;
 
-  it('has a valid manifest', () => {
-    expect(validateDefinition(definition)).toEqual([]);
-  });
+    it('has a valid manifest', () => {
+      expect(validateDefinition(definition)).toEqual([]);
+    });
 
-  it('publishes a JSON Schema a form can render: an object with a title on every field', () => {
-    const schema = registered.fieldsSchema;
-    expect(schema).toMatchObject({ type: 'object', title: definition.label, description: definition.description });
-    const properties = Object.entries((schema.properties ?? {}) as Record<string, JsonSchemaProperty>);
-    expect(properties.length).toBeGreaterThan(0);
-    const untitled = properties.filter(([, property]) => typeof property.title !== 'string' || !property.title.trim()).map(([field]) => field);
-    expect(untitled).toEqual([]);
-    expect(Array.isArray(schema.required) && (schema.required as string[]).length).toBeTruthy();
-  });
+    it('publishes a JSON Schema a form can render: an object with a title on every field', () => {
+      const schema = registered.fieldsSchema;
+      expect(schema).toMatchObject({ type: 'object', title: definition.label, description: definition.description });
+      const properties = Object.entries((schema.properties ?? {}) as Record<string, JsonSchemaProperty>);
+      expect(properties.length).toBeGreaterThan(0);
+      const untitled = properties
+        .filter(([, property]) => typeof property.title !== 'string' || !property.title.trim())
+        .map(([field]) => field);
+      expect(untitled).toEqual([]);
+      expect(Array.isArray(schema.required) && (schema.required as string[]).length).toBeTruthy();
+    });
 
-  it('accepts its example', () => {
-    expect(definition.details.safeParse(definition.example).success).toBe(true);
-  });
+    it('accepts its example', () => {
+      expect(definition.details.safeParse(definition.example).success).toBe(true);
+    });
 
-  it('refuses empty details with an error on each missing field', () => {
-    const parsed = definition.details.safeParse({});
-    expect(parsed.success).toBe(false);
-    const paths = parsed.error!.issues.map((issue) => issue.path.join('.'));
-    expect(paths.length).toBeGreaterThan(0);
-    expect(paths).not.toContain('');
-    expect(paths.sort()).toEqual([...((registered.fieldsSchema.required ?? []) as string[])].sort());
-  });
+    it('refuses empty details with an error on each missing field', () => {
+      const parsed = definition.details.safeParse({});
+      expect(parsed.success).toBe(false);
+      const paths = parsed.error!.issues.map((issue) => issue.path.join('.'));
+      expect(paths.length).toBeGreaterThan(0);
+      expect(paths).not.toContain('');
+      expect(paths.sort()).toEqual([...((registered.fieldsSchema.required ?? []) as string[])].sort());
+    });
 
-  it('suggests legal routes and plain notify lists on sample reports, without rule failures', () => {
-    for (const rule of definition.triage) {
-      if (rule.route !== undefined) expect(triageRoutes).toContain(rule.route);
-    }
-    const gateKeys = definition.gates.map((gate) => gate.key);
-    const reports = reportsFor(registered);
-    expect(reports.length).toBeGreaterThanOrEqual(5);
-    for (const report of reports) {
-      const suggestion = suggestTriage(definition, report);
-      expect(suggestion.failures).toEqual([]);
-      expect(triageRoutes).toContain(suggestion.route);
-      for (const person of suggestion.notify) expect(person).toMatch(/^[a-z][a-z -]*[a-z]$/);
-      for (const gate of applicableGates(definition, report)) expect(gateKeys).toContain(gate.key);
-    }
-  });
+    it('suggests legal routes and plain notify lists on sample reports, without rule failures', () => {
+      for (const rule of definition.triage) {
+        if (rule.route !== undefined) expect(triageRoutes).toContain(rule.route);
+      }
+      const gateKeys = definition.gates.map((gate) => gate.key);
+      const reports = reportsFor(registered);
+      expect(reports.length).toBeGreaterThanOrEqual(5);
+      for (const report of reports) {
+        const suggestion = suggestTriage(definition, report);
+        expect(suggestion.failures).toEqual([]);
+        expect(triageRoutes).toContain(suggestion.route);
+        for (const person of suggestion.notify) expect(person).toMatch(/^[a-z][a-z -]*[a-z]$/);
+        for (const gate of applicableGates(definition, report)) expect(gateKeys).toContain(gate.key);
+      }
+    });
 
-  it('maps to an HL7 FHIR AdverseEvent category code', () => {
-    expect(fhirAdverseEventCategories).toContain(definition.standards.fhirAdverseEventCategory);
-  });
-});
+    it('maps to an HL7 FHIR AdverseEvent category code', () => {
+      expect(fhirAdverseEventCategories).toContain(definition.standards.fhirAdverseEventCategory);
+    });
+  },
+);

@@ -8,4 +8,12 @@ import { safeguarding } from './safeguarding';
 import { transport } from './transport';
 
 /** The categories that ship with the subgraph, in the order forms list them. */
-export const builtInCategories = [medication, transport, mealtime, escalation, safeguarding, rota, environment] as unknown as CategoryDefinition[];
+export const builtInCategories = [
+  medication,
+  transport,
+  mealtime,
+  escalation,
+  safeguarding,
+  rota,
+  environment,
+] as unknown as CategoryDefinition[];

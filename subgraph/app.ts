@@ -60,9 +60,21 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     const schema = await timed('schema', () => createSubgraphSchema());
     const services: AppServices = { config, dataSource: database.dataSource, registry, logger };
     const http = await timed('http', () =>
-      startHttpServer({ schema, services, verifyToken: createTokenVerifier(config.auth), isReady: createReadinessCheck(database.dataSource) }, config.port),
+      startHttpServer(
+        {
+          schema,
+          services,
+          verifyToken: createTokenVerifier(config.auth),
+          isReady: createReadinessCheck(database.dataSource),
+        },
+        config.port,
+      ),
     );
-    const webhookDispatcher = createWebhookDispatcher({ dataSource: database.dataSource, config: config.webhooks, logger });
+    const webhookDispatcher = createWebhookDispatcher({
+      dataSource: database.dataSource,
+      config: config.webhooks,
+      logger,
+    });
     if (config.webhooks.dispatchEnabled) webhookDispatcher.start();
     return {
       url: http.url,

@@ -4,7 +4,13 @@ import { z } from 'zod';
 // One zod model of the environment, parsed once at boot. A bad value stops the
 // start with every problem listed, never just the first.
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
-const flag = z.preprocess(emptyToUndefined, z.enum(['true', 'false']).transform((value) => value === 'true').optional());
+const flag = z.preprocess(
+  emptyToUndefined,
+  z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional(),
+);
 
 const environmentSchema = z
   .object({
@@ -25,10 +31,17 @@ const environmentSchema = z
     WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(20),
     WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
     WEBHOOK_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(10_000),
-    WEBHOOK_BACKOFF_MAX_MS: z.coerce.number().int().min(1).default(6 * 60 * 60 * 1000),
+    WEBHOOK_BACKOFF_MAX_MS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(6 * 60 * 60 * 1000),
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
     WEBHOOK_ALLOW_INSECURE_URLS: flag,
-    PSEUDONYMISATION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
+    PSEUDONYMISATION_SECRET: z.preprocess(
+      emptyToUndefined,
+      z.string().min(32, 'must be at least 32 characters').optional(),
+    ),
   })
   .superRefine((env, context) => {
     if (env.NODE_ENV === 'production' && !env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
@@ -39,10 +52,18 @@ const environmentSchema = z
       });
     }
     if (env.NODE_ENV === 'production' && !env.PSEUDONYMISATION_SECRET && !env.AUTH_JWT_SECRET) {
-      context.addIssue({ code: 'custom', path: ['PSEUDONYMISATION_SECRET'], message: 'is required in production when AUTH_JWT_SECRET is not set' });
+      context.addIssue({
+        code: 'custom',
+        path: ['PSEUDONYMISATION_SECRET'],
+        message: 'is required in production when AUTH_JWT_SECRET is not set',
+      });
     }
     if (env.WEBHOOK_BACKOFF_MAX_MS < env.WEBHOOK_BACKOFF_BASE_MS) {
-      context.addIssue({ code: 'custom', path: ['WEBHOOK_BACKOFF_MAX_MS'], message: 'must be at least WEBHOOK_BACKOFF_BASE_MS' });
+      context.addIssue({
+        code: 'custom',
+        path: ['WEBHOOK_BACKOFF_MAX_MS'],
+        message: 'must be at least WEBHOOK_BACKOFF_BASE_MS',
+      });
     }
   });
 
@@ -111,7 +132,9 @@ export const derivePseudonymisationSecret = (jwtSecret: string): string =>
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = environmentSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    );
   }
   const values = parsed.data;
   // Development only: a generated secret keeps `npm start` working out of the box;

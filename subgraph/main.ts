@@ -48,6 +48,8 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`near-miss subgraph failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `near-miss subgraph failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

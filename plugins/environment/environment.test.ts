@@ -14,11 +14,28 @@ const corridorHoist: Details = {
   storageConstraint: true,
 };
 // The same clutter, moved at once, with storage available: a one-off to watch.
-const oneOffClutter: Details = { ...corridorHoist, hazard: 'OBSTRUCTION', equipment: 'Laundry trolley', storageConstraint: false };
+const oneOffClutter: Details = {
+  ...corridorHoist,
+  hazard: 'OBSTRUCTION',
+  equipment: 'Laundry trolley',
+  storageConstraint: false,
+};
 // Wheelchairs parked across the fire exit, not yet moved when reported.
-const blockedExit: Details = { location: 'Ground-floor fire exit by the lounge', hazard: 'BLOCKED_FIRE_EXIT', equipment: 'Two wheelchairs', madeSafeBy: 'NOT_YET_MADE_SAFE', storageConstraint: true };
+const blockedExit: Details = {
+  location: 'Ground-floor fire exit by the lounge',
+  hazard: 'BLOCKED_FIRE_EXIT',
+  equipment: 'Two wheelchairs',
+  madeSafeBy: 'NOT_YET_MADE_SAFE',
+  storageConstraint: true,
+};
 // A hoist sling with a frayed strap found before use.
-const faultySling: Details = { location: 'Room 4', hazard: 'FAULTY_EQUIPMENT', equipment: 'Hoist sling', madeSafeBy: 'OTHER_STAFF', storageConstraint: false };
+const faultySling: Details = {
+  location: 'Room 4',
+  hazard: 'FAULTY_EQUIPMENT',
+  equipment: 'Hoist sling',
+  madeSafeBy: 'OTHER_STAFF',
+  storageConstraint: false,
+};
 
 describe('environment triage', () => {
   it.each([

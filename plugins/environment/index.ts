@@ -1,15 +1,33 @@
 import { defineCategory, z } from '../sdk';
 
 const hazards = [
-  'EQUIPMENT_STORAGE', 'OBSTRUCTION', 'TRIP_OR_FALL_RISK', 'WET_OR_SLIPPERY_FLOOR', 'FAULTY_EQUIPMENT',
-  'BLOCKED_FIRE_EXIT', 'POOR_LIGHTING', 'HOT_WATER_OR_SURFACE', 'OTHER',
+  'EQUIPMENT_STORAGE',
+  'OBSTRUCTION',
+  'TRIP_OR_FALL_RISK',
+  'WET_OR_SLIPPERY_FLOOR',
+  'FAULTY_EQUIPMENT',
+  'BLOCKED_FIRE_EXIT',
+  'POOR_LIGHTING',
+  'HOT_WATER_OR_SURFACE',
+  'OTHER',
 ] as const;
 const madeSafeBy = ['REPORTER', 'OTHER_STAFF', 'MAINTENANCE_OR_ESTATES', 'NOT_YET_MADE_SAFE'] as const;
 
 const details = z.object({
-  location: z.string().trim().min(1).max(200).meta({ title: 'Location', description: 'Where exactly, e.g. "first-floor corridor outside room 12"' }),
+  location: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .meta({ title: 'Location', description: 'Where exactly, e.g. "first-floor corridor outside room 12"' }),
   hazard: z.enum(hazards).meta({ title: 'Hazard' }),
-  equipment: z.string().trim().min(1).max(200).optional().meta({ title: 'Equipment involved', description: 'e.g. hoist, wheelchair, commode' }),
+  equipment: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({ title: 'Equipment involved', description: 'e.g. hoist, wheelchair, commode' }),
   madeSafeBy: z.enum(madeSafeBy).meta({ title: 'Who moved it or made it safe' }),
   storageConstraint: z
     .boolean()
@@ -17,13 +35,15 @@ const details = z.object({
   blocksEscapeRoute: z.boolean().default(false).meta({ title: 'Blocks an exit or escape route' }),
 });
 
-const escapeRouteBlocked = (value: { hazard: string; blocksEscapeRoute: boolean }) => value.blocksEscapeRoute || value.hazard === 'BLOCKED_FIRE_EXIT';
+const escapeRouteBlocked = (value: { hazard: string; blocksEscapeRoute: boolean }) =>
+  value.blocksEscapeRoute || value.hazard === 'BLOCKED_FIRE_EXIT';
 
 /** Environment near misses: equipment stored in corridors, obstructions, trip or fall risks, faulty equipment. */
 export const environment = defineCategory({
   key: 'environment',
   label: 'Environment and equipment',
-  description: 'An unsafe condition found before anyone was hurt: moving and handling equipment stored in a corridor, an obstruction, a trip or fall risk, faulty equipment, a blocked exit.',
+  description:
+    'An unsafe condition found before anyone was hurt: moving and handling equipment stored in a corridor, an obstruction, a trip or fall risk, faulty equipment, a blocked exit.',
   version: 1,
   details,
   example: {
@@ -74,15 +94,38 @@ export const environment = defineCategory({
       label: 'Storage arrangements reviewed by the health and safety lead',
       appliesWhen: (report) => report.details.storageConstraint || report.details.hazard === 'EQUIPMENT_STORAGE',
     },
-    { key: 'equipment-out-of-use', label: 'Faulty equipment labelled, taken out of use and repair booked', appliesWhen: (report) => report.details.hazard === 'FAULTY_EQUIPMENT' },
-    { key: 'escape-routes-checked', label: 'All escape routes checked clear', appliesWhen: (report) => escapeRouteBlocked(report.details) },
+    {
+      key: 'equipment-out-of-use',
+      label: 'Faulty equipment labelled, taken out of use and repair booked',
+      appliesWhen: (report) => report.details.hazard === 'FAULTY_EQUIPMENT',
+    },
+    {
+      key: 'escape-routes-checked',
+      label: 'All escape routes checked clear',
+      appliesWhen: (report) => escapeRouteBlocked(report.details),
+    },
   ],
   verification: [
-    { method: 'OBSERVATION', description: 'Unannounced walkthrough of corridors and storage areas on different shifts', everyDays: 14, count: 6 },
-    { method: 'AUDIT', description: 'Environmental audit of storage, access routes and equipment', everyDays: 30, count: 3 },
+    {
+      method: 'OBSERVATION',
+      description: 'Unannounced walkthrough of corridors and storage areas on different shifts',
+      everyDays: 14,
+      count: 6,
+    },
+    {
+      method: 'AUDIT',
+      description: 'Environmental audit of storage, access routes and equipment',
+      everyDays: 30,
+      count: 3,
+    },
   ],
   similarity: ['serviceId', 'details.hazard'],
-  contributingFactors: ['no suitable storage space', 'equipment moved only before audits', 'unclear storage responsibilities', 'equipment delivered without a storage plan'],
+  contributingFactors: [
+    'no suitable storage space',
+    'equipment moved only before audits',
+    'unclear storage responsibilities',
+    'equipment delivered without a storage plan',
+  ],
   workflowStages: ['ENVIRONMENT'],
   standards: { fhirAdverseEventCategory: 'unsafe-physical-environment' },
 });

@@ -40,11 +40,41 @@ const lateConsult: Details = {
 
 describe('escalation triage', () => {
   it.each([
-    ['recurring complaint recorded but not escalated', missedEscalation, 'OPERATIONAL_FIX', true, ['case manager', 'clinical lead', 'on-call nurse']],
-    ['gradual deterioration caught by the threshold prompt and consulted within hours', gradualDeterioration, 'TREND_MONITORING', false, []],
-    ['gradual deterioration without a monitoring plan', { ...gradualDeterioration, monitoringPlanAgreed: false }, 'TREND_MONITORING', true, ['clinical lead']],
-    ['consult two days after the first sign, found by the family', lateConsult, 'OPERATIONAL_FIX', false, ['clinical lead']],
-    ['nobody has checked how the person is now', { ...gradualDeterioration, currentStatusConfirmed: false }, 'TREND_MONITORING', true, ['on-call nurse']],
+    [
+      'recurring complaint recorded but not escalated',
+      missedEscalation,
+      'OPERATIONAL_FIX',
+      true,
+      ['case manager', 'clinical lead', 'on-call nurse'],
+    ],
+    [
+      'gradual deterioration caught by the threshold prompt and consulted within hours',
+      gradualDeterioration,
+      'TREND_MONITORING',
+      false,
+      [],
+    ],
+    [
+      'gradual deterioration without a monitoring plan',
+      { ...gradualDeterioration, monitoringPlanAgreed: false },
+      'TREND_MONITORING',
+      true,
+      ['clinical lead'],
+    ],
+    [
+      'consult two days after the first sign, found by the family',
+      lateConsult,
+      'OPERATIONAL_FIX',
+      false,
+      ['clinical lead'],
+    ],
+    [
+      'nobody has checked how the person is now',
+      { ...gradualDeterioration, currentStatusConfirmed: false },
+      'TREND_MONITORING',
+      true,
+      ['on-call nurse'],
+    ],
   ] as const)('%s', (_case, details, route, sameDay, notify) => {
     expect(triageFor(escalation, details)).toMatchObject({ route, sameDay, notify: [...notify], failures: [] });
   });
@@ -53,7 +83,11 @@ describe('escalation triage', () => {
 describe('escalation gates', () => {
   const always = ['current-status-confirmed', 'clinical-consult-documented'];
   it.each([
-    ['recurring complaint not escalated', missedEscalation, [...always, 'monitoring-plan-recorded', 'escalation-barrier-identified', 'supervisor-review-cadence-set']],
+    [
+      'recurring complaint not escalated',
+      missedEscalation,
+      [...always, 'monitoring-plan-recorded', 'escalation-barrier-identified', 'supervisor-review-cadence-set'],
+    ],
     ['gradual deterioration caught by the prompt', gradualDeterioration, [...always, 'monitoring-plan-recorded']],
     ['late consult on a single visit', lateConsult, [...always, 'escalation-barrier-identified']],
   ] as const)('%s', (_case, details, gates) => {

@@ -1,12 +1,23 @@
 import { defineCategory, z } from '../sdk';
 
-const issueTypes = ['WRONG_TEXTURE', 'WRONG_DRINK_CONSISTENCY', 'ALLERGEN', 'WRONG_MEAL_FOR_PERSON', 'MEALTIME_SUPPORT_MISSING', 'OTHER'] as const;
+const issueTypes = [
+  'WRONG_TEXTURE',
+  'WRONG_DRINK_CONSISTENCY',
+  'ALLERGEN',
+  'WRONG_MEAL_FOR_PERSON',
+  'MEALTIME_SUPPORT_MISSING',
+  'OTHER',
+] as const;
 const preparers = ['PERMANENT_STAFF', 'NEW_STAFF', 'AGENCY_STAFF', 'KITCHEN_OR_CATERING', 'FAMILY_OR_VISITOR'] as const;
 const noticers = ['SAME_STAFF_MEMBER', 'ANOTHER_STAFF_MEMBER', 'SUPERVISOR', 'PERSON_OR_FAMILY', 'OTHER'] as const;
 const caughtAtStages = ['DURING_PREPARATION', 'BEFORE_SERVING', 'SERVED_NOT_EATEN'] as const;
 
 // IDDSI: drinks run 0 (thin) to 4 (extremely thick), foods 3 (liquidised) to 7 (regular).
-const iddsiLevel = z.number().int('use a whole IDDSI level').min(0, 'IDDSI levels run 0-7').max(7, 'IDDSI levels run 0-7');
+const iddsiLevel = z
+  .number()
+  .int('use a whole IDDSI level')
+  .min(0, 'IDDSI levels run 0-7')
+  .max(7, 'IDDSI levels run 0-7');
 const textureIssues: readonly string[] = ['WRONG_TEXTURE', 'WRONG_DRINK_CONSISTENCY'];
 
 interface TextureFacts {
@@ -20,7 +31,11 @@ interface TextureFacts {
  * higher food level (firmer) or a lower drink level (thinner) raises the risk
  * of choking or aspiration.
  */
-export const lessModifiedThanRequired = ({ issueType, requiredIddsiLevel, preparedIddsiLevel }: TextureFacts): boolean => {
+export const lessModifiedThanRequired = ({
+  issueType,
+  requiredIddsiLevel,
+  preparedIddsiLevel,
+}: TextureFacts): boolean => {
   if (requiredIddsiLevel === undefined || preparedIddsiLevel === undefined) return false;
   if (issueType === 'WRONG_DRINK_CONSISTENCY') return preparedIddsiLevel < requiredIddsiLevel;
   return issueType === 'WRONG_TEXTURE' && preparedIddsiLevel > requiredIddsiLevel;
@@ -34,39 +49,77 @@ const details = z
       .trim()
       .min(1)
       .max(300)
-      .meta({ title: 'Dietary requirement', description: 'As written in the nutrition or care plan, e.g. "IDDSI level 5 minced and moist; no peanuts"' }),
+      .meta({
+        title: 'Dietary requirement',
+        description: 'As written in the nutrition or care plan, e.g. "IDDSI level 5 minced and moist; no peanuts"',
+      }),
     requiredIddsiLevel: iddsiLevel
       .optional()
-      .meta({ title: 'Required IDDSI level', description: 'From the care plan or speech and language therapy guidance: drinks 0-4, foods 3-7' }),
-    preparedIddsiLevel: iddsiLevel.optional().meta({ title: 'IDDSI level prepared', description: 'The texture or drink level that was actually prepared' }),
+      .meta({
+        title: 'Required IDDSI level',
+        description: 'From the care plan or speech and language therapy guidance: drinks 0-4, foods 3-7',
+      }),
+    preparedIddsiLevel: iddsiLevel
+      .optional()
+      .meta({ title: 'IDDSI level prepared', description: 'The texture or drink level that was actually prepared' }),
     allergenInvolved: z
       .boolean()
       .default(false)
-      .meta({ title: 'Allergen involved', description: 'The meal contained, or nearly contained, something the person is allergic to' }),
-    allergen: z.string().trim().min(1).max(100).optional().meta({ title: 'Allergen', description: 'e.g. peanuts, gluten, milk' }),
+      .meta({
+        title: 'Allergen involved',
+        description: 'The meal contained, or nearly contained, something the person is allergic to',
+      }),
+    allergen: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ title: 'Allergen', description: 'e.g. peanuts, gluten, milk' }),
     preparedBy: z.enum(preparers).meta({ title: 'Who prepared the meal' }),
     noticedBy: z.enum(noticers).meta({ title: 'Who noticed' }),
-    caughtAt: z.enum(caughtAtStages).meta({ title: 'When it was caught', description: 'Served but not eaten is the closest call' }),
-    correction: z.string().trim().min(1).max(500).meta({ title: 'Correction made', description: 'e.g. "Meal re-prepared at level 5 and checked by the shift lead"' }),
+    caughtAt: z
+      .enum(caughtAtStages)
+      .meta({ title: 'When it was caught', description: 'Served but not eaten is the closest call' }),
+    correction: z
+      .string()
+      .trim()
+      .min(1)
+      .max(500)
+      .meta({
+        title: 'Correction made',
+        description: 'e.g. "Meal re-prepared at level 5 and checked by the shift lead"',
+      }),
     supervisorReviewed: z.boolean().meta({ title: 'Supervisor reviewed' }),
   })
   .superRefine((value, context) => {
     if (textureIssues.includes(value.issueType)) {
       for (const field of ['requiredIddsiLevel', 'preparedIddsiLevel'] as const) {
-        if (value[field] === undefined) context.addIssue({ code: 'custom', path: [field], message: 'is required for a texture or drink consistency near miss' });
+        if (value[field] === undefined)
+          context.addIssue({
+            code: 'custom',
+            path: [field],
+            message: 'is required for a texture or drink consistency near miss',
+          });
       }
     }
     if (value.issueType === 'ALLERGEN' && !value.allergenInvolved) {
-      context.addIssue({ code: 'custom', path: ['allergenInvolved'], message: 'must be true for an allergen near miss' });
+      context.addIssue({
+        code: 'custom',
+        path: ['allergenInvolved'],
+        message: 'must be true for an allergen near miss',
+      });
     }
-    if (value.allergenInvolved && !value.allergen) context.addIssue({ code: 'custom', path: ['allergen'], message: 'name the allergen' });
+    if (value.allergenInvolved && !value.allergen)
+      context.addIssue({ code: 'custom', path: ['allergen'], message: 'name the allergen' });
   });
 
 /** Mealtime near misses: wrong texture or drink consistency (IDDSI 0-7) for a modified diet, allergens, the wrong meal. */
 export const mealtime = defineCategory({
   key: 'mealtime',
   label: 'Mealtime',
-  description: 'A meal or drink that nearly reached the person in an unsafe form: the wrong IDDSI texture or drink consistency for a modified diet, an allergen, the wrong meal, missing mealtime support.',
+  description:
+    'A meal or drink that nearly reached the person in an unsafe form: the wrong IDDSI texture or drink consistency for a modified diet, an allergen, the wrong meal, missing mealtime support.',
   version: 1,
   details,
   example: {
@@ -91,13 +144,17 @@ export const mealtime = defineCategory({
     },
     {
       id: 'texture-mismatch',
-      description: 'The prepared texture or consistency did not match the plan: the kitchen information and mealtime check need fixing.',
-      when: (report) => textureIssues.includes(report.details.issueType) && report.details.requiredIddsiLevel !== report.details.preparedIddsiLevel,
+      description:
+        'The prepared texture or consistency did not match the plan: the kitchen information and mealtime check need fixing.',
+      when: (report) =>
+        textureIssues.includes(report.details.issueType) &&
+        report.details.requiredIddsiLevel !== report.details.preparedIddsiLevel,
       route: 'OPERATIONAL_FIX',
     },
     {
       id: 'less-modified-served',
-      description: 'A less modified texture or thinner drink was served: a choking or aspiration risk, so clinical guidance is checked the same day.',
+      description:
+        'A less modified texture or thinner drink was served: a choking or aspiration risk, so clinical guidance is checked the same day.',
       when: (report) => report.details.caughtAt === 'SERVED_NOT_EATEN' && lessModifiedThanRequired(report.details),
       route: 'OPERATIONAL_FIX',
       sameDay: true,
@@ -115,7 +172,11 @@ export const mealtime = defineCategory({
     { key: 'dietary-guidance-confirmed', label: 'Person’s current dietary guidance confirmed' },
     { key: 'staff-on-duty-briefed', label: 'Staff on duty briefed' },
     { key: 'next-mealtime-safe', label: 'Supervisor confirmed the next mealtime is safe' },
-    { key: 'allergy-record-checked', label: 'Allergy record and kitchen allergen controls checked', appliesWhen: (report) => report.details.allergenInvolved },
+    {
+      key: 'allergy-record-checked',
+      label: 'Allergy record and kitchen allergen controls checked',
+      appliesWhen: (report) => report.details.allergenInvolved,
+    },
     {
       key: 'clinical-follow-up-decided',
       label: 'Clinical follow-up decided (speech and language therapy, GP or nurse)',
@@ -124,16 +185,32 @@ export const mealtime = defineCategory({
     {
       key: 'mealtime-orientation-confirmed',
       label: 'Practical mealtime orientation confirmed for new or agency staff',
-      appliesWhen: (report) => report.details.preparedBy === 'NEW_STAFF' || report.details.preparedBy === 'AGENCY_STAFF',
+      appliesWhen: (report) =>
+        report.details.preparedBy === 'NEW_STAFF' || report.details.preparedBy === 'AGENCY_STAFF',
     },
   ],
   verification: [
-    { method: 'OBSERVATION', description: 'Observation of mealtime practice for people on modified diets', everyDays: 7, count: 4 },
+    {
+      method: 'OBSERVATION',
+      description: 'Observation of mealtime practice for people on modified diets',
+      everyDays: 7,
+      count: 4,
+    },
     { method: 'AUDIT', description: 'Kitchen labelling and the texture check before serving', everyDays: 14, count: 3 },
-    { method: 'RECORD_REVIEW', description: 'Care plan dietary guidance matches the kitchen information', everyDays: 30, count: 2 },
+    {
+      method: 'RECORD_REVIEW',
+      description: 'Care plan dietary guidance matches the kitchen information',
+      everyDays: 30,
+      count: 2,
+    },
   ],
   similarity: ['personId', 'details.issueType'],
-  contributingFactors: ['kitchen labelling unclear', 'new or agency staff without mealtime orientation', 'busy mealtime service', 'care plan not translated into kitchen information'],
+  contributingFactors: [
+    'kitchen labelling unclear',
+    'new or agency staff without mealtime orientation',
+    'busy mealtime service',
+    'care plan not translated into kitchen information',
+  ],
   workflowStages: ['MEAL_PREPARATION', 'HANDOVER', 'COMMUNICATION', 'DOCUMENTATION'],
   standards: { fhirAdverseEventCategory: 'procedure-mishap' },
 });

@@ -52,10 +52,23 @@ describe('mealtime triage', () => {
     ['allergen caught before serving', allergen, {}, 'OPERATIONAL_FIX', true, ['clinical lead']],
     ['thinner drink than prescribed served', thinDrinkServed, {}, 'OPERATIONAL_FIX', true, ['clinical lead']],
     ['thicker drink than prescribed served', thickDrinkServed, {}, 'OPERATIONAL_FIX', false, []],
-    ['choking risk of severe potential harm (core rule)', wrongTexture, { potentialHarm: 'SEVERE' }, 'OPERATIONAL_FIX', true, ['registered manager']],
+    [
+      'choking risk of severe potential harm (core rule)',
+      wrongTexture,
+      { potentialHarm: 'SEVERE' },
+      'OPERATIONAL_FIX',
+      true,
+      ['registered manager'],
+    ],
     [
       'mealtime support missing, noticed by the person',
-      { ...wrongTexture, issueType: 'MEALTIME_SUPPORT_MISSING', requiredIddsiLevel: undefined, preparedIddsiLevel: undefined, noticedBy: 'PERSON_OR_FAMILY' },
+      {
+        ...wrongTexture,
+        issueType: 'MEALTIME_SUPPORT_MISSING',
+        requiredIddsiLevel: undefined,
+        preparedIddsiLevel: undefined,
+        noticedBy: 'PERSON_OR_FAMILY',
+      },
       { potentialHarm: 'LOW' },
       'TREND_MONITORING',
       false,
@@ -71,16 +84,23 @@ describe('mealtime triage', () => {
     ['a thinner drink', true, 'WRONG_DRINK_CONSISTENCY', 2, 1],
     ['a thicker drink', false, 'WRONG_DRINK_CONSISTENCY', 1, 2],
     ['the prescribed level', false, 'WRONG_TEXTURE', 5, 5],
-  ] as const)('says whether %s is less modified than prescribed: %s', (_case, expected, issueType, requiredIddsiLevel, preparedIddsiLevel) => {
-    expect(lessModifiedThanRequired({ issueType, requiredIddsiLevel, preparedIddsiLevel })).toBe(expected);
-  });
+  ] as const)(
+    'says whether %s is less modified than prescribed: %s',
+    (_case, expected, issueType, requiredIddsiLevel, preparedIddsiLevel) => {
+      expect(lessModifiedThanRequired({ issueType, requiredIddsiLevel, preparedIddsiLevel })).toBe(expected);
+    },
+  );
 });
 
 describe('mealtime gates', () => {
   const always = ['meal-corrected', 'dietary-guidance-confirmed', 'staff-on-duty-briefed', 'next-mealtime-safe'];
   it.each([
     ['wrong texture prepared by new staff', wrongTexture, [...always, 'mealtime-orientation-confirmed']],
-    ['wrong texture served but not eaten', wrongTextureServed, [...always, 'clinical-follow-up-decided', 'mealtime-orientation-confirmed']],
+    [
+      'wrong texture served but not eaten',
+      wrongTextureServed,
+      [...always, 'clinical-follow-up-decided', 'mealtime-orientation-confirmed'],
+    ],
     ['allergen from the kitchen', allergen, [...always, 'allergy-record-checked', 'clinical-follow-up-decided']],
     ['drink by permanent staff', thinDrinkServed, [...always, 'clinical-follow-up-decided']],
   ] as const)('%s', (_case, details, gates) => {
@@ -96,9 +116,17 @@ describe('mealtime details', () => {
   it.each([
     ['an IDDSI level above 7', { ...wrongTexture, preparedIddsiLevel: 8 }, ['preparedIddsiLevel']],
     ['a fractional IDDSI level', { ...wrongTexture, requiredIddsiLevel: 4.5 }, ['requiredIddsiLevel']],
-    ['a texture near miss without levels', { ...wrongTexture, requiredIddsiLevel: undefined, preparedIddsiLevel: undefined }, ['requiredIddsiLevel', 'preparedIddsiLevel']],
+    [
+      'a texture near miss without levels',
+      { ...wrongTexture, requiredIddsiLevel: undefined, preparedIddsiLevel: undefined },
+      ['requiredIddsiLevel', 'preparedIddsiLevel'],
+    ],
     ['an allergen near miss without the allergen', { ...allergen, allergen: undefined }, ['allergen']],
-    ['an allergen near miss not flagged as one', { ...allergen, allergenInvolved: false, allergen: undefined }, ['allergenInvolved']],
+    [
+      'an allergen near miss not flagged as one',
+      { ...allergen, allergenInvolved: false, allergen: undefined },
+      ['allergenInvolved'],
+    ],
   ] as const)('refuses %s', (_case, details, paths) => {
     expect(problems(details)).toEqual(paths);
   });

@@ -3,32 +3,68 @@ import { defineCategory, z } from '../sdk';
 const marDiscrepancies = ['MAR_WRONG_TIME', 'MAR_NOT_SIGNED', 'MAR_WRONG_ENTRY'] as const;
 const discrepancyTypes = [
   ...marDiscrepancies,
-  'LABEL_MISMATCH', 'TIME_CRITICAL_TIMING', 'DUPLICATE_DOSE_RISK', 'WRONG_DOSE', 'WRONG_MEDICATION', 'WRONG_PERSON', 'OMISSION_RISK', 'STOCK_OR_SUPPLY', 'OTHER',
+  'LABEL_MISMATCH',
+  'TIME_CRITICAL_TIMING',
+  'DUPLICATE_DOSE_RISK',
+  'WRONG_DOSE',
+  'WRONG_MEDICATION',
+  'WRONG_PERSON',
+  'OMISSION_RISK',
+  'STOCK_OR_SUPPLY',
+  'OTHER',
 ] as const;
-const sameDayDiscrepancies: readonly string[] = [...marDiscrepancies, 'LABEL_MISMATCH', 'TIME_CRITICAL_TIMING', 'DUPLICATE_DOSE_RISK', 'WRONG_DOSE', 'WRONG_MEDICATION', 'WRONG_PERSON'];
+const sameDayDiscrepancies: readonly string[] = [
+  ...marDiscrepancies,
+  'LABEL_MISMATCH',
+  'TIME_CRITICAL_TIMING',
+  'DUPLICATE_DOSE_RISK',
+  'WRONG_DOSE',
+  'WRONG_MEDICATION',
+  'WRONG_PERSON',
+];
 const isMarDiscrepancy = (type: string) => (marDiscrepancies as readonly string[]).includes(type);
 
 const details = z.object({
-  medicationName: z.string().trim().min(1).max(200).meta({ title: 'Medication name', description: 'As written on the MAR or label' }),
+  medicationName: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .meta({ title: 'Medication name', description: 'As written on the MAR or label' }),
   scheduledTime: z
     .string()
-    .regex(/^([01]\d|2[0-3]):[0-5]\d$|^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d/, 'use HH:MM (24-hour) or an ISO date-time')
+    .regex(
+      /^([01]\d|2[0-3]):[0-5]\d$|^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d/,
+      'use HH:MM (24-hour) or an ISO date-time',
+    )
     .meta({ title: 'Scheduled time', description: 'When the dose was due: HH:MM, or an ISO date-time from the MAR' }),
-  discrepancyType: z.enum(discrepancyTypes).meta({ title: 'Discrepancy type', description: 'What was wrong or nearly wrong' }),
-  timeCritical: z.boolean().default(false).meta({ title: 'Time-critical medicine', description: 'e.g. Parkinson’s medicines, insulin, anti-epileptics' }),
-  clinicalAdviceSought: z.boolean().meta({ title: 'Clinical advice sought', description: 'Nurse, pharmacist or GP/111 consulted' }),
+  discrepancyType: z
+    .enum(discrepancyTypes)
+    .meta({ title: 'Discrepancy type', description: 'What was wrong or nearly wrong' }),
+  timeCritical: z
+    .boolean()
+    .default(false)
+    .meta({ title: 'Time-critical medicine', description: 'e.g. Parkinson’s medicines, insulin, anti-epileptics' }),
+  clinicalAdviceSought: z
+    .boolean()
+    .meta({ title: 'Clinical advice sought', description: 'Nurse, pharmacist or GP/111 consulted' }),
   supervisorNotified: z.boolean().meta({ title: 'Supervisor notified' }),
   errorReached: z
     .enum(['CAPACITY_TO_CAUSE_ERROR', 'ERROR_CAUGHT_BEFORE_PERSON'])
     .default('ERROR_CAUGHT_BEFORE_PERSON')
-    .meta({ title: 'How far it got', description: 'Circumstances that could cause an error (NCC MERP A), or an error caught before it reached the person (NCC MERP B)' }),
+    .meta({
+      title: 'How far it got',
+      description:
+        'Circumstances that could cause an error (NCC MERP A), or an error caught before it reached the person (NCC MERP B)',
+    }),
 });
 
 /** Medication near misses: MAR discrepancies, label mismatches, time-critical timing, duplicate-dose risk. */
 export const medication = defineCategory({
   key: 'medication',
   label: 'Medication',
-  description: 'A medicine error caught before it reached the person: MAR signed for the wrong time, a label that does not match the MAR, a time-critical dose nearly late, a risk of a duplicate dose.',
+  description:
+    'A medicine error caught before it reached the person: MAR signed for the wrong time, a label that does not match the MAR, a time-critical dose nearly late, a risk of a duplicate dose.',
   version: 1,
   details,
   example: {
@@ -53,7 +89,8 @@ export const medication = defineCategory({
     {
       id: 'duplicate-dose-risk',
       description: 'A second dose could have been given: the dose schedule must be confirmed today.',
-      when: (report) => report.details.discrepancyType === 'DUPLICATE_DOSE_RISK' || report.details.discrepancyType === 'MAR_WRONG_TIME',
+      when: (report) =>
+        report.details.discrepancyType === 'DUPLICATE_DOSE_RISK' || report.details.discrepancyType === 'MAR_WRONG_TIME',
       route: 'MEDICATION_SAFETY_REVIEW',
       sameDay: true,
       notify: ['on-call nurse', 'pharmacist'],
@@ -76,23 +113,42 @@ export const medication = defineCategory({
     {
       id: 'no-clinical-advice',
       description: 'No clinical advice was sought for a discrepancy of moderate or higher potential harm.',
-      when: (report) => !report.details.clinicalAdviceSought && report.potentialHarm !== 'NONE' && report.potentialHarm !== 'LOW',
+      when: (report) =>
+        !report.details.clinicalAdviceSought && report.potentialHarm !== 'NONE' && report.potentialHarm !== 'LOW',
       notify: ['on-call nurse'],
     },
   ],
   gates: [
-    { key: 'record-reconciled', label: 'MAR record reconciled', appliesWhen: (report) => isMarDiscrepancy(report.details.discrepancyType) || report.details.discrepancyType === 'DUPLICATE_DOSE_RISK' },
+    {
+      key: 'record-reconciled',
+      label: 'MAR record reconciled',
+      appliesWhen: (report) =>
+        isMarDiscrepancy(report.details.discrepancyType) || report.details.discrepancyType === 'DUPLICATE_DOSE_RISK',
+    },
     { key: 'dose-schedule-confirmed', label: 'Dose schedule confirmed' },
     { key: 'staff-briefed', label: 'Staff briefed before the next round' },
-    { key: 'supervisor-signed-record', label: 'Supervisor signed the corrected record', appliesWhen: (report) => isMarDiscrepancy(report.details.discrepancyType) },
-    { key: 'pharmacy-confirmed-label', label: 'Pharmacy confirmed the correct label', appliesWhen: (report) => report.details.discrepancyType === 'LABEL_MISMATCH' },
+    {
+      key: 'supervisor-signed-record',
+      label: 'Supervisor signed the corrected record',
+      appliesWhen: (report) => isMarDiscrepancy(report.details.discrepancyType),
+    },
+    {
+      key: 'pharmacy-confirmed-label',
+      label: 'Pharmacy confirmed the correct label',
+      appliesWhen: (report) => report.details.discrepancyType === 'LABEL_MISMATCH',
+    },
   ],
   verification: [
     { method: 'AUDIT', description: 'Weekly MAR audit of time-critical doses', everyDays: 7, count: 6 },
     { method: 'SPOT_CHECK', description: 'Spot check of medication rounds against the MAR', everyDays: 14, count: 3 },
   ],
   similarity: ['personId', 'details.medicationName'],
-  contributingFactors: ['pharmacy change not communicated', 'handover rushed', 'MAR layout unclear', 'interruptions during round'],
+  contributingFactors: [
+    'pharmacy change not communicated',
+    'handover rushed',
+    'MAR layout unclear',
+    'interruptions during round',
+  ],
   workflowStages: ['PRESCRIBING_OR_PHARMACY', 'HANDOVER', 'ADMINISTRATION', 'DOCUMENTATION'],
   standards: {
     fhirAdverseEventCategory: 'medication-mishap',

@@ -16,19 +16,80 @@ const marWrongTime: Details = {
 // Seed: blister pack label does not match the MAR during a home visit; dose held, on-call supervisor called.
 const labelMismatch: Details = { ...marWrongTime, medicationName: 'Amlodipine 5mg', discrepancyType: 'LABEL_MISMATCH' };
 // Seed: a time-critical medicine almost administered late, corrected before harm.
-const timeCriticalLate: Details = { ...marWrongTime, medicationName: 'Levodopa 100mg', scheduledTime: '08:00', discrepancyType: 'TIME_CRITICAL_TIMING', timeCritical: true };
+const timeCriticalLate: Details = {
+  ...marWrongTime,
+  medicationName: 'Levodopa 100mg',
+  scheduledTime: '08:00',
+  discrepancyType: 'TIME_CRITICAL_TIMING',
+  timeCritical: true,
+};
 // A supply problem found at stock check: nothing was about to be given.
-const lowStock: Details = { ...marWrongTime, medicationName: 'Paracetamol 500mg', discrepancyType: 'STOCK_OR_SUPPLY', clinicalAdviceSought: false, errorReached: 'CAPACITY_TO_CAUSE_ERROR' };
+const lowStock: Details = {
+  ...marWrongTime,
+  medicationName: 'Paracetamol 500mg',
+  discrepancyType: 'STOCK_OR_SUPPLY',
+  clinicalAdviceSought: false,
+  errorReached: 'CAPACITY_TO_CAUSE_ERROR',
+};
 
 describe('medication triage', () => {
   it.each([
-    ['MAR signed for the wrong time', marWrongTime, {}, 'MEDICATION_SAFETY_REVIEW', true, ['medication lead', 'on-call nurse', 'pharmacist']],
-    ['blister label does not match the MAR', labelMismatch, {}, 'MEDICATION_SAFETY_REVIEW', true, ['medication lead', 'pharmacist']],
-    ['time-critical dose nearly late', timeCriticalLate, {}, 'MEDICATION_SAFETY_REVIEW', true, ['medication lead', 'on-call nurse']],
-    ['any dose flagged time-critical', { ...lowStock, timeCritical: true, clinicalAdviceSought: true }, {}, 'MEDICATION_SAFETY_REVIEW', true, ['medication lead', 'on-call nurse']],
-    ['low stock, low harm, no advice needed', lowStock, { potentialHarm: 'LOW' }, 'MEDICATION_SAFETY_REVIEW', false, []],
-    ['low stock of moderate harm without clinical advice', lowStock, { potentialHarm: 'MODERATE' }, 'MEDICATION_SAFETY_REVIEW', false, ['on-call nurse']],
-    ['severe potential harm (core rule)', lowStock, { potentialHarm: 'SEVERE' }, 'MEDICATION_SAFETY_REVIEW', true, ['on-call nurse', 'registered manager']],
+    [
+      'MAR signed for the wrong time',
+      marWrongTime,
+      {},
+      'MEDICATION_SAFETY_REVIEW',
+      true,
+      ['medication lead', 'on-call nurse', 'pharmacist'],
+    ],
+    [
+      'blister label does not match the MAR',
+      labelMismatch,
+      {},
+      'MEDICATION_SAFETY_REVIEW',
+      true,
+      ['medication lead', 'pharmacist'],
+    ],
+    [
+      'time-critical dose nearly late',
+      timeCriticalLate,
+      {},
+      'MEDICATION_SAFETY_REVIEW',
+      true,
+      ['medication lead', 'on-call nurse'],
+    ],
+    [
+      'any dose flagged time-critical',
+      { ...lowStock, timeCritical: true, clinicalAdviceSought: true },
+      {},
+      'MEDICATION_SAFETY_REVIEW',
+      true,
+      ['medication lead', 'on-call nurse'],
+    ],
+    [
+      'low stock, low harm, no advice needed',
+      lowStock,
+      { potentialHarm: 'LOW' },
+      'MEDICATION_SAFETY_REVIEW',
+      false,
+      [],
+    ],
+    [
+      'low stock of moderate harm without clinical advice',
+      lowStock,
+      { potentialHarm: 'MODERATE' },
+      'MEDICATION_SAFETY_REVIEW',
+      false,
+      ['on-call nurse'],
+    ],
+    [
+      'severe potential harm (core rule)',
+      lowStock,
+      { potentialHarm: 'SEVERE' },
+      'MEDICATION_SAFETY_REVIEW',
+      true,
+      ['on-call nurse', 'registered manager'],
+    ],
   ] as const)('%s', (_case, details, core, route, sameDay, notify) => {
     expect(triageFor(medication, details, core)).toMatchObject({ route, sameDay, notify: [...notify], failures: [] });
   });
@@ -36,10 +97,22 @@ describe('medication triage', () => {
 
 describe('medication gates', () => {
   it.each([
-    ['MAR signed for the wrong time', marWrongTime, ['record-reconciled', 'dose-schedule-confirmed', 'staff-briefed', 'supervisor-signed-record']],
-    ['blister label does not match the MAR', labelMismatch, ['dose-schedule-confirmed', 'staff-briefed', 'pharmacy-confirmed-label']],
+    [
+      'MAR signed for the wrong time',
+      marWrongTime,
+      ['record-reconciled', 'dose-schedule-confirmed', 'staff-briefed', 'supervisor-signed-record'],
+    ],
+    [
+      'blister label does not match the MAR',
+      labelMismatch,
+      ['dose-schedule-confirmed', 'staff-briefed', 'pharmacy-confirmed-label'],
+    ],
     ['time-critical dose nearly late', timeCriticalLate, ['dose-schedule-confirmed', 'staff-briefed']],
-    ['duplicate dose risk', { ...marWrongTime, discrepancyType: 'DUPLICATE_DOSE_RISK' }, ['record-reconciled', 'dose-schedule-confirmed', 'staff-briefed']],
+    [
+      'duplicate dose risk',
+      { ...marWrongTime, discrepancyType: 'DUPLICATE_DOSE_RISK' },
+      ['record-reconciled', 'dose-schedule-confirmed', 'staff-briefed'],
+    ],
   ] as const)('%s', (_case, details, gates) => {
     expect(gatesFor(medication, details)).toEqual(gates);
   });

@@ -24,15 +24,39 @@ const travelTime: Details = {
   minutesBeforeVisit: 20,
 };
 // The person's daughter rang to ask why nobody was booked for the evening visit.
-const noticedByFamily: Details = { ...allocationError, visitTime: '19:00', timeCriticalVisit: false, allocationChange: 'CHANGE_NOT_COMMUNICATED', spottedBy: 'PERSON_OR_FAMILY' };
+const noticedByFamily: Details = {
+  ...allocationError,
+  visitTime: '19:00',
+  timeCriticalVisit: false,
+  allocationChange: 'CHANGE_NOT_COMMUNICATED',
+  spottedBy: 'PERSON_OR_FAMILY',
+};
 
 describe('rota triage', () => {
   it.each([
-    ['time-critical visit nearly missed through an allocation error', allocationError, 'OPERATIONAL_FIX', true, ['registered manager']],
-    ['allocation error on a routine visit', { ...allocationError, timeCriticalVisit: false }, 'OPERATIONAL_FIX', false, []],
+    [
+      'time-critical visit nearly missed through an allocation error',
+      allocationError,
+      'OPERATIONAL_FIX',
+      true,
+      ['registered manager'],
+    ],
+    [
+      'allocation error on a routine visit',
+      { ...allocationError, timeCriticalVisit: false },
+      'OPERATIONAL_FIX',
+      false,
+      [],
+    ],
     ['visit nearly late through unrealistic travel time', travelTime, 'OPERATIONAL_FIX', false, []],
     ['gap noticed by the family', noticedByFamily, 'OPERATIONAL_FIX', false, ['case manager', 'family representative']],
-    ['visit nearly late for another reason', { ...travelTime, issueType: 'VISIT_NEARLY_LATE' }, 'TREND_MONITORING', false, []],
+    [
+      'visit nearly late for another reason',
+      { ...travelTime, issueType: 'VISIT_NEARLY_LATE' },
+      'TREND_MONITORING',
+      false,
+      [],
+    ],
   ] as const)('%s', (_case, details, route, sameDay, notify) => {
     expect(triageFor(rota, details)).toMatchObject({ route, sameDay, notify: [...notify], failures: [] });
   });
@@ -43,7 +67,11 @@ describe('rota gates', () => {
   it.each([
     ['time-critical allocation error', allocationError, [...always, 'high-priority-visits-checked']],
     ['unrealistic travel time on a routine visit', travelTime, always],
-    ['gap noticed by the family', noticedByFamily, [...always, 'high-priority-visits-checked', 'person-told-what-changed']],
+    [
+      'gap noticed by the family',
+      noticedByFamily,
+      [...always, 'high-priority-visits-checked', 'person-told-what-changed'],
+    ],
   ] as const)('%s', (_case, details, gates) => {
     expect(gatesFor(rota, details)).toEqual(gates);
   });

@@ -31,19 +31,43 @@ const restrictivePractice: Details = {
 
 describe('safeguarding triage', () => {
   it.each([
-    ['repeatedly approached by an unknown adult on an outing', unknownAdult, {}, ['case manager', 'registered manager', 'safeguarding lead']],
+    [
+      'repeatedly approached by an unknown adult on an outing',
+      unknownAdult,
+      {},
+      ['case manager', 'registered manager', 'safeguarding lead'],
+    ],
     ['risk of going missing at a drop-off with no plan', goingMissing, {}, ['case manager', 'safeguarding lead']],
-    ['a restrictive practice nearly used', restrictivePractice, {}, ['commissioner', 'registered manager', 'safeguarding lead']],
-    ['a low-harm first cue caught by a reliable control', { ...restrictivePractice, cueObserved: 'BOUNDARY_TESTING' }, { potentialHarm: 'LOW', preventionReliability: 'SYSTEM_CONTROL' }, ['safeguarding lead']],
+    [
+      'a restrictive practice nearly used',
+      restrictivePractice,
+      {},
+      ['commissioner', 'registered manager', 'safeguarding lead'],
+    ],
+    [
+      'a low-harm first cue caught by a reliable control',
+      { ...restrictivePractice, cueObserved: 'BOUNDARY_TESTING' },
+      { potentialHarm: 'LOW', preventionReliability: 'SYSTEM_CONTROL' },
+      ['safeguarding lead'],
+    ],
   ] as const)('%s goes to safeguarding review the same day', (_case, details, core, notify) => {
-    expect(triageFor(safeguarding, details, core)).toMatchObject({ route: 'SAFEGUARDING_REVIEW', sameDay: true, notify: [...notify], failures: [] });
+    expect(triageFor(safeguarding, details, core)).toMatchObject({
+      route: 'SAFEGUARDING_REVIEW',
+      sameDay: true,
+      notify: [...notify],
+      failures: [],
+    });
   });
 });
 
 describe('safeguarding gates', () => {
   const always = ['person-safe-confirmed', 'safeguarding-lead-reviewed', 'referral-decision-recorded'];
   it.each([
-    ['repeated approach with the risk continuing', unknownAdult, [...always, 'safety-plan-reviewed', 'team-briefed-on-cue']],
+    [
+      'repeated approach with the risk continuing',
+      unknownAdult,
+      [...always, 'safety-plan-reviewed', 'team-briefed-on-cue'],
+    ],
     ['going missing with no plan', goingMissing, [...always, 'safety-plan-written']],
     ['restrictive practice, first time', restrictivePractice, [...always, 'safety-plan-reviewed']],
   ] as const)('%s', (_case, details, gates) => {

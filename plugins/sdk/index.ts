@@ -131,14 +131,23 @@ export interface CategoryDefinition<Schema extends DetailsSchema = DetailsSchema
 }
 
 export type SimilarityField<Details> =
-  | 'personId' | 'serviceId' | 'visitId' | 'medicationRecordId' | 'shiftId' | 'carePlanId' | 'workflowStage' | 'setting'
+  | 'personId'
+  | 'serviceId'
+  | 'visitId'
+  | 'medicationRecordId'
+  | 'shiftId'
+  | 'carePlanId'
+  | 'workflowStage'
+  | 'setting'
   | `details.${Extract<keyof Details, string>}`;
 
 /**
  * Declares a category. Typing only: the registry validates every definition
  * at boot and refuses to start on a bad one.
  */
-export function defineCategory<Schema extends DetailsSchema>(definition: CategoryDefinition<Schema>): CategoryDefinition<Schema> {
+export function defineCategory<Schema extends DetailsSchema>(
+  definition: CategoryDefinition<Schema>,
+): CategoryDefinition<Schema> {
   return definition;
 }
 

@@ -39,7 +39,9 @@ export function reportFacts<Schema extends DetailsSchema>(
 ): ReportFacts<z.output<Schema>> {
   const parsed = category.details.safeParse(details);
   if (!parsed.success) {
-    throw new Error(`test details are not valid ${category.key} details: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join(', ')}`);
+    throw new Error(
+      `test details are not valid ${category.key} details: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join(', ')}`,
+    );
   }
   return { ...quietCoreFacts, ...core, category: category.key, details: parsed.data };
 }

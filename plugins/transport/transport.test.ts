@@ -39,27 +39,73 @@ const authorisedTimeShort: Details = {
   caseManagerNotified: true,
 };
 // A change handled through the office and absorbed without impact: watch for trends.
-const handledThroughOffice: Details = { ...authorisedTimeShort, personImpact: 'NO_IMPACT', authorisedTimeConcern: false, caseManagerNotified: false };
+const handledThroughOffice: Details = {
+  ...authorisedTimeShort,
+  personImpact: 'NO_IMPACT',
+  authorisedTimeConcern: false,
+  caseManagerNotified: false,
+};
 
 describe('transport triage', () => {
   it.each([
-    ['pickup changed, visit not rescheduled, change sent to a personal phone', pickupChanged, {}, 'OPERATIONAL_FIX', true, ['case manager']],
+    [
+      'pickup changed, visit not rescheduled, change sent to a personal phone',
+      pickupChanged,
+      {},
+      'OPERATIONAL_FIX',
+      true,
+      ['case manager'],
+    ],
     ['seating raised an elopement risk', seatingElopementRisk, {}, 'SAFEGUARDING_REVIEW', true, ['safeguarding lead']],
-    ['authorised support time may be too short', authorisedTimeShort, {}, 'OPERATIONAL_FIX', false, ['case manager', 'commissioner']],
-    ['nobody allocated although the visit was moved', { ...handledThroughOffice, staffingAllocation: 'NOT_ALLOCATED' }, {}, 'OPERATIONAL_FIX', true, []],
+    [
+      'authorised support time may be too short',
+      authorisedTimeShort,
+      {},
+      'OPERATIONAL_FIX',
+      false,
+      ['case manager', 'commissioner'],
+    ],
+    [
+      'nobody allocated although the visit was moved',
+      { ...handledThroughOffice, staffingAllocation: 'NOT_ALLOCATED' },
+      {},
+      'OPERATIONAL_FIX',
+      true,
+      [],
+    ],
     ['change handled through the office without impact', handledThroughOffice, {}, 'TREND_MONITORING', false, []],
-    ['only chance prevented a moderate harm (core rule)', handledThroughOffice, { preventionReliability: 'CHANCE' }, 'OPERATIONAL_FIX', false, []],
+    [
+      'only chance prevented a moderate harm (core rule)',
+      handledThroughOffice,
+      { preventionReliability: 'CHANCE' },
+      'OPERATIONAL_FIX',
+      false,
+      [],
+    ],
   ] as const)('%s', (_case, details, core, route, sameDay, notify) => {
     expect(triageFor(transport, details, core)).toMatchObject({ route, sameDay, notify: [...notify], failures: [] });
   });
 });
 
 describe('transport gates', () => {
-  const always = ['revised-schedule-confirmed', 'person-or-representative-told', 'next-visit-staffed', 'authorised-time-reviewed'];
+  const always = [
+    'revised-schedule-confirmed',
+    'person-or-representative-told',
+    'next-visit-staffed',
+    'authorised-time-reviewed',
+  ];
   it.each([
-    ['pickup changed, visit not rescheduled', pickupChanged, [...always, 'route-checked-for-others', 'case-manager-informed']],
+    [
+      'pickup changed, visit not rescheduled',
+      pickupChanged,
+      [...always, 'route-checked-for-others', 'case-manager-informed'],
+    ],
     ['seating raised an elopement risk', seatingElopementRisk, [...always, 'risk-plan-updated']],
-    ['authorised time too short, case manager already told', authorisedTimeShort, [...always, 'route-checked-for-others']],
+    [
+      'authorised time too short, case manager already told',
+      authorisedTimeShort,
+      [...always, 'route-checked-for-others'],
+    ],
     ['change handled through the office', handledThroughOffice, [...always, 'route-checked-for-others']],
   ] as const)('%s', (_case, details, gates) => {
     expect(gatesFor(transport, details)).toEqual(gates);

@@ -135,7 +135,12 @@ interface StageRow {
 }
 
 /** Counts by workflow stage (no stage counts as OTHER) with what surrounded them. */
-export async function loadStageCounts(tx: Transaction, scope: ReadScope, filter: NearMissFilter, shiftTransitionMinutes: number): Promise<StageCounts[]> {
+export async function loadStageCounts(
+  tx: Transaction,
+  scope: ReadScope,
+  filter: NearMissFilter,
+  shiftTransitionMinutes: number,
+): Promise<StageCounts[]> {
   const parameters = new Parameters();
   const where = conditions(scope, filter, parameters);
   const window = `${parameters.add(shiftTransitionMinutes)}::int`;
@@ -222,14 +227,20 @@ interface HealthRow {
  * each near miss's first decision (its time and the due time then); actions
  * and checks are those linked to the selected near misses.
  */
-export async function loadHealthFigures(tx: Transaction, scope: ReadScope, filter: NearMissFilter, now: Date): Promise<HealthFigures> {
+export async function loadHealthFigures(
+  tx: Transaction,
+  scope: ReadScope,
+  filter: NearMissFilter,
+  now: Date,
+): Promise<HealthFigures> {
   const parameters = new Parameters();
   const where = conditions(scope, filter, parameters);
   const at = `${parameters.add(now)}::timestamptz`;
   // Triage and feedback come after the occurrence: with a start date, only rows since then are read (hash joins, not a probe per near miss).
   // Links, actions and checks are read as the tenant's ranges and joined in memory: a probe per row would
   // walk an index from its root for each of thousands of rows, work that grows with the table's depth.
-  const since = (column: string) => (filter.occurredFrom ? ` AND ${column} >= ${parameters.add(filter.occurredFrom)}` : '');
+  const since = (column: string) =>
+    filter.occurredFrom ? ` AND ${column} >= ${parameters.add(filter.occurredFrom)}` : '';
   // Hand-written: fifteen aggregates over five tables in one statement, joined in memory (see above).
   const [row]: HealthRow[] = await tx.query(
     `WITH selected AS MATERIALIZED (
@@ -315,7 +326,13 @@ interface PeriodRow {
 }
 
 /** Whole periods from `from` to `to` in the tenant's time zone (the first starting at or after `from`, the last ending by `to`), and where the last ends. */
-export async function loadPeriods(tx: Transaction, tenantId: string, interval: TrendIntervalValue, from: Date, to: Date): Promise<Periods> {
+export async function loadPeriods(
+  tx: Transaction,
+  tenantId: string,
+  interval: TrendIntervalValue,
+  from: Date,
+  to: Date,
+): Promise<Periods> {
   // Hand-written: calendar periods in the tenant's time zone (date_trunc and generate_series).
   const rows: PeriodRow[] = await tx.query(
     `WITH ${zoneCte}, bounds AS (
@@ -359,7 +376,12 @@ export async function loadSeriesCounts(
      GROUP BY 1, 2, 3`,
     parameters.values,
   );
-  return rows.map((row) => ({ serviceId: row.service_id, category: row.category, periodStart: row.period_start, count: row.count }));
+  return rows.map((row) => ({
+    serviceId: row.service_id,
+    category: row.category,
+    periodStart: row.period_start,
+    count: row.count,
+  }));
 }
 
 export interface AnalyticsSettings {
@@ -386,5 +408,7 @@ export async function saveAnalyticsSettings(
 ): Promise<void> {
   await tx
     .getRepository(AnalyticsSettingsEntity)
-    .upsert({ tenantId, timeZone: settings.timeZone, updatedBy: updatedBy ?? null, updatedAt: () => 'now()' }, ['tenantId']);
+    .upsert({ tenantId, timeZone: settings.timeZone, updatedBy: updatedBy ?? null, updatedAt: () => 'now()' }, [
+      'tenantId',
+    ]);
 }

@@ -25,7 +25,14 @@ import {
   type AnalyticsSettings,
   type BucketCount,
 } from './analytics.repository';
-import type { GovernanceSummary, SignalGroupingValue, SignalHealth, SpcSeries, StageBreakdown, TrendBucket } from './analytics.type';
+import type {
+  GovernanceSummary,
+  SignalGroupingValue,
+  SignalHealth,
+  SpcSeries,
+  StageBreakdown,
+  TrendBucket,
+} from './analytics.type';
 import { controlCharts, type ChartSignal } from './control-charts';
 import { loadGovernanceFigures, loadSharedLearning } from './governance.repository';
 import { categorySpread, compareStages, rate, rateOrNull } from './signal-measures';
@@ -47,9 +54,17 @@ async function trendBuckets(
   interval: TrendIntervalValue | null,
   options: { shiftTransitionMinutes: number; periodStart?: Date },
 ): Promise<BucketCount[]> {
-  const buckets = await loadTrendBuckets(tx, scope, filter, dimension, interval, { ...options, limit: maxTrendBuckets + 1 });
+  const buckets = await loadTrendBuckets(tx, scope, filter, dimension, interval, {
+    ...options,
+    limit: maxTrendBuckets + 1,
+  });
   if (buckets.length > maxTrendBuckets) {
-    throw badUserInput([{ path: 'filter', message: `gives more than ${maxTrendBuckets} buckets: narrow the time range or use a longer interval` }]);
+    throw badUserInput([
+      {
+        path: 'filter',
+        message: `gives more than ${maxTrendBuckets} buckets: narrow the time range or use a longer interval`,
+      },
+    ]);
   }
   return buckets;
 }
@@ -77,8 +92,12 @@ export async function nearMissTrends(
 ): Promise<TrendBucket[]> {
   const selection = filterOf(filter);
   const scope = analyticsScopeOf(context.principal, selection);
-  const window = validate(z.object({ shiftTransitionMinutes: windowSchema }), { shiftTransitionMinutes }).shiftTransitionMinutes;
-  return context.db.read((tx) => trendBuckets(tx, scope, selection, dimension, interval, { shiftTransitionMinutes: window }));
+  const window = validate(z.object({ shiftTransitionMinutes: windowSchema }), {
+    shiftTransitionMinutes,
+  }).shiftTransitionMinutes;
+  return context.db.read((tx) =>
+    trendBuckets(tx, scope, selection, dimension, interval, { shiftTransitionMinutes: window }),
+  );
 }
 
 /**
@@ -86,16 +105,32 @@ export async function nearMissTrends(
  * narrower than the tenant (services, or a caller limited to some), each
  * stage is compared with the tenant as a whole to show where it clusters.
  */
-export async function workflowStageAnalysis(context: Context, filter: NearMissFilter | null | undefined, shiftTransitionMinutes = defaultShiftTransitionMinutes): Promise<StageBreakdown[]> {
+export async function workflowStageAnalysis(
+  context: Context,
+  filter: NearMissFilter | null | undefined,
+  shiftTransitionMinutes = defaultShiftTransitionMinutes,
+): Promise<StageBreakdown[]> {
   const selection = filterOf(filter);
   const scope = analyticsScopeOf(context.principal, selection);
-  const window = validate(z.object({ shiftTransitionMinutes: windowSchema }), { shiftTransitionMinutes }).shiftTransitionMinutes;
+  const window = validate(z.object({ shiftTransitionMinutes: windowSchema }), {
+    shiftTransitionMinutes,
+  }).shiftTransitionMinutes;
   return context.db.read(async (tx) => {
     const rows = await loadStageCounts(tx, scope, selection, window);
     const narrowed = Boolean(selection.serviceIds?.length) || scope.serviceIds !== '*';
-    const tenantRows = narrowed ? await loadStageCounts(tx, { tenantId: scope.tenantId, serviceIds: '*' }, { ...selection, serviceIds: undefined }, window) : rows;
+    const tenantRows = narrowed
+      ? await loadStageCounts(
+          tx,
+          { tenantId: scope.tenantId, serviceIds: '*' },
+          { ...selection, serviceIds: undefined },
+          window,
+        )
+      : rows;
     const comparison = new Map(
-      compareStages(new Map(rows.map((row) => [row.stage, row.count])), new Map(tenantRows.map((row) => [row.stage, row.count]))).map((item) => [item.stage, item]),
+      compareStages(
+        new Map(rows.map((row) => [row.stage, row.count])),
+        new Map(tenantRows.map((row) => [row.stage, row.count])),
+      ).map((item) => [item.stage, item]),
     );
     return rows.map((row) => {
       const compared = comparison.get(row.stage)!;
@@ -112,11 +147,19 @@ export async function workflowStageAnalysis(context: Context, filter: NearMissFi
   });
 }
 
-async function healthOf(tx: Transaction, context: Context, scope: ReadScope, filter: NearMissFilter, now: Date): Promise<SignalHealth> {
+async function healthOf(
+  tx: Transaction,
+  context: Context,
+  scope: ReadScope,
+  filter: NearMissFilter,
+  now: Date,
+): Promise<SignalHealth> {
   const row = await loadHealthFigures(tx, scope, filter, now);
   const categories = context.services.registry.list().length;
-  const notSystem = (barrier: { individualVigilance: number; chance: number }) => barrier.individualVigilance + barrier.chance;
-  const barrierTotal = (barrier: { systemControl: number; individualVigilance: number; chance: number }) => barrier.systemControl + notSystem(barrier);
+  const notSystem = (barrier: { individualVigilance: number; chance: number }) =>
+    barrier.individualVigilance + barrier.chance;
+  const barrierTotal = (barrier: { systemControl: number; individualVigilance: number; chance: number }) =>
+    barrier.systemControl + notSystem(barrier);
   return {
     reports: row.reports,
     categorySpread: categorySpread(Object.values(row.byCategory), categories),
@@ -129,7 +172,10 @@ async function healthOf(tx: Transaction, context: Context, scope: ReadScope, fil
     overdueActions: row.overdueActions,
     verificationPassRate: rateOrNull(row.checksPassed, row.checksPerformed),
     reopenedAfterClosure: row.reopenedAfterClosure,
-    notSystemControlShare: rate(row.barriers.reduce((sum, barrier) => sum + notSystem(barrier), 0), row.reports),
+    notSystemControlShare: rate(
+      row.barriers.reduce((sum, barrier) => sum + notSystem(barrier), 0),
+      row.reports,
+    ),
     barrierReliability: row.barriers.map((barrier) => ({
       ...barrier,
       reports: barrierTotal(barrier),
@@ -157,25 +203,45 @@ export interface SignalsRequest {
 /** How far back a chart reaches when the filter gives no start. */
 const defaultSpanDays: Record<TrendIntervalValue, number> = { DAY: 90, WEEK: 52 * 7, MONTH: 730 };
 
-async function chartsOf(tx: Transaction, scope: ReadScope, selection: NearMissFilter, request: Required<Omit<SignalsRequest, 'filter' | 'onlyWithSignals'>>, now: Date) {
+async function chartsOf(
+  tx: Transaction,
+  scope: ReadScope,
+  selection: NearMissFilter,
+  request: Required<Omit<SignalsRequest, 'filter' | 'onlyWithSignals'>>,
+  now: Date,
+) {
   const interval = request.interval!;
   const to = selection.occurredTo && selection.occurredTo.getTime() < now.getTime() ? selection.occurredTo : now;
   const from = selection.occurredFrom ?? new Date(to.getTime() - defaultSpanDays[interval] * dayMs);
   // Only whole periods: a part-week at either end would read as a dip.
   const { starts: periods, end } = await loadPeriods(tx, scope.tenantId, interval, from, to);
   if (!periods.length) return [];
-  const counts = await loadSeriesCounts(tx, scope, { ...selection, occurredFrom: periods[0], occurredTo: end }, interval, {
-    service: request.groupBy!.includes('SERVICE'),
-    category: request.groupBy!.includes('CATEGORY'),
-  });
+  const counts = await loadSeriesCounts(
+    tx,
+    scope,
+    { ...selection, occurredFrom: periods[0], occurredTo: end },
+    interval,
+    {
+      service: request.groupBy!.includes('SERVICE'),
+      category: request.groupBy!.includes('CATEGORY'),
+    },
+  );
   return controlCharts(periods, counts, request.chart!, interval, request.baselinePeriods!);
 }
 
 const signalsSchema = z.object({
   interval: z.enum(['DAY', 'WEEK', 'MONTH']).default('WEEK'),
-  groupBy: z.array(z.enum(['SERVICE', 'CATEGORY'])).max(2).default(['SERVICE', 'CATEGORY']),
+  groupBy: z
+    .array(z.enum(['SERVICE', 'CATEGORY']))
+    .max(2)
+    .default(['SERVICE', 'CATEGORY']),
   chart: z.enum(['XMR', 'C']).default('XMR'),
-  baselinePeriods: z.number().int().min(8, 'must be at least 8 (Making Data Count recommends 15 to 20)').max(104, 'must be at most 104').default(20),
+  baselinePeriods: z
+    .number()
+    .int()
+    .min(8, 'must be at least 8 (Making Data Count recommends 15 to 20)')
+    .max(104, 'must be at most 104')
+    .default(20),
 });
 
 /**
@@ -197,13 +263,21 @@ export async function nearMissSignals(context: Context, request: SignalsRequest)
 }
 
 /** Everything a weekly operational review and a monthly board pack need, as aggregates. */
-export async function governanceSummary(context: Context, from: Date, to: Date, serviceIds?: string[] | null): Promise<GovernanceSummary> {
+export async function governanceSummary(
+  context: Context,
+  from: Date,
+  to: Date,
+  serviceIds?: string[] | null,
+): Promise<GovernanceSummary> {
   authorize(context.principal, 'analytics.read');
   const period = validate(
     z
       .object({ from: z.date(), to: z.date(), serviceIds: z.array(z.string().min(1).max(100)).max(200).optional() })
       .refine((value) => value.to.getTime() > value.from.getTime(), { path: ['to'], message: 'must be after from' })
-      .refine((value) => value.to.getTime() - value.from.getTime() <= 800 * dayMs, { path: ['to'], message: 'a summary covers at most about two years' }),
+      .refine((value) => value.to.getTime() - value.from.getTime() <= 800 * dayMs, {
+        path: ['to'],
+        message: 'a summary covers at most about two years',
+      }),
     { from, to, serviceIds: serviceIds ?? undefined },
   );
   const selection: NearMissFilter = { occurredFrom: period.from, occurredTo: period.to, serviceIds: period.serviceIds };
@@ -211,11 +285,22 @@ export async function governanceSummary(context: Context, from: Date, to: Date, 
   const now = new Date();
   return context.db.read(async (tx) => {
     const breakdown = (dimension: TrendDimensionValue) =>
-      trendBuckets(tx, scope, selection, dimension, null, { shiftTransitionMinutes: defaultShiftTransitionMinutes, periodStart: period.from });
+      trendBuckets(tx, scope, selection, dimension, null, {
+        shiftTransitionMinutes: defaultShiftTransitionMinutes,
+        periodStart: period.from,
+      });
     const figures = await loadGovernanceFigures(tx, scope, period, now);
     // A year of weekly charts up to the end of the period; signals that reach into it.
-    const charts = await chartsOf(tx, scope, { serviceIds: period.serviceIds, occurredTo: period.to }, { interval: 'WEEK', groupBy: ['SERVICE', 'CATEGORY'], chart: 'XMR', baselinePeriods: 20 }, now);
-    const signals: ChartSignal[] = charts.flatMap((chart) => chart.signals).filter((signal) => signal.periodEnd.getTime() >= period.from.getTime());
+    const charts = await chartsOf(
+      tx,
+      scope,
+      { serviceIds: period.serviceIds, occurredTo: period.to },
+      { interval: 'WEEK', groupBy: ['SERVICE', 'CATEGORY'], chart: 'XMR', baselinePeriods: 20 },
+      now,
+    );
+    const signals: ChartSignal[] = charts
+      .flatMap((chart) => chart.signals)
+      .filter((signal) => signal.periodEnd.getTime() >= period.from.getTime());
     return {
       periodStart: period.from,
       periodEnd: period.to,
@@ -226,7 +311,11 @@ export async function governanceSummary(context: Context, from: Date, to: Date, 
       byContributingFactor: await breakdown('CONTRIBUTING_FACTOR'),
       byShiftPhase: await breakdown('SHIFT_PHASE'),
       byHourOfDay: await breakdown('HOUR_OF_DAY'),
-      repeatPatterns: await loadReviews(tx, scope, { serviceIds: period.serviceIds, activeFrom: period.from, activeTo: period.to }),
+      repeatPatterns: await loadReviews(tx, scope, {
+        serviceIds: period.serviceIds,
+        activeFrom: period.from,
+        activeTo: period.to,
+      }),
       riskReviewsOpened: figures.riskReviewsOpened,
       riskReviewsConcluded: figures.riskReviewsConcluded,
       riskReviewsOverdue: figures.riskReviewsOverdue,
@@ -246,15 +335,29 @@ export interface UpdateAnalyticsSettingsInput {
 }
 
 /** Sets the provider's time zone for analytics (an IANA name the database knows, e.g. America/New_York). */
-export async function updateAnalyticsSettings(tx: Transaction, actor: Actor, input: UpdateAnalyticsSettingsInput): Promise<AnalyticsSettings> {
+export async function updateAnalyticsSettings(
+  tx: Transaction,
+  actor: Actor,
+  input: UpdateAnalyticsSettingsInput,
+): Promise<AnalyticsSettings> {
   authorize(actor.principal, 'settings.configure');
   const settings = validate(z.object({ timeZone: z.string().trim().min(1).max(64) }), input);
   if (!(await isKnownTimeZone(tx, settings.timeZone))) {
-    throw badUserInput([{ path: 'timeZone', message: 'is not a time zone name the database knows (e.g. Europe/London, America/New_York)' }]);
+    throw badUserInput([
+      {
+        path: 'timeZone',
+        message: 'is not a time zone name the database knows (e.g. Europe/London, America/New_York)',
+      },
+    ]);
   }
   const { tenantId, staffId } = actor.principal;
   const before = await loadAnalyticsSettings(tx, tenantId);
   await saveAnalyticsSettings(tx, tenantId, settings, staffId);
-  await recordAudit(tx, { tenantId, actor: staffId, action: 'analytics_settings.updated', detail: { before, after: settings } });
+  await recordAudit(tx, {
+    tenantId,
+    actor: staffId,
+    action: 'analytics_settings.updated',
+    detail: { before, after: settings },
+  });
   return { timeZone: settings.timeZone };
 }

@@ -1,4 +1,11 @@
-import { spcBaseline, specialCauses, type SpcBaseline, type SpcChartValue, type SpcDirection, type SpcRuleValue } from './spc';
+import {
+  spcBaseline,
+  specialCauses,
+  type SpcBaseline,
+  type SpcChartValue,
+  type SpcDirection,
+  type SpcRuleValue,
+} from './spc';
 import type { TrendIntervalValue } from './trend-dimensions';
 
 export interface ChartCount {
@@ -36,15 +43,24 @@ export interface Chart {
   signals: ChartSignal[];
 }
 
-const periodWord: Record<TrendIntervalValue, [string, string]> = { DAY: ['day', 'days'], WEEK: ['week', 'weeks'], MONTH: ['month', 'months'] };
+const periodWord: Record<TrendIntervalValue, [string, string]> = {
+  DAY: ['day', 'days'],
+  WEEK: ['week', 'weeks'],
+  MONTH: ['month', 'months'],
+};
 const round = (value: number) => Math.round(value * 10) / 10;
 const dateOf = (date: Date) => date.toISOString().slice(0, 10);
 
 /** A signal in plain words, e.g. "medication in north: 9 weeks in a row above the baseline mean of 4.2, from 2026-03-02". */
-export function describeSignal(signal: Pick<ChartSignal, 'rule' | 'direction' | 'points' | 'serviceId' | 'category' | 'periodStart'>, baseline: ChartBaseline, interval: TrendIntervalValue): string {
+export function describeSignal(
+  signal: Pick<ChartSignal, 'rule' | 'direction' | 'points' | 'serviceId' | 'category' | 'periodStart'>,
+  baseline: ChartBaseline,
+  interval: TrendIntervalValue,
+): string {
   const [one, many] = periodWord[interval];
   const up = signal.direction === 'UP';
-  const what = [signal.category, signal.serviceId && `in ${signal.serviceId}`].filter(Boolean).join(' ') || 'all near misses';
+  const what =
+    [signal.category, signal.serviceId && `in ${signal.serviceId}`].filter(Boolean).join(' ') || 'all near misses';
   const periods = `${signal.points} ${signal.points === 1 ? one : many}`;
   const body = {
     BEYOND_LIMITS: `${periods} ${up ? 'above the upper' : 'below the lower'} process limit of ${round(up ? baseline.upperLimit : baseline.lowerLimit)}`,
@@ -60,7 +76,13 @@ export function describeSignal(signal: Pick<ChartSignal, 'rule' | 'direction' | 
  * every period (periods without reports count as zero), with its baseline and
  * the special causes after it.
  */
-export function controlCharts(periods: readonly Date[], counts: readonly ChartCount[], chart: SpcChartValue, interval: TrendIntervalValue, baselinePeriods: number): Chart[] {
+export function controlCharts(
+  periods: readonly Date[],
+  counts: readonly ChartCount[],
+  chart: SpcChartValue,
+  interval: TrendIntervalValue,
+  baselinePeriods: number,
+): Chart[] {
   const index = new Map(periods.map((period, position) => [period.getTime(), position]));
   const series = new Map<string, { serviceId: string | null; category: string | null; values: number[] }>();
   for (const row of counts) {
@@ -68,12 +90,16 @@ export function controlCharts(periods: readonly Date[], counts: readonly ChartCo
     if (position === undefined) continue;
     const key = `${row.serviceId ?? ''}\u0000${row.category ?? ''}`;
     let entry = series.get(key);
-    if (!entry) series.set(key, (entry = { serviceId: row.serviceId, category: row.category, values: periods.map(() => 0) }));
+    if (!entry)
+      series.set(key, (entry = { serviceId: row.serviceId, category: row.category, values: periods.map(() => 0) }));
     entry.values[position] += row.count;
   }
   if (!periods.length) return [];
   return [...series.values()]
-    .sort((a, b) => (a.serviceId ?? '').localeCompare(b.serviceId ?? '') || (a.category ?? '').localeCompare(b.category ?? ''))
+    .sort(
+      (a, b) =>
+        (a.serviceId ?? '').localeCompare(b.serviceId ?? '') || (a.category ?? '').localeCompare(b.category ?? ''),
+    )
     .map(({ serviceId, category, values }) => {
       const spc = spcBaseline(values, chart, baselinePeriods);
       const baseline: ChartBaseline = {

@@ -47,7 +47,12 @@ interface GovernanceRow {
  * tenant's ranges and joined in memory (CTEs), not probed row by row: the
  * work follows the tenant's rows, not the depth of the tables' indexes.
  */
-export async function loadGovernanceFigures(tx: Transaction, scope: ReadScope, period: GovernancePeriod, now: Date): Promise<GovernanceFigures> {
+export async function loadGovernanceFigures(
+  tx: Transaction,
+  scope: ReadScope,
+  period: GovernancePeriod,
+  now: Date,
+): Promise<GovernanceFigures> {
   const [scopeServices, askedServices] = serviceSets(scope, period);
   const asOf = period.to.getTime() < now.getTime() ? period.to : now;
   // Hand-written: the period's figures over five tables in one statement, joined in memory (see above).
@@ -136,7 +141,11 @@ interface SharedActionRow {
  * control applies to more than one service ("a rota near miss in one branch
  * means checking the same control in the others").
  */
-export async function loadSharedLearning(tx: Transaction, scope: ReadScope, period: GovernancePeriod): Promise<CorrectiveAction[]> {
+export async function loadSharedLearning(
+  tx: Transaction,
+  scope: ReadScope,
+  period: GovernancePeriod,
+): Promise<CorrectiveAction[]> {
   const [scopeServices, askedServices] = serviceSets(scope, period);
   // Hand-written: array overlap (&&) of an action's services with the caller's and the asked ones.
   const rows: SharedActionRow[] = await tx.query(

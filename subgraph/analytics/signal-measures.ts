@@ -42,7 +42,10 @@ export const minimumClusterCount = 3;
  * excess is beyond chance (normal approximation to the binomial, with the
  * tenant's share as the expected rate).
  */
-export function compareStages(service: ReadonlyMap<string, number>, tenant: ReadonlyMap<string, number>): StageComparison[] {
+export function compareStages(
+  service: ReadonlyMap<string, number>,
+  tenant: ReadonlyMap<string, number>,
+): StageComparison[] {
   const serviceTotal = [...service.values()].reduce((sum, count) => sum + count, 0);
   const tenantTotal = [...tenant.values()].reduce((sum, count) => sum + count, 0);
   return [...service.entries()].map(([stage, count]) => {

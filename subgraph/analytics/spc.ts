@@ -39,7 +39,8 @@ const d2 = 1.128;
 export const runLength = 7;
 export const trendLength = 6;
 
-const mean = (values: readonly number[]) => (values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : 0);
+const mean = (values: readonly number[]) =>
+  values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : 0;
 
 /**
  * The baseline: the first `baselinePoints` points (Making Data Count
@@ -59,7 +60,14 @@ export function spcBaseline(values: readonly number[], chart: SpcChartValue, bas
     sigma = Math.sqrt(centre);
     halfWidth = 3 * sigma;
   }
-  return { chart, points: baseline.length, mean: centre, sigma, upperLimit: centre + halfWidth, lowerLimit: Math.max(0, centre - halfWidth) };
+  return {
+    chart,
+    points: baseline.length,
+    mean: centre,
+    sigma,
+    upperLimit: centre + halfWidth,
+    lowerLimit: Math.max(0, centre - halfWidth),
+  };
 }
 
 /** Merges flagged point indexes into consecutive stretches. */
@@ -102,26 +110,46 @@ export function specialCauses(values: readonly number[], baseline: SpcBaseline):
   const monitored = values.map((value, index) => ({ value, index })).slice(from);
 
   if (baseline.sigma > 0) {
-    add('BEYOND_LIMITS', 'UP', stretches(monitored.filter((point) => point.value > baseline.upperLimit).map((point) => point.index)));
-    add('BEYOND_LIMITS', 'DOWN', stretches(monitored.filter((point) => point.value < baseline.lowerLimit).map((point) => point.index)));
+    add(
+      'BEYOND_LIMITS',
+      'UP',
+      stretches(monitored.filter((point) => point.value > baseline.upperLimit).map((point) => point.index)),
+    );
+    add(
+      'BEYOND_LIMITS',
+      'DOWN',
+      stretches(monitored.filter((point) => point.value < baseline.lowerLimit).map((point) => point.index)),
+    );
   }
 
   for (const direction of ['UP', 'DOWN'] as const) {
     const side = (value: number) => (direction === 'UP' ? value > baseline.mean : value < baseline.mean);
     const onSide = stretches(monitored.filter((point) => side(point.value)).map((point) => point.index));
-    add('RUN_OF_SEVEN', direction, onSide.filter(([start, end]) => end - start + 1 >= runLength));
+    add(
+      'RUN_OF_SEVEN',
+      direction,
+      onSide.filter(([start, end]) => end - start + 1 >= runLength),
+    );
   }
 
   for (const direction of ['UP', 'DOWN'] as const) {
-    const step = (index: number) => (direction === 'UP' ? values[index] > values[index - 1] : values[index] < values[index - 1]);
+    const step = (index: number) =>
+      direction === 'UP' ? values[index] > values[index - 1] : values[index] < values[index - 1];
     // A trend of n points is n - 1 steps in one direction; its first point may be the last baseline point's successor.
-    const stepping = stretches(monitored.filter((point) => point.index > from && step(point.index)).map((point) => point.index));
-    add('TREND_OF_SIX', direction, stepping.filter(([start, end]) => end - start + 2 >= trendLength).map(([start, end]) => [start - 1, end]));
+    const stepping = stretches(
+      monitored.filter((point) => point.index > from && step(point.index)).map((point) => point.index),
+    );
+    add(
+      'TREND_OF_SIX',
+      direction,
+      stepping.filter(([start, end]) => end - start + 2 >= trendLength).map(([start, end]) => [start - 1, end]),
+    );
   }
 
   if (baseline.sigma > 0) {
     for (const direction of ['UP', 'DOWN'] as const) {
-      const near = (value: number) => (direction === 'UP' ? value > baseline.mean + 2 * baseline.sigma : value < baseline.mean - 2 * baseline.sigma);
+      const near = (value: number) =>
+        direction === 'UP' ? value > baseline.mean + 2 * baseline.sigma : value < baseline.mean - 2 * baseline.sigma;
       const windows: [number, number][] = [];
       for (let start = from; start + 2 < values.length; start += 1) {
         const inWindow = [start, start + 1, start + 2].filter((index) => near(values[index]));

@@ -1,5 +1,13 @@
 export const trendDimensions = [
-  'CATEGORY', 'SERVICE', 'WORKFLOW_STAGE', 'CONTRIBUTING_FACTOR', 'SETTING', 'SHIFT_PHASE', 'HOUR_OF_DAY', 'DAY_OF_WEEK', 'POTENTIAL_HARM',
+  'CATEGORY',
+  'SERVICE',
+  'WORKFLOW_STAGE',
+  'CONTRIBUTING_FACTOR',
+  'SETTING',
+  'SHIFT_PHASE',
+  'HOUR_OF_DAY',
+  'DAY_OF_WEEK',
+  'POTENTIAL_HARM',
 ] as const;
 export type TrendDimensionValue = (typeof trendDimensions)[number];
 

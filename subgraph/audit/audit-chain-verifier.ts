@@ -36,7 +36,10 @@ const batchSize = 1000;
  * not skip, and that the chain ends where its head says. Reads across
  * tenants, so it runs as the pool's login role, never inside a request.
  */
-export async function verifyAuditChains(dataSource: DataSource, options: { tenantIds?: string[] } = {}): Promise<ChainReport> {
+export async function verifyAuditChains(
+  dataSource: DataSource,
+  options: { tenantIds?: string[] } = {},
+): Promise<ChainReport> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
@@ -69,13 +72,28 @@ async function verifyWith(tx: Transaction, tenantFilter: string[] | undefined): 
       for (const row of batch) {
         const seq = row.seq;
         if (seq !== expectedSeq) {
-          problems.push({ tenantId, seq, kind: 'MISSING_ROWS', message: `rows ${expectedSeq}..${seq - 1} are missing before row ${seq}` });
+          problems.push({
+            tenantId,
+            seq,
+            kind: 'MISSING_ROWS',
+            message: `rows ${expectedSeq}..${seq - 1} are missing before row ${seq}`,
+          });
         }
         if (row.prevHash !== previousHash) {
-          problems.push({ tenantId, seq, kind: 'BROKEN_LINK', message: `row ${seq} does not follow the row before it` });
+          problems.push({
+            tenantId,
+            seq,
+            kind: 'BROKEN_LINK',
+            message: `row ${seq} does not follow the row before it`,
+          });
         }
         if (auditRowHash(row) !== row.hash) {
-          problems.push({ tenantId, seq, kind: 'ALTERED_ROW', message: `row ${seq} (id ${row.id}) does not match its hash` });
+          problems.push({
+            tenantId,
+            seq,
+            kind: 'ALTERED_ROW',
+            message: `row ${seq} (id ${row.id}) does not match its hash`,
+          });
         }
         expectedSeq = seq + 1;
         previousHash = row.hash;
@@ -87,13 +105,21 @@ async function verifyWith(tx: Transaction, tenantFilter: string[] | undefined): 
     const lastSeq = expectedSeq - 1;
     const headSeq = head.lastSeq;
     if (headSeq === null) {
-      problems.push({ tenantId, seq: lastSeq, kind: 'HEAD_MISMATCH', message: 'the tenant has audit rows but no chain head' });
+      problems.push({
+        tenantId,
+        seq: lastSeq,
+        kind: 'HEAD_MISMATCH',
+        message: 'the tenant has audit rows but no chain head',
+      });
     } else if (headSeq !== lastSeq || head.lastHash !== previousHash) {
       problems.push({
         tenantId,
         seq: headSeq,
         kind: 'HEAD_MISMATCH',
-        message: headSeq > lastSeq ? `the chain ends at row ${lastSeq} but its head is at row ${headSeq}: rows were removed` : `the chain ends at row ${lastSeq}, not where its head says (row ${headSeq})`,
+        message:
+          headSeq > lastSeq
+            ? `the chain ends at row ${lastSeq} but its head is at row ${headSeq}: rows were removed`
+            : `the chain ends at row ${lastSeq}, not where its head says (row ${headSeq})`,
       });
     }
   }

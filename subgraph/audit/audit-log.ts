@@ -25,7 +25,8 @@ export async function recordAudit(tx: Transaction, entries: AuditEntry | readonl
   const list: readonly AuditEntry[] = Array.isArray(entries) ? entries : [entries as AuditEntry];
   if (!list.length) return;
   const tenantId = list[0].tenantId;
-  if (list.some((entry) => entry.tenantId !== tenantId)) throw new Error('recordAudit: one call writes one tenant\'s chain');
+  if (list.some((entry) => entry.tenantId !== tenantId))
+    throw new Error("recordAudit: one call writes one tenant's chain");
   // Locks (or creates) the head; `at` is read from the database clock after the
   // lock, in whole milliseconds, so times follow the chain order and hash exactly.
   const head = await lockChainHead(tx, tenantId, genesisHash);

@@ -4,11 +4,20 @@ import type { AuditEvent } from '../near-misses/near-miss.type';
 import { loadAuditRecords } from './audit.repository';
 
 /** Audit events of several near misses, oldest first: one statement. */
-export async function loadTimelines(tx: Transaction, tenantId: string, nearMissIds: readonly string[]): Promise<AuditEvent[][]> {
+export async function loadTimelines(
+  tx: Transaction,
+  tenantId: string,
+  nearMissIds: readonly string[],
+): Promise<AuditEvent[][]> {
   const records = await loadAuditRecords(tx, tenantId, nearMissIds);
   return nearMissIds.map((id) =>
     records
       .filter((record) => record.nearMissId === id)
-      .map((record) => ({ at: record.at, actor: hostReference(Staff, record.actor) ?? undefined, action: record.action, detail: record.detail ?? undefined })),
+      .map((record) => ({
+        at: record.at,
+        actor: hostReference(Staff, record.actor) ?? undefined,
+        action: record.action,
+        detail: record.detail ?? undefined,
+      })),
   );
 }

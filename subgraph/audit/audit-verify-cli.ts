@@ -12,14 +12,16 @@ async function main(): Promise<number> {
   const config = loadConfig();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
   try {
-    const report = await verifyAuditChains(database.dataSource, { tenantIds: tenantIds.length ? tenantIds : undefined });
+    const report = await verifyAuditChains(database.dataSource, {
+      tenantIds: tenantIds.length ? tenantIds : undefined,
+    });
     for (const problem of report.problems) {
       process.stdout.write(`${problem.kind}\ttenant ${problem.tenantId}\trow ${problem.seq}\t${problem.message}\n`);
     }
     process.stdout.write(
       report.ok
         ? `Audit trail intact: ${report.rows} rows in ${report.tenants} tenant chains.\n`
-        : `Audit trail TAMPERED: ${report.problems.length} problem${report.problems.length === 1 ? "" : "s"} in ${report.rows} rows of ${report.tenants} tenant chains.\n`,
+        : `Audit trail TAMPERED: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} in ${report.rows} rows of ${report.tenants} tenant chains.\n`,
     );
     return report.ok ? 0 : 1;
   } finally {

@@ -33,7 +33,12 @@ export interface HashedAuditRow extends ChainedAuditRow {
 }
 
 /** Appends rows of one tenant at one time, in the order given. */
-export async function appendAuditRows(tx: Transaction, tenantId: string, at: Date, rows: readonly HashedAuditRow[]): Promise<void> {
+export async function appendAuditRows(
+  tx: Transaction,
+  tenantId: string,
+  at: Date,
+  rows: readonly HashedAuditRow[],
+): Promise<void> {
   // Hand-written: the audit chain; one statement for the whole batch, inserted in its order
   // (a trigger advances the head row by row and refuses a row that does not continue it).
   await tx.query(
@@ -43,8 +48,15 @@ export async function appendAuditRows(tx: Transaction, tenantId: string, at: Dat
             WITH ORDINALITY AS row (seq, near_miss_id, actor, action, detail, prev_hash, hash, position)
       ORDER BY position`,
     [
-      tenantId, at, rows.map((row) => row.seq), rows.map((row) => row.nearMissId), rows.map((row) => row.actor), rows.map((row) => row.action),
-      rows.map((row) => (row.detail === null ? null : JSON.stringify(row.detail))), rows.map((row) => row.prevHash), rows.map((row) => row.hash),
+      tenantId,
+      at,
+      rows.map((row) => row.seq),
+      rows.map((row) => row.nearMissId),
+      rows.map((row) => row.actor),
+      rows.map((row) => row.action),
+      rows.map((row) => (row.detail === null ? null : JSON.stringify(row.detail))),
+      rows.map((row) => row.prevHash),
+      rows.map((row) => row.hash),
     ],
   );
 }
@@ -68,14 +80,24 @@ interface AuditRecordRow {
 }
 
 /** The audit entries of several near misses, in the order they were written. */
-export async function loadAuditRecords(tx: Transaction, tenantId: string, nearMissIds: readonly string[]): Promise<AuditRecord[]> {
+export async function loadAuditRecords(
+  tx: Transaction,
+  tenantId: string,
+  nearMissIds: readonly string[],
+): Promise<AuditRecord[]> {
   // Hand-written: the audit chain is read in write order (id), which no entity relation gives.
   const rows: AuditRecordRow[] = await tx.query(
     `SELECT near_miss_id, at, actor, action, detail FROM audit_event
      WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[]) ORDER BY id`,
     [tenantId, nearMissIds],
   );
-  return rows.map((row) => ({ nearMissId: row.near_miss_id, at: row.at, actor: row.actor, action: row.action, detail: row.detail }));
+  return rows.map((row) => ({
+    nearMissId: row.near_miss_id,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    detail: row.detail,
+  }));
 }
 
 /** A tenant with audit rows or a chain head, and where its head says the chain ends (null: no head). */
@@ -102,7 +124,11 @@ export async function loadChainHeads(tx: Transaction, tenantIds: string[] | unde
      ORDER BY tenant_id`,
     [tenantIds ?? null],
   );
-  return rows.map((row) => ({ tenantId: row.tenant_id, lastSeq: row.last_seq === null ? null : Number(row.last_seq), lastHash: row.last_hash }));
+  return rows.map((row) => ({
+    tenantId: row.tenant_id,
+    lastSeq: row.last_seq === null ? null : Number(row.last_seq),
+    lastHash: row.last_hash,
+  }));
 }
 
 /** An audit row as stored, with its id. */
@@ -124,7 +150,12 @@ interface StoredAuditRowRow {
 }
 
 /** Up to `limit` rows of a tenant's chain after sequence number `afterSeq`, in chain order. */
-export async function loadChainRows(tx: Transaction, tenantId: string, afterSeq: number, limit: number): Promise<StoredAuditRow[]> {
+export async function loadChainRows(
+  tx: Transaction,
+  tenantId: string,
+  afterSeq: number,
+  limit: number,
+): Promise<StoredAuditRow[]> {
   // Hand-written: the audit chain, walked as keyset pages by sequence number.
   const rows: StoredAuditRowRow[] = await tx.query(
     `SELECT id, tenant_id, seq, near_miss_id, at, actor, action, detail, prev_hash, hash FROM audit_event

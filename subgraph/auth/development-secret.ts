@@ -19,6 +19,7 @@ export function useDevelopmentSecret(config: Config): string | undefined {
     mkdirSync(config.dataDir, { recursive: true });
     writeFileSync(file, config.auth.jwtSecret, { mode: 0o600 });
   }
-  if (config.pseudonymisationSecretDerived) config.pseudonymisationSecret = derivePseudonymisationSecret(config.auth.jwtSecret);
+  if (config.pseudonymisationSecretDerived)
+    config.pseudonymisationSecret = derivePseudonymisationSecret(config.auth.jwtSecret);
   return `AUTH_JWT_SECRET is not set: using a generated development secret kept in ${file} (npm run token signs with it). Never do this in production.`;
 }

@@ -56,7 +56,10 @@ export const rootFieldPermissions = {
 export type RootField = keyof typeof rootFieldPermissions;
 
 /** Root fields whose operation the action's owner may also perform. */
-export const ownerMayAlso: readonly RootField[] = ['Mutation.completeCorrectiveAction', 'Mutation.scheduleVerification'];
+export const ownerMayAlso: readonly RootField[] = [
+  'Mutation.completeCorrectiveAction',
+  'Mutation.scheduleVerification',
+];
 
 /** Fields whose value depends on who asks, and what the others see instead. */
 export const sensitiveFields: Record<string, { operation: Operation; otherwise: string }> = {
@@ -67,7 +70,10 @@ export const sensitiveFields: Record<string, { operation: Operation; otherwise: 
   'NearMiss.immediateActions': { operation: 'nearMiss.readIdentified', otherwise: 'each item "[withheld]"' },
   'NearMiss.outcome': { operation: 'nearMiss.readIdentified', otherwise: '"[withheld]"' },
   'NearMiss.noActionReason': { operation: 'nearMiss.readIdentified', otherwise: '"[withheld]"' },
-  'NearMiss.details': { operation: 'nearMiss.readIdentified', otherwise: 'free-text fields "[withheld]"; codes, times and flags kept' },
+  'NearMiss.details': {
+    operation: 'nearMiss.readIdentified',
+    otherwise: 'free-text fields "[withheld]"; codes, times and flags kept',
+  },
   'NearMiss.person': { operation: 'nearMiss.readIdentified', otherwise: 'a per-tenant pseudonym id (psn_…)' },
   'NearMiss.feedback': { operation: 'nearMiss.readIdentified', otherwise: 'messages "[withheld]"' },
   'Triage.rationale': { operation: 'nearMiss.readIdentified', otherwise: '"[withheld]"' },
@@ -76,5 +82,8 @@ export const sensitiveFields: Record<string, { operation: Operation; otherwise: 
   'Triage.justCultureResponse': { operation: 'triage.justCulture.read', otherwise: 'null' },
   'RiskReview.conclusion': { operation: 'nearMiss.readIdentified', otherwise: '"[withheld]"' },
   'CorrectiveAction.owner': { operation: 'nearMiss.readIdentified', otherwise: 'a pseudonymous staff id (psn_…)' },
-  'VerificationCheck.performedBy': { operation: 'nearMiss.readIdentified', otherwise: 'a pseudonymous staff id (psn_…)' },
+  'VerificationCheck.performedBy': {
+    operation: 'nearMiss.readIdentified',
+    otherwise: 'a pseudonymous staff id (psn_…)',
+  },
 };

@@ -25,7 +25,9 @@ export type TokenVerifier = (authorization: string | undefined) => Promise<Princ
  */
 export function createTokenVerifier(auth: Config['auth']): TokenVerifier {
   const secret = new TextEncoder().encode(auth.jwtSecret);
-  const jwks = auth.jwksUrl ? createRemoteJWKSet(new URL(auth.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 }) : undefined;
+  const jwks = auth.jwksUrl
+    ? createRemoteJWKSet(new URL(auth.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 })
+    : undefined;
   const options = {
     issuer: auth.issuer,
     audience: auth.audience,
@@ -52,7 +54,9 @@ export function createTokenVerifier(auth: Config['auth']): TokenVerifier {
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) {
-      throw unauthenticated(`Invalid token claims: ${claims.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+      throw unauthenticated(
+        `Invalid token claims: ${claims.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+      );
     }
     const { sub, tenant, roles, services } = claims.data;
     return { staffId: sub, tenantId: tenant, roles, services: services.includes('*') ? '*' : services };

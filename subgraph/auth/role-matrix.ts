@@ -2,10 +2,31 @@ import { forbidden } from '../common/errors';
 import { hasAnyRole, type Principal } from './principal';
 import { Role } from './role';
 
-const { REPORTER, SUPERVISOR, TRIAGE_LEAD, MEDICATION_LEAD, SAFEGUARDING_LEAD, MANAGER, GOVERNANCE, ANALYST, ADMIN, INTEGRATION } = Role;
+const {
+  REPORTER,
+  SUPERVISOR,
+  TRIAGE_LEAD,
+  MEDICATION_LEAD,
+  SAFEGUARDING_LEAD,
+  MANAGER,
+  GOVERNANCE,
+  ANALYST,
+  ADMIN,
+  INTEGRATION,
+} = Role;
 
 const frontline = [REPORTER, SUPERVISOR, TRIAGE_LEAD, MEDICATION_LEAD, SAFEGUARDING_LEAD, MANAGER, ADMIN, INTEGRATION];
-const rowReaders = [REPORTER, SUPERVISOR, TRIAGE_LEAD, MEDICATION_LEAD, SAFEGUARDING_LEAD, MANAGER, ANALYST, ADMIN, INTEGRATION];
+const rowReaders = [
+  REPORTER,
+  SUPERVISOR,
+  TRIAGE_LEAD,
+  MEDICATION_LEAD,
+  SAFEGUARDING_LEAD,
+  MANAGER,
+  ANALYST,
+  ADMIN,
+  INTEGRATION,
+];
 const leads = [TRIAGE_LEAD, MEDICATION_LEAD, SAFEGUARDING_LEAD];
 const lineManagement = [SUPERVISOR, ...leads, MANAGER, ADMIN];
 
@@ -70,4 +91,13 @@ export function authorize(principal: Principal, operation: Operation): void {
 }
 
 /** Roles that see every report of their services (reporters see only their own). */
-export const seesAllReportsOfTheirServices = [SUPERVISOR, TRIAGE_LEAD, MEDICATION_LEAD, SAFEGUARDING_LEAD, MANAGER, ANALYST, ADMIN, INTEGRATION];
+export const seesAllReportsOfTheirServices = [
+  SUPERVISOR,
+  TRIAGE_LEAD,
+  MEDICATION_LEAD,
+  SAFEGUARDING_LEAD,
+  MANAGER,
+  ANALYST,
+  ADMIN,
+  INTEGRATION,
+];

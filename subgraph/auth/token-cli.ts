@@ -19,12 +19,17 @@ const { values } = parseArgs({
 async function main() {
   const config = loadConfig();
   useDevelopmentSecret(config);
-  const roles = z.array(z.enum(Role)).parse(values.role.flatMap((role) => role.split(',')).map((role) => role.trim().toUpperCase()));
+  const roles = z
+    .array(z.enum(Role))
+    .parse(values.role.flatMap((role) => role.split(',')).map((role) => role.trim().toUpperCase()));
   const token = await signToken(config.auth.jwtSecret, {
     sub: values.sub,
     tenant: values.tenant,
     roles,
-    services: values.services.split(',').map((service) => service.trim()).filter(Boolean),
+    services: values.services
+      .split(',')
+      .map((service) => service.trim())
+      .filter(Boolean),
     expiresIn: values.expires,
   });
   process.stdout.write(`${token}\n`);

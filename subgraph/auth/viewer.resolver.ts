@@ -15,6 +15,11 @@ export class ViewerResolver {
   @Query(() => Viewer, { description: 'Who the subgraph thinks you are: handy to check a token end to end.' })
   viewer(@Ctx() context: RequestContext): Viewer {
     const { principal } = context;
-    return { staffId: principal.staffId, tenantId: principal.tenantId, roles: principal.roles, services: principal.services === '*' ? ['*'] : principal.services };
+    return {
+      staffId: principal.staffId,
+      tenantId: principal.tenantId,
+      roles: principal.roles,
+      services: principal.services === '*' ? ['*'] : principal.services,
+    };
   }
 }

@@ -13,17 +13,32 @@ export interface RegisteredCategory {
 }
 
 export class PluginValidationError extends Error {
-  constructor(readonly plugin: string, readonly problems: string[]) {
+  constructor(
+    readonly plugin: string,
+    readonly problems: string[],
+  ) {
     super(`Category plugin "${plugin}" is invalid: ${problems.join('; ')}`);
     this.name = 'PluginValidationError';
   }
 }
 
 const kebabCase = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-const coreLinkFields = ['personId', 'serviceId', 'visitId', 'medicationRecordId', 'shiftId', 'carePlanId', 'workflowStage', 'setting'];
+const coreLinkFields = [
+  'personId',
+  'serviceId',
+  'visitId',
+  'medicationRecordId',
+  'shiftId',
+  'carePlanId',
+  'workflowStage',
+  'setting',
+];
 
 const isZodObject = (value: unknown): value is z.ZodObject<z.ZodRawShape> =>
-  value instanceof z.ZodObject || (typeof value === 'object' && value !== null && (value as { _zod?: { def?: { type?: string } } })._zod?.def?.type === 'object');
+  value instanceof z.ZodObject ||
+  (typeof value === 'object' &&
+    value !== null &&
+    (value as { _zod?: { def?: { type?: string } } })._zod?.def?.type === 'object');
 
 /** Sample reports built from a plugin's example, spanning harms and settings, to exercise its rules at boot. */
 export function sampleReports(definition: CategoryDefinition, details: Record<string, unknown>): ReportFacts[] {
@@ -46,10 +61,13 @@ export function validateDefinition(definition: CategoryDefinition): string[] {
   const problems: string[] = [];
   const candidate = definition as Partial<CategoryDefinition> | undefined;
   if (!candidate || typeof candidate !== 'object') return ['the module does not export a category definition'];
-  if (typeof candidate.key !== 'string' || !kebabCase.test(candidate.key)) problems.push(`key ${JSON.stringify(candidate.key)} must be kebab-case`);
+  if (typeof candidate.key !== 'string' || !kebabCase.test(candidate.key))
+    problems.push(`key ${JSON.stringify(candidate.key)} must be kebab-case`);
   if (typeof candidate.label !== 'string' || !candidate.label.trim()) problems.push('label is required');
-  if (typeof candidate.description !== 'string' || !candidate.description.trim()) problems.push('description is required');
-  if (!Number.isInteger(candidate.version) || (candidate.version ?? 0) < 1) problems.push('version must be a positive integer');
+  if (typeof candidate.description !== 'string' || !candidate.description.trim())
+    problems.push('description is required');
+  if (!Number.isInteger(candidate.version) || (candidate.version ?? 0) < 1)
+    problems.push('version must be a positive integer');
   if (!isZodObject(candidate.details)) {
     problems.push('details must be a zod object schema (z.object({...}))');
     return problems;
@@ -61,39 +79,53 @@ export function validateDefinition(definition: CategoryDefinition): string[] {
 
   const parsedExample = candidate.details.safeParse(candidate.example);
   if (!parsedExample.success) {
-    problems.push(`example does not match details: ${parsedExample.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join(', ')}`);
+    problems.push(
+      `example does not match details: ${parsedExample.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join(', ')}`,
+    );
   }
-  if (candidate.defaultRoute !== undefined && !triageRoutes.includes(candidate.defaultRoute)) problems.push(`defaultRoute ${candidate.defaultRoute} is not a triage route`);
+  if (candidate.defaultRoute !== undefined && !triageRoutes.includes(candidate.defaultRoute))
+    problems.push(`defaultRoute ${candidate.defaultRoute} is not a triage route`);
 
   const ruleIds = new Set<string>();
   for (const rule of definition.triage) {
-    if (!rule || typeof rule.id !== 'string' || !kebabCase.test(rule.id)) problems.push(`triage rule id ${JSON.stringify(rule?.id)} must be kebab-case`);
+    if (!rule || typeof rule.id !== 'string' || !kebabCase.test(rule.id))
+      problems.push(`triage rule id ${JSON.stringify(rule?.id)} must be kebab-case`);
     else if (ruleIds.has(rule.id)) problems.push(`triage rule id ${rule.id} is used twice`);
     else ruleIds.add(rule.id);
     if (typeof rule?.when !== 'function') problems.push(`triage rule ${rule?.id} needs a when() function`);
-    if (rule?.route !== undefined && !triageRoutes.includes(rule.route)) problems.push(`triage rule ${rule.id} suggests ${rule.route}, which is not a triage route`);
+    if (rule?.route !== undefined && !triageRoutes.includes(rule.route))
+      problems.push(`triage rule ${rule.id} suggests ${rule.route}, which is not a triage route`);
   }
   const gateKeys = new Set<string>();
   for (const gate of definition.gates) {
-    if (!gate || typeof gate.key !== 'string' || !kebabCase.test(gate.key)) problems.push(`gate key ${JSON.stringify(gate?.key)} must be kebab-case`);
+    if (!gate || typeof gate.key !== 'string' || !kebabCase.test(gate.key))
+      problems.push(`gate key ${JSON.stringify(gate?.key)} must be kebab-case`);
     else if (gateKeys.has(gate.key)) problems.push(`gate key ${gate.key} is used twice`);
     else gateKeys.add(gate.key);
     if (typeof gate?.label !== 'string' || !gate.label.trim()) problems.push(`gate ${gate?.key} needs a label`);
   }
   for (const template of definition.verification) {
-    if (!verificationMethods.includes(template.method)) problems.push(`verification method ${template.method} is unknown`);
-    if (!Number.isInteger(template.everyDays) || template.everyDays < 1) problems.push('verification everyDays must be a positive integer');
-    if (!Number.isInteger(template.count) || template.count < 1) problems.push('verification count must be a positive integer');
+    if (!verificationMethods.includes(template.method))
+      problems.push(`verification method ${template.method} is unknown`);
+    if (!Number.isInteger(template.everyDays) || template.everyDays < 1)
+      problems.push('verification everyDays must be a positive integer');
+    if (!Number.isInteger(template.count) || template.count < 1)
+      problems.push('verification count must be a positive integer');
   }
   const detailKeys = Object.keys(candidate.details.shape);
   for (const field of definition.similarity) {
-    const ok = coreLinkFields.includes(field) || (field.startsWith('details.') && detailKeys.includes(field.slice('details.'.length)));
+    const ok =
+      coreLinkFields.includes(field) ||
+      (field.startsWith('details.') && detailKeys.includes(field.slice('details.'.length)));
     if (!ok) problems.push(`similarity field ${field} is neither a core link field nor one of details`);
   }
   for (const stage of definition.workflowStages ?? []) {
     if (!workflowStages.includes(stage)) problems.push(`workflow stage ${stage} is unknown`);
   }
-  if (typeof definition.standards?.fhirAdverseEventCategory !== 'string' || !definition.standards.fhirAdverseEventCategory) {
+  if (
+    typeof definition.standards?.fhirAdverseEventCategory !== 'string' ||
+    !definition.standards.fhirAdverseEventCategory
+  ) {
     problems.push('standards.fhirAdverseEventCategory is required');
   }
 
@@ -101,7 +133,8 @@ export function validateDefinition(definition: CategoryDefinition): string[] {
   if (parsedExample.success && problems.length === 0) {
     for (const report of sampleReports(definition, parsedExample.data)) {
       const suggestion = suggestTriage(definition, report);
-      for (const failure of suggestion.failures) problems.push(`rule ${failure.ruleId} failed on a sample report: ${failure.message}`);
+      for (const failure of suggestion.failures)
+        problems.push(`rule ${failure.ruleId} failed on a sample report: ${failure.message}`);
       try {
         for (const gate of definition.gates) gate.appliesWhen?.(report);
         definition.standards.nccMerp?.(report);
@@ -131,7 +164,9 @@ export class CategoryRegistry {
       try {
         fieldsSchema = z.toJSONSchema(definition.details, { io: 'input', unrepresentable: 'any' });
       } catch (error) {
-        throw new PluginValidationError(name, [`details cannot be expressed as JSON Schema: ${(error as Error).message}`]);
+        throw new PluginValidationError(name, [
+          `details cannot be expressed as JSON Schema: ${(error as Error).message}`,
+        ]);
       }
       this.byKey.set(definition.key, {
         definition,

@@ -16,11 +16,18 @@ export interface SetCategoryEnabledInput {
  * event when that changes anything. Off refuses new reports of it; existing
  * reports stay readable.
  */
-export async function setCategoryEnabled(tx: Transaction, actor: Actor, input: SetCategoryEnabledInput): Promise<RegisteredCategory> {
+export async function setCategoryEnabled(
+  tx: Transaction,
+  actor: Actor,
+  input: SetCategoryEnabledInput,
+): Promise<RegisteredCategory> {
   const { principal } = actor;
   authorize(principal, 'categories.configure');
   const registered = actor.services.registry.get(input.key.trim());
-  if (!registered) throw badUserInput([{ path: 'key', message: `unknown category "${input.key.slice(0, 64)}"; see the categories query` }]);
+  if (!registered)
+    throw badUserInput([
+      { path: 'key', message: `unknown category "${input.key.slice(0, 64)}"; see the categories query` },
+    ]);
   const category = registered.definition.key;
   const wasEnabled = (await lockCategoryEnabled(tx, principal.tenantId, category)) ?? true;
   await saveCategoryEnabled(tx, principal.tenantId, category, input.enabled);

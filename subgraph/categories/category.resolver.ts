@@ -7,15 +7,20 @@ import { NearMissCategory } from './category.type';
 
 @Resolver(() => NearMissCategory)
 export class CategoryResolver {
-  @Query(() => [NearMissCategory], { description: 'Every installed category, with the JSON Schema of its details for host forms.' })
+  @Query(() => [NearMissCategory], {
+    description: 'Every installed category, with the JSON Schema of its details for host forms.',
+  })
   async categories(@Ctx() context: RequestContext): Promise<NearMissCategory[]> {
     authorize(context.principal, 'categories.read');
     const disabled = await context.loaders.disabledCategories();
-    return context.services.registry.list().map((registered) => toCategoryType(registered, !disabled.has(registered.definition.key)));
+    return context.services.registry
+      .list()
+      .map((registered) => toCategoryType(registered, !disabled.has(registered.definition.key)));
   }
 
   @Mutation(() => NearMissCategory, {
-    description: 'Turns a category on or off for your organisation (MANAGER, ADMIN). Off refuses new reports of it; existing reports stay readable.',
+    description:
+      'Turns a category on or off for your organisation (MANAGER, ADMIN). Off refuses new reports of it; existing reports stay readable.',
   })
   async setCategoryEnabled(
     @Arg('key', () => ID) key: string,

@@ -18,7 +18,10 @@ export function currentDetails(
   try {
     const upgraded = definition.upgradeDetails(structuredClone(stored), storedVersion);
     if (upgraded && typeof upgraded === 'object' && !Array.isArray(upgraded)) return upgraded;
-    logger?.warn('category upgradeDetails returned no object; stored details shown', { category: definition.key, storedVersion });
+    logger?.warn('category upgradeDetails returned no object; stored details shown', {
+      category: definition.key,
+      storedVersion,
+    });
   } catch (error) {
     logger?.warn('category upgradeDetails failed; stored details shown', {
       category: definition.key,

@@ -35,6 +35,8 @@ export function loadPluginModule(specifier: string, cwd = process.cwd()): Catego
 export function loadCategoryRegistry(pluginSpecifiers: string[], cwd = process.cwd()): CategoryRegistry {
   return new CategoryRegistry([
     ...builtInCategories.map((definition) => ({ definition, source: 'built-in' })),
-    ...pluginSpecifiers.flatMap((specifier) => loadPluginModule(specifier, cwd).map((definition) => ({ definition, source: specifier }))),
+    ...pluginSpecifiers.flatMap((specifier) =>
+      loadPluginModule(specifier, cwd).map((definition) => ({ definition, source: specifier })),
+    ),
   ]);
 }

@@ -10,13 +10,15 @@ export const isUuid = (value: string) => uuidPattern.test(value);
 export const uuid = (message = 'is not a valid id') => z.string().regex(uuidPattern, message);
 
 /** Required free text: trimmed, not blank, bounded. */
-export const text = (max: number) => z.string().trim().min(1, 'may not be blank').max(max, `must be at most ${max} characters`);
+export const text = (max: number) =>
+  z.string().trim().min(1, 'may not be blank').max(max, `must be at most ${max} characters`);
 
 /** zod issues as the contract's `extensions.fields`. */
 export const toFieldProblems = (error: z.ZodError, prefix: (string | number)[] = []): FieldProblem[] =>
   error.issues.map((issue) => ({
     path: [...prefix, ...issue.path.map(String)].join('.'),
-    message: issue.code === 'invalid_type' && / received undefined$/.test(issue.message) ? 'is required' : issue.message,
+    message:
+      issue.code === 'invalid_type' && / received undefined$/.test(issue.message) ? 'is required' : issue.message,
   }));
 
 /** Parses or throws BAD_USER_INPUT naming every field that is wrong. */

@@ -28,7 +28,10 @@ export type ActionTypeValue = keyof typeof strengthOfType;
 export const actionTypes = Object.keys(strengthOfType) as ActionTypeValue[];
 
 /** The strength to record: implied by the type when one is given, and a contradiction is an input error. */
-export function resolveStrength(type: ActionTypeValue | undefined, strength: ActionStrengthValue | undefined): { strength?: ActionStrengthValue; problems: FieldProblem[] } {
+export function resolveStrength(
+  type: ActionTypeValue | undefined,
+  strength: ActionStrengthValue | undefined,
+): { strength?: ActionStrengthValue; problems: FieldProblem[] } {
   if (type) {
     const implied = strengthOfType[type];
     if (strength && strength !== implied) {
@@ -67,7 +70,9 @@ export function missingEvidence(required: readonly string[], evidence: readonly 
 export const isOpenAction = (status: ActionStatusValue) => status === 'OPEN' || status === 'IN_PROGRESS';
 
 /** A plan is not effective once any live action is found not effective; effective when every done action is; otherwise undecided. */
-export function planEffectiveness(actions: readonly { status: ActionStatusValue; effective: boolean | null }[]): boolean | null {
+export function planEffectiveness(
+  actions: readonly { status: ActionStatusValue; effective: boolean | null }[],
+): boolean | null {
   const live = actions.filter((action) => action.status !== 'CANCELLED');
   if (live.some((action) => action.effective === false)) return false;
   const done = live.filter((action) => action.status === 'DONE');

@@ -16,7 +16,8 @@ export interface ClosureFacts {
  */
 export function closureBlocker(facts: ClosureFacts): string | null {
   const open = facts.actions.filter((action) => isOpenAction(action.status));
-  if (open.length) return `Corrective actions are still open: ${open.map((action) => action.title).join('; ')}. Complete or cancel them first.`;
+  if (open.length)
+    return `Corrective actions are still open: ${open.map((action) => action.title).join('; ')}. Complete or cancel them first.`;
   const done = facts.actions.filter((action) => action.status === 'DONE');
   if (facts.route === 'OPERATIONAL_FIX' && done.length === 0 && !facts.noActionReason) {
     return 'An operational fix needs at least one completed corrective action, or a recorded reason why none is needed.';
@@ -34,5 +35,10 @@ export function closureBlocker(facts: ClosureFacts): string | null {
 
 /** Whether a near miss in ACTIONS_IN_PROGRESS is ready to move to VERIFYING. */
 export function readyForVerification(actions: readonly { status: ActionStatusValue }[], gatesDone: boolean): boolean {
-  return gatesDone && actions.length > 0 && actions.every((action) => !isOpenAction(action.status)) && actions.some((action) => action.status === 'DONE');
+  return (
+    gatesDone &&
+    actions.length > 0 &&
+    actions.every((action) => !isOpenAction(action.status)) &&
+    actions.some((action) => action.status === 'DONE')
+  );
 }

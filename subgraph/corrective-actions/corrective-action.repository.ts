@@ -468,18 +468,16 @@ export async function recordCheckResult(
   check: { id: string; tenantId: string },
   outcome: { by: string; result: VerificationResultValue; evidence: string[]; notes: string | null },
 ): Promise<void> {
-  await tx
-    .getRepository(VerificationCheckEntity)
-    .update(
-      { id: check.id, tenantId: check.tenantId },
-      {
-        performedAt: () => 'clock_timestamp()',
-        performedBy: outcome.by,
-        result: outcome.result,
-        evidence: outcome.evidence,
-        notes: outcome.notes,
-      },
-    );
+  await tx.getRepository(VerificationCheckEntity).update(
+    { id: check.id, tenantId: check.tenantId },
+    {
+      performedAt: () => 'clock_timestamp()',
+      performedBy: outcome.by,
+      result: outcome.result,
+      evidence: outcome.evidence,
+      notes: outcome.notes,
+    },
+  );
 }
 
 /** Results of every check of an action (null: not performed yet). */

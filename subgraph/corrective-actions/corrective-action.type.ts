@@ -3,14 +3,25 @@ import { VerificationMethod, enumOf } from '../domain/graphql-enums';
 import type { VerificationMethodValue } from '../domain/vocabulary';
 import { Staff } from '../host-entities/host-entity.types';
 import { verificationResults, type VerificationResultValue } from '../verification/verification-rules';
-import { actionStatuses, actionStrengths, actionTypes, type ActionStatusValue, type ActionStrengthValue, type ActionTypeValue } from './action-rules';
+import {
+  actionStatuses,
+  actionStrengths,
+  actionTypes,
+  type ActionStatusValue,
+  type ActionStrengthValue,
+  type ActionTypeValue,
+} from './action-rules';
 
 export const ActionStrength = enumOf(actionStrengths);
 export const ActionStatus = enumOf(actionStatuses);
 export const ActionType = enumOf(actionTypes);
 export const VerificationResult = enumOf(verificationResults);
 
-registerEnumType(ActionStrength, { name: 'ActionStrength', description: 'Stronger: forcing functions, redesign, standardisation. Intermediate: checklists, staffing, prompts. Weaker: training, reminders, policy.' });
+registerEnumType(ActionStrength, {
+  name: 'ActionStrength',
+  description:
+    'Stronger: forcing functions, redesign, standardisation. Intermediate: checklists, staffing, prompts. Weaker: training, reminders, policy.',
+});
 registerEnumType(ActionStatus, { name: 'ActionStatus' });
 registerEnumType(ActionType, { name: 'ActionType', description: 'The kind of control; it implies the strength.' });
 registerEnumType(VerificationResult, { name: 'VerificationResult' });
@@ -28,10 +39,13 @@ export class CorrectiveAction {
   @Field(() => [String]) evidenceRequired!: string[];
   @Field(() => [String], { description: 'Evidence given at completion' }) evidence!: string[];
   @Field({ description: 'Measurable, e.g. "no repeat time-critical near misses for 6 weeks"' }) target!: string;
-  @Field(() => [ID], { description: 'Where the control applies: learning shared across services' }) serviceIds!: string[];
-  @Field(() => Boolean, { nullable: true, description: 'null until verification concludes' }) effective!: boolean | null;
+  @Field(() => [ID], { description: 'Where the control applies: learning shared across services' })
+  serviceIds!: string[];
+  @Field(() => Boolean, { nullable: true, description: 'null until verification concludes' }) effective!:
+    boolean | null;
   @Field(() => String, { nullable: true }) effectivenessReason!: string | null;
-  @Field(() => Int, { description: 'Days after completion in which a similar near miss reopens the action' }) monitoringDays!: number;
+  @Field(() => Int, { description: 'Days after completion in which a similar near miss reopens the action' })
+  monitoringDays!: number;
   @Field({ nullable: true }) monitoringUntil?: Date;
   @Field({ nullable: true }) completedAt?: Date;
   @Field(() => String, { nullable: true }) cancelledReason!: string | null;
@@ -50,7 +64,8 @@ export class VerificationCheck {
   @Field() dueAt!: Date;
   @Field({ nullable: true }) performedAt?: Date;
   @Field(() => VerificationResult, { nullable: true }) result?: VerificationResultValue;
-  @Field(() => [String], { description: 'References: MAR entries, audit ids, rota records, minutes' }) evidence!: string[];
+  @Field(() => [String], { description: 'References: MAR entries, audit ids, rota records, minutes' })
+  evidence!: string[];
   @Field(() => String, { nullable: true }) notes!: string | null;
   @Field({ description: 'Not yet performed and past its due time' }) overdue!: boolean;
   @Field(() => Int, { description: 'Position in its series, from 1' }) sequence!: number;
@@ -75,8 +90,13 @@ export class ActionPlan {
   @Field(() => Int) checksPassed!: number;
   @Field(() => Int) checksFailed!: number;
   @Field(() => Int) checksOverdue!: number;
-  @Field(() => Boolean, { nullable: true, description: 'True when every done action is effective; false when any is not; null until concluded' }) effective!: boolean | null;
-  @Field(() => String, { nullable: true, description: 'Why no action is needed, when the triage lead said so' }) noActionReason!: string | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'True when every done action is effective; false when any is not; null until concluded',
+  })
+  effective!: boolean | null;
+  @Field(() => String, { nullable: true, description: 'Why no action is needed, when the triage lead said so' })
+  noActionReason!: string | null;
 }
 
 @InputType()
@@ -85,12 +105,18 @@ export class CorrectiveActionInput {
   @Field() title!: string;
   @Field(() => ID) ownerId!: string;
   @Field() dueBy!: Date;
-  @Field(() => ActionStrength, { description: "Must match actionType's strength when that is given" }) strength!: ActionStrengthValue;
+  @Field(() => ActionStrength, { description: "Must match actionType's strength when that is given" })
+  strength!: ActionStrengthValue;
   @Field(() => ActionType, { nullable: true }) actionType?: ActionTypeValue;
   @Field(() => [String]) evidenceRequired!: string[];
   @Field() target!: string;
-  @Field(() => [ID], { nullable: true, description: 'Defaults to the services of the near misses' }) serviceIds?: string[];
-  @Field(() => Int, { nullable: true, description: 'Monitoring window after completion, in days (default 42: six weeks)' }) monitoringDays?: number;
+  @Field(() => [ID], { nullable: true, description: 'Defaults to the services of the near misses' })
+  serviceIds?: string[];
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Monitoring window after completion, in days (default 42: six weeks)',
+  })
+  monitoringDays?: number;
 }
 
 @InputType()

@@ -45,7 +45,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
     const pglite = new PGlite(options.dataDir);
     await pglite.waitReady;
-    const socket = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: options.poolSize + 2 });
+    const socket = new PGLiteSocketServer({
+      db: pglite,
+      host: '127.0.0.1',
+      port: 0,
+      maxConnections: options.poolSize + 2,
+    });
     await socket.start();
     const [host, port] = socket.getServerConn().split(':');
     embeddedServer = { pglite, socket };
@@ -61,7 +66,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     synchronize: false,
     installExtensions: false,
     uuidExtension: 'pgcrypto',
-    ...(options.onQuery ? { logging: ['query'] as const, logger: new StatementObserver(options.onQuery) } : { logging: false }),
+    ...(options.onQuery
+      ? { logging: ['query'] as const, logger: new StatementObserver(options.onQuery) }
+      : { logging: false }),
     extra: {
       max: options.poolSize,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
@@ -92,7 +99,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   };
 }
 
-async function createSchema(connection: { url?: string; host?: string; port?: number; username?: string; database?: string }, schema: string) {
+async function createSchema(
+  connection: { url?: string; host?: string; port?: number; username?: string; database?: string },
+  schema: string,
+) {
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Unsafe schema name: ${schema}`);
   const bootstrap = new DataSource({ type: 'postgres', ...connection, installExtensions: false });
   await bootstrap.initialize();

@@ -26,7 +26,11 @@ const nameOf = (text: string) => {
  * connections, or a transaction-pooling proxy) it is an ordinary query.
  * Statements are logged like any other.
  */
-export async function preparedQuery<T = Record<string, unknown>>(manager: EntityManager, text: string, values: readonly unknown[]): Promise<T[]> {
+export async function preparedQuery<T = Record<string, unknown>>(
+  manager: EntityManager,
+  text: string,
+  values: readonly unknown[],
+): Promise<T[]> {
   const runner = manager.queryRunner;
   if (!runner || !preparing.has(manager.connection)) return manager.query(text, [...values]);
   const client = (await runner.connect()) as PoolClient;

@@ -32,7 +32,12 @@ export interface TransactionOptions {
 const retryableCodes = new Set(['40P01', '40001']);
 export const maxTransactionAttempts = 3;
 
-export const isRetryable = (error: unknown) => retryableCodes.has((error as { driverError?: { code?: string }; code?: string })?.driverError?.code ?? (error as { code?: string })?.code ?? '');
+export const isRetryable = (error: unknown) =>
+  retryableCodes.has(
+    (error as { driverError?: { code?: string }; code?: string })?.driverError?.code ??
+      (error as { code?: string })?.code ??
+      '',
+  );
 
 export function createTenantDatabase(dataSource: DataSource, tenantId: string): TenantDatabase {
   const once = <T>(work: (manager: EntityManager) => Promise<T>, options: TransactionOptions = {}) =>

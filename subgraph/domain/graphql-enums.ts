@@ -26,8 +26,17 @@ registerEnumType(PreventionReliability, {
   name: 'PreventionReliability',
   description: 'What stopped the error reaching the person: a reliable control, someone noticing, or luck.',
 });
-registerEnumType(PotentialHarm, { name: 'PotentialHarm', description: 'The worst credible harm had the error reached the person.' });
+registerEnumType(PotentialHarm, {
+  name: 'PotentialHarm',
+  description: 'The worst credible harm had the error reached the person.',
+});
 registerEnumType(CareSetting, { name: 'CareSetting', description: 'Where care was being given.' });
-registerEnumType(WorkflowStage, { name: 'WorkflowStage', description: 'The part of the workflow the near miss exposed.' });
+registerEnumType(WorkflowStage, {
+  name: 'WorkflowStage',
+  description: 'The part of the workflow the near miss exposed.',
+});
 registerEnumType(TriageRoute, { name: 'TriageRoute', description: 'Where triage sends a near miss.' });
-registerEnumType(VerificationMethod, { name: 'VerificationMethod', description: 'How a corrective action is checked.' });
+registerEnumType(VerificationMethod, {
+  name: 'VerificationMethod',
+  description: 'How a corrective action is checked.',
+});

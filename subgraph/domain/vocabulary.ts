@@ -1,7 +1,15 @@
 // The domain's fixed vocabularies, shared by the GraphQL enums, the database
 // checks and the plugin SDK. Values are the contract's enum values.
 
-export const nearMissStatuses = ['REPORTED', 'ACKNOWLEDGED', 'TRIAGED', 'ACTIONS_IN_PROGRESS', 'VERIFYING', 'CLOSED', 'REOPENED'] as const;
+export const nearMissStatuses = [
+  'REPORTED',
+  'ACKNOWLEDGED',
+  'TRIAGED',
+  'ACTIONS_IN_PROGRESS',
+  'VERIFYING',
+  'CLOSED',
+  'REOPENED',
+] as const;
 export type NearMissStatusValue = (typeof nearMissStatuses)[number];
 
 export const preventionReliabilities = ['SYSTEM_CONTROL', 'INDIVIDUAL_VIGILANCE', 'CHANCE'] as const;
@@ -11,17 +19,40 @@ export type PreventionReliabilityValue = (typeof preventionReliabilities)[number
 export const potentialHarms = ['NONE', 'LOW', 'MODERATE', 'SEVERE', 'CATASTROPHIC'] as const;
 export type PotentialHarmValue = (typeof potentialHarms)[number];
 
-export const careSettings = ['HOME_VISIT', 'SUPPORTED_LIVING', 'RESIDENTIAL', 'DAY_SERVICE', 'COMMUNITY', 'TRANSPORT', 'OTHER'] as const;
+export const careSettings = [
+  'HOME_VISIT',
+  'SUPPORTED_LIVING',
+  'RESIDENTIAL',
+  'DAY_SERVICE',
+  'COMMUNITY',
+  'TRANSPORT',
+  'OTHER',
+] as const;
 export type CareSettingValue = (typeof careSettings)[number];
 
 export const workflowStages = [
-  'PRESCRIBING_OR_PHARMACY', 'HANDOVER', 'SCHEDULING', 'ALLOCATION', 'ADMINISTRATION', 'DOCUMENTATION',
-  'ESCALATION', 'TRANSPORT', 'MEAL_PREPARATION', 'ENVIRONMENT', 'COMMUNICATION', 'OTHER',
+  'PRESCRIBING_OR_PHARMACY',
+  'HANDOVER',
+  'SCHEDULING',
+  'ALLOCATION',
+  'ADMINISTRATION',
+  'DOCUMENTATION',
+  'ESCALATION',
+  'TRANSPORT',
+  'MEAL_PREPARATION',
+  'ENVIRONMENT',
+  'COMMUNICATION',
+  'OTHER',
 ] as const;
 export type WorkflowStageValue = (typeof workflowStages)[number];
 
 /** Ordered by precedence when several rules suggest different routes. */
-export const triageRoutes = ['SAFEGUARDING_REVIEW', 'MEDICATION_SAFETY_REVIEW', 'OPERATIONAL_FIX', 'TREND_MONITORING'] as const;
+export const triageRoutes = [
+  'SAFEGUARDING_REVIEW',
+  'MEDICATION_SAFETY_REVIEW',
+  'OPERATIONAL_FIX',
+  'TREND_MONITORING',
+] as const;
 export type TriageRouteValue = (typeof triageRoutes)[number];
 
 export const verificationMethods = ['AUDIT', 'SPOT_CHECK', 'OBSERVATION', 'RECORD_REVIEW', 'FEEDBACK'] as const;

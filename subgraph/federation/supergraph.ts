@@ -6,10 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 const roverConfigSchema = z.object({
-  subgraphs: z.record(
-    z.string(),
-    z.object({ routing_url: z.string(), schema: z.object({ file: z.string() }) }),
-  ),
+  subgraphs: z.record(z.string(), z.object({ routing_url: z.string(), schema: z.object({ file: z.string() }) })),
 });
 
 export interface SubgraphSource {
@@ -30,7 +27,10 @@ export function readRoverConfig(file: string): SubgraphSource[] {
 
 /** Composes a supergraph; throws with every composition error. */
 export function composeSupergraph(subgraphs: SubgraphSource[]): string {
-  const result = composeServices(subgraphs.map((subgraph) => ({ name: subgraph.name, url: subgraph.url, typeDefs: parse(subgraph.sdl) })));
-  if (result.errors) throw new Error(`Composition failed:\n${result.errors.map((error) => `  - ${error.message}`).join('\n')}`);
+  const result = composeServices(
+    subgraphs.map((subgraph) => ({ name: subgraph.name, url: subgraph.url, typeDefs: parse(subgraph.sdl) })),
+  );
+  if (result.errors)
+    throw new Error(`Composition failed:\n${result.errors.map((error) => `  - ${error.message}`).join('\n')}`);
   return result.supergraphSdl;
 }

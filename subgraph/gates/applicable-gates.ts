@@ -14,7 +14,8 @@ export function applicableGates(category: Pick<CategoryDefinition, 'gates'>, rep
   const all = category.gates.map(({ key, label }) => ({ key, label }));
   try {
     return runWithTimeout(
-      () => category.gates.filter((gate) => gate.appliesWhen?.(report) ?? true).map(({ key, label }) => ({ key, label })),
+      () =>
+        category.gates.filter((gate) => gate.appliesWhen?.(report) ?? true).map(({ key, label }) => ({ key, label })),
       ruleTimeoutMs,
     );
   } catch {

@@ -22,7 +22,9 @@ export class PersonResolver {
 
 @Resolver(() => Staff)
 export class StaffResolver {
-  @FieldResolver(() => NearMissConnection, { description: 'Near misses this member of staff reported that you may see' })
+  @FieldResolver(() => NearMissConnection, {
+    description: 'Near misses this member of staff reported that you may see',
+  })
   nearMissesReported(
     @Root() staff: Staff,
     @Ctx() context: RequestContext,
@@ -33,7 +35,8 @@ export class StaffResolver {
   }
 }
 
-const linked = (column: LinkColumn) => (entity: { id: string }, context: RequestContext) => context.loaders.byLink(column).load(entity.id);
+const linked = (column: LinkColumn) => (entity: { id: string }, context: RequestContext) =>
+  context.loaders.byLink(column).load(entity.id);
 
 @Resolver(() => Visit)
 export class VisitResolver {

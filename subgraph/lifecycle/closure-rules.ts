@@ -13,10 +13,13 @@ export function outcomeProblems(outcome: string): FieldProblem[] {
   if (trimmed.length > 4000) return [{ path: 'outcome', message: 'must be at most 4000 characters' }];
   const match = noFurtherAction.exec(trimmed);
   if (match && trimmed.slice(match[0].length).trim().length < minimumReasonLength) {
-    return [{ path: 'outcome', message: '"No further action" needs a written reason, e.g. "No further action, because ..."' }];
+    return [
+      { path: 'outcome', message: '"No further action" needs a written reason, e.g. "No further action, because ..."' },
+    ];
   }
   return [];
 }
 
 /** Gate keys that are required but not yet done. */
-export const missingGateItems = (required: readonly string[], done: ReadonlySet<string>) => required.filter((key) => !done.has(key));
+export const missingGateItems = (required: readonly string[], done: ReadonlySet<string>) =>
+  required.filter((key) => !done.has(key));

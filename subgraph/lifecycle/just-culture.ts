@@ -7,7 +7,8 @@ export const JustCultureClass = enumOf(justCultureClasses);
 
 registerEnumType(JustCultureClass, {
   name: 'JustCultureClass',
-  description: 'Just-culture classification: decides the response, not blame. Visible to triage leads and line management only.',
+  description:
+    'Just-culture classification: decides the response, not blame. Visible to triage leads and line management only.',
 });
 
 /** The proportionate response each classification calls for. */

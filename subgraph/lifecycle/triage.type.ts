@@ -14,10 +14,17 @@ export class Triage {
   @Field() triagedAt!: Date;
   @Field(() => Staff) triagedBy!: Staff;
   @Field({ description: 'True when triage happened by dueBy' }) withinDue!: boolean;
-  @Field(() => JustCultureClass, { nullable: true, description: 'Visible to triage leads and line management only (null for everyone else)' })
+  @Field(() => JustCultureClass, {
+    nullable: true,
+    description: 'Visible to triage leads and line management only (null for everyone else)',
+  })
   justCulture?: JustCultureClassValue;
-  @Field({ nullable: true, description: 'The response the classification calls for; visible like justCulture' }) justCultureResponse?: string;
-  @Field(() => [String], { description: 'Who must be told, e.g. "on-call nurse", "case manager", "family representative"' }) notify!: string[];
+  @Field({ nullable: true, description: 'The response the classification calls for; visible like justCulture' })
+  justCultureResponse?: string;
+  @Field(() => [String], {
+    description: 'Who must be told, e.g. "on-call nurse", "case manager", "family representative"',
+  })
+  notify!: string[];
   @Field() rationale!: string;
 }
 
@@ -26,7 +33,8 @@ export class TriageInput {
   @Field(() => ID) nearMissId!: string;
   @Field(() => Int) expectedVersion!: number;
   @Field(() => TriageRoute) route!: TriageRouteValue;
-  @Field({ nullable: true, description: 'Required when route differs from the suggested route' }) overrideReason?: string;
+  @Field({ nullable: true, description: 'Required when route differs from the suggested route' })
+  overrideReason?: string;
   @Field(() => JustCultureClass) justCulture!: JustCultureClassValue;
   @Field(() => [String], { nullable: true, description: 'Defaults to whom the rules suggested' }) notify?: string[];
   @Field() rationale!: string;
@@ -34,9 +42,13 @@ export class TriageInput {
 
 @ObjectType({ description: "A provider's settings" })
 export class TenantSettingsType {
-  @Field(() => Int, { description: 'Hours to triage a report that a same-day rule flagged (default 4)' }) sameDayTriageHours!: number;
+  @Field(() => Int, { description: 'Hours to triage a report that a same-day rule flagged (default 4)' })
+  sameDayTriageHours!: number;
   @Field(() => Int, { description: 'Hours to triage any other report (default 24)' }) standardTriageHours!: number;
-  @Field(() => Int, { description: 'Months after closure that free text is kept; applyRetention erases older text (default 96)' }) retentionMonths!: number;
+  @Field(() => Int, {
+    description: 'Months after closure that free text is kept; applyRetention erases older text (default 96)',
+  })
+  retentionMonths!: number;
 }
 
 @InputType()

@@ -23,12 +23,19 @@ export interface FieldProtection {
 
 export function fieldProtectionOf(principal: Principal, secret: string): FieldProtection {
   const identified = isAllowed(principal, 'nearMiss.readIdentified');
-  return { withholdFreeText: !identified, pseudonymisePeople: !identified, secret: identified ? undefined : secret, tenantId: principal.tenantId };
+  return {
+    withholdFreeText: !identified,
+    pseudonymisePeople: !identified,
+    secret: identified ? undefined : secret,
+    tenantId: principal.tenantId,
+  };
 }
 
 /** The protection of a request's caller. */
-export const fieldProtection = (context: { principal: Principal; services: { config: { pseudonymisationSecret: string } } }) =>
-  fieldProtectionOf(context.principal, context.services.config.pseudonymisationSecret);
+export const fieldProtection = (context: {
+  principal: Principal;
+  services: { config: { pseudonymisationSecret: string } };
+}) => fieldProtectionOf(context.principal, context.services.config.pseudonymisationSecret);
 
 /**
  * A stable pseudonym of a person id within one tenant: HMAC-SHA256 keyed by
@@ -40,17 +47,24 @@ export function pseudonymousPersonId(secret: string, tenantId: string, personId:
   return `psn_${createHmac('sha256', secret).update(tenantId).update('\u0000').update(personId).digest('base64url').slice(0, 22)}`;
 }
 
-export const protectText = <T extends string | null | undefined>(protection: FieldProtection, value: T): T | typeof withheld =>
-  protection.withholdFreeText && value !== null && value !== undefined ? withheld : value;
+export const protectText = <T extends string | null | undefined>(
+  protection: FieldProtection,
+  value: T,
+): T | typeof withheld => (protection.withholdFreeText && value !== null && value !== undefined ? withheld : value);
 
-export const protectTexts = (protection: FieldProtection, values: string[]): string[] => (protection.withholdFreeText ? values.map(() => withheld) : values);
+export const protectTexts = (protection: FieldProtection, values: string[]): string[] =>
+  protection.withholdFreeText ? values.map(() => withheld) : values;
 
 /** Staff ids behind actions and checks: pseudonymous (`psn_…`, distinct from person pseudonyms) for callers without identified access. */
 export const protectStaffId = (protection: FieldProtection, staffId: string): string =>
-  protection.pseudonymisePeople && protection.secret ? pseudonymousPersonId(protection.secret, protection.tenantId, `staff:${staffId}`) : staffId;
+  protection.pseudonymisePeople && protection.secret
+    ? pseudonymousPersonId(protection.secret, protection.tenantId, `staff:${staffId}`)
+    : staffId;
 
 export const protectPersonId = (protection: FieldProtection, personId: string | undefined): string | undefined =>
-  personId && protection.pseudonymisePeople && protection.secret ? pseudonymousPersonId(protection.secret, protection.tenantId, personId) : personId;
+  personId && protection.pseudonymisePeople && protection.secret
+    ? pseudonymousPersonId(protection.secret, protection.tenantId, personId)
+    : personId;
 
 /**
  * The category's `details` without free text: fields its JSON Schema declares
@@ -58,13 +72,23 @@ export const protectPersonId = (protection: FieldProtection, personId: string | 
  * withheld; codes, times, numbers and flags stay, so analysts can still group
  * by them.
  */
-export function protectDetails(protection: FieldProtection, details: Record<string, unknown>, fieldsSchema: Record<string, unknown> | undefined): Record<string, unknown> {
+export function protectDetails(
+  protection: FieldProtection,
+  details: Record<string, unknown>,
+  fieldsSchema: Record<string, unknown> | undefined,
+): Record<string, unknown> {
   if (!protection.withholdFreeText) return details;
   const properties = (fieldsSchema?.properties ?? {}) as Record<string, Record<string, unknown> | undefined>;
   return Object.fromEntries(
     Object.entries(details).map(([name, value]) => {
       const schema = properties[name];
-      const coded = schema !== undefined && (schema.type !== 'string' || 'enum' in schema || 'pattern' in schema || 'format' in schema || 'const' in schema);
+      const coded =
+        schema !== undefined &&
+        (schema.type !== 'string' ||
+          'enum' in schema ||
+          'pattern' in schema ||
+          'format' in schema ||
+          'const' in schema);
       const primitive = value === null || typeof value === 'number' || typeof value === 'boolean';
       return [name, primitive || (coded && typeof value === 'string') ? value : withheld];
     }),
@@ -77,6 +101,8 @@ export function protectDetails(protection: FieldProtection, details: Record<stri
  */
 export function refusePersonLookup(principal: Principal, personId: string | null | undefined): void {
   if (personId && !isAllowed(principal, 'nearMiss.readIdentified')) {
-    throw forbidden('Your roles see people only as pseudonyms: filtering or looking up by person is not available to you');
+    throw forbidden(
+      'Your roles see people only as pseudonyms: filtering or looking up by person is not available to you',
+    );
   }
 }

@@ -27,7 +27,8 @@ export class NearMissEntity {
   @Column({ name: 'prevention_reliability', type: 'text' }) preventionReliability!: string;
   @Column({ name: 'immediate_actions', type: 'text', array: true }) immediateActions!: string[];
   @Column({ name: 'what_made_this_possible', type: 'text', nullable: true }) whatMadeThisPossible!: string | null;
-  @Column({ name: 'contributing_factors', type: 'text', array: true, default: () => "'{}'" }) contributingFactors!: string[];
+  @Column({ name: 'contributing_factors', type: 'text', array: true, default: () => "'{}'" })
+  contributingFactors!: string[];
   @Column({ name: 'workflow_stage', type: 'text', nullable: true }) workflowStage!: string | null;
   @Column({ name: 'potential_harm', type: 'text' }) potentialHarm!: string;
   @Column({ type: 'jsonb' }) details!: Record<string, unknown>;
@@ -52,7 +53,8 @@ export class NearMissEntity {
   // Patterns: the category's similarity fields, hashed at report time, and the workflow context.
   @Column({ name: 'similarity_key', type: 'text', nullable: true }) similarityKey!: string | null;
   @Column({ name: 'workflow_context', type: 'jsonb', nullable: true }) workflowContext!: Record<string, unknown> | null;
-  @Column({ name: 'minutes_after_shift_start', type: 'integer', nullable: true }) minutesAfterShiftStart!: number | null;
+  @Column({ name: 'minutes_after_shift_start', type: 'integer', nullable: true }) minutesAfterShiftStart!:
+    number | null;
   @Column({ name: 'minutes_before_shift_end', type: 'integer', nullable: true }) minutesBeforeShiftEnd!: number | null;
   @Column({ name: 'minutes_after_scheduled', type: 'integer', nullable: true }) minutesAfterScheduled!: number | null;
   @Column({ name: 'time_critical_medicine', type: 'boolean', default: false }) timeCriticalMedicine!: boolean;

@@ -2,7 +2,15 @@ import DataLoader from 'dataloader';
 import type { Principal } from '../auth/principal';
 import { canonicalJson } from '../common/canonical-json';
 import type { TenantDatabase } from '../database/tenant-scope';
-import { loadByIds, loadByLink, loadCounts, loadPages, type ConnectionRequest, type LinkColumn, type Page } from './near-miss.repository';
+import {
+  loadByIds,
+  loadByLink,
+  loadCounts,
+  loadPages,
+  type ConnectionRequest,
+  type LinkColumn,
+  type Page,
+} from './near-miss.repository';
 import type { AuditEvent, NearMiss } from './near-miss.type';
 import { loadTimelines } from '../audit/audit-timeline';
 import { disabledCategories } from '../categories/tenant-category-setting.repository';
@@ -12,7 +20,10 @@ import { readScopeOf, type ReadScope } from './read-scope';
 const shapeOf = (request: ConnectionRequest) => canonicalJson({ ...request, anchor: request.anchor?.column });
 const keyOf = (request: ConnectionRequest) => canonicalJson(request);
 
-function batchByShape<R>(db: TenantDatabase, load: (manager: Parameters<Parameters<TenantDatabase['read']>[0]>[0], group: ConnectionRequest[]) => Promise<R[]>) {
+function batchByShape<R>(
+  db: TenantDatabase,
+  load: (manager: Parameters<Parameters<TenantDatabase['read']>[0]>[0], group: ConnectionRequest[]) => Promise<R[]>,
+) {
   return async (requests: readonly ConnectionRequest[]): Promise<R[]> => {
     const groups = new Map<string, number[]>();
     requests.forEach((request, index) => {
@@ -22,7 +33,10 @@ function batchByShape<R>(db: TenantDatabase, load: (manager: Parameters<Paramete
     const results = new Array<R>(requests.length);
     await db.read(async (manager) => {
       for (const indexes of groups.values()) {
-        const answers = await load(manager, indexes.map((index) => requests[index]));
+        const answers = await load(
+          manager,
+          indexes.map((index) => requests[index]),
+        );
         indexes.forEach((index, position) => (results[index] = answers[position]));
       }
     });
@@ -43,11 +57,15 @@ export function createNearMissLoaders(principal: Principal, db: TenantDatabase) 
     pages: new DataLoader<ConnectionRequest, Page, string>(batchByShape(db, loadPages), { cacheKeyFn: keyOf }),
     counts: new DataLoader<ConnectionRequest, number, string>(batchByShape(db, loadCounts), { cacheKeyFn: keyOf }),
     byId: new DataLoader<string, NearMiss | null>((ids) => db.read((manager) => loadByIds(manager, readScope(), ids))),
-    timeline: new DataLoader<string, AuditEvent[]>((ids) => db.read((manager) => loadTimelines(manager, principal.tenantId, ids))),
+    timeline: new DataLoader<string, AuditEvent[]>((ids) =>
+      db.read((manager) => loadTimelines(manager, principal.tenantId, ids)),
+    ),
     byLink(column: LinkColumn) {
       let loader = byLink.get(column);
       if (!loader) {
-        loader = new DataLoader<string, NearMiss[]>((values) => db.read((manager) => loadByLink(manager, readScope(), column, values)));
+        loader = new DataLoader<string, NearMiss[]>((values) =>
+          db.read((manager) => loadByLink(manager, readScope(), column, values)),
+        );
         byLink.set(column, loader);
       }
       return loader;

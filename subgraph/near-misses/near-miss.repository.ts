@@ -23,7 +23,12 @@ export const encodeCursor = (nearMiss: Pick<NearMiss, 'occurredAt' | 'id'>) =>
 export function decodeCursor(cursor: string): Cursor {
   try {
     const [occurredAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof occurredAt === 'string' && !Number.isNaN(Date.parse(occurredAt)) && typeof id === 'string' && isUuid(id)) {
+    if (
+      typeof occurredAt === 'string' &&
+      !Number.isNaN(Date.parse(occurredAt)) &&
+      typeof id === 'string' &&
+      isUuid(id)
+    ) {
       return { occurredAt, id };
     }
   } catch {
@@ -66,7 +71,9 @@ export function conditions(scope: ReadScope, filter: NearMissFilter, parameters:
 function cursorCondition(after: string | undefined, parameters: Parameters): string[] {
   if (!after) return [];
   const cursor = decodeCursor(after);
-  return [`(n.occurred_at, n.id) < (${parameters.add(cursor.occurredAt)}::timestamptz, ${parameters.add(cursor.id)}::uuid)`];
+  return [
+    `(n.occurred_at, n.id) < (${parameters.add(cursor.occurredAt)}::timestamptz, ${parameters.add(cursor.id)}::uuid)`,
+  ];
 }
 
 const order = 'ORDER BY n.occurred_at DESC, n.id DESC';
@@ -123,7 +130,11 @@ export async function loadCounts(tx: Transaction, requests: ConnectionRequest[])
 }
 
 /** Near misses by id within a scope (missing or out-of-scope ids give null). */
-export async function loadByIds(tx: Transaction, scope: ReadScope, ids: readonly string[]): Promise<(NearMiss | null)[]> {
+export async function loadByIds(
+  tx: Transaction,
+  scope: ReadScope,
+  ids: readonly string[],
+): Promise<(NearMiss | null)[]> {
   const parameters = new Parameters();
   const valid = ids.filter((id) => isUuid(id));
   if (!valid.length) return ids.map(() => null);
@@ -143,7 +154,12 @@ export type LinkColumn = 'visit_id' | 'medication_record_id' | 'shift_id' | 'car
 export const maxLinkedNearMisses = 500;
 
 /** Near misses linked to host entities (visits, MAR entries, shifts, care plans): one statement per batch. */
-export async function loadByLink(tx: Transaction, scope: ReadScope, column: LinkColumn, values: readonly string[]): Promise<NearMiss[][]> {
+export async function loadByLink(
+  tx: Transaction,
+  scope: ReadScope,
+  column: LinkColumn,
+  values: readonly string[],
+): Promise<NearMiss[][]> {
   const parameters = new Parameters();
   const where = conditions(scope, {}, parameters);
   const anchors = parameters.add(values);
@@ -190,9 +206,17 @@ export const awaitingTriage = ['REPORTED', 'ACKNOWLEDGED', 'REOPENED'];
 export const maxQueueLength = 500;
 
 /** What a triage lead must do next: reports awaiting triage, overdue first, then by due time. */
-export async function loadTriageQueue(tx: Transaction, scope: ReadScope, serviceIds: string[] | undefined, overdueOnly: boolean): Promise<NearMiss[]> {
+export async function loadTriageQueue(
+  tx: Transaction,
+  scope: ReadScope,
+  serviceIds: string[] | undefined,
+  overdueOnly: boolean,
+): Promise<NearMiss[]> {
   const parameters = new Parameters();
-  const where = [...conditions(scope, { serviceIds }, parameters), `n.status = ANY(${parameters.add(awaitingTriage)}::text[])`];
+  const where = [
+    ...conditions(scope, { serviceIds }, parameters),
+    `n.status = ANY(${parameters.add(awaitingTriage)}::text[])`,
+  ];
   if (overdueOnly) where.push('n.triage_due_at < now()');
   const rows: NearMissRow[] = await tx.query(
     `SELECT ${selectNearMissColumns('n')} FROM near_miss n WHERE ${where.join(' AND ')}
@@ -204,14 +228,51 @@ export async function loadTriageQueue(tx: Transaction, scope: ReadScope, service
 
 /** Columns every near-miss read selects (the table's own names). */
 export const nearMissColumns = [
-  'id', 'tenant_id', 'reference', 'service_id', 'category', 'category_version', 'status', 'occurred_at', 'detected_at',
-  'reported_at', 'reported_by', 'staff_involved_ids', 'person_id', 'visit_id', 'medication_record_id', 'shift_id',
-  'care_plan_id', 'setting', 'what_happened', 'how_detected', 'what_prevented_harm', 'prevention_reliability',
-  'immediate_actions', 'what_made_this_possible', 'contributing_factors', 'workflow_stage', 'potential_harm', 'details',
-  'suggested_route', 'same_day', 'suggested_notify', 'triage_due_at', 'version',
-  'acknowledged_at', 'closed_at', 'outcome', 'reopen_count', 'no_action_reason',
-  'workflow_context', 'minutes_after_shift_start', 'minutes_before_shift_end', 'minutes_after_scheduled', 'time_critical_medicine',
-  'care_plan_review_overdue', 'staff_employment',
+  'id',
+  'tenant_id',
+  'reference',
+  'service_id',
+  'category',
+  'category_version',
+  'status',
+  'occurred_at',
+  'detected_at',
+  'reported_at',
+  'reported_by',
+  'staff_involved_ids',
+  'person_id',
+  'visit_id',
+  'medication_record_id',
+  'shift_id',
+  'care_plan_id',
+  'setting',
+  'what_happened',
+  'how_detected',
+  'what_prevented_harm',
+  'prevention_reliability',
+  'immediate_actions',
+  'what_made_this_possible',
+  'contributing_factors',
+  'workflow_stage',
+  'potential_harm',
+  'details',
+  'suggested_route',
+  'same_day',
+  'suggested_notify',
+  'triage_due_at',
+  'version',
+  'acknowledged_at',
+  'closed_at',
+  'outcome',
+  'reopen_count',
+  'no_action_reason',
+  'workflow_context',
+  'minutes_after_shift_start',
+  'minutes_before_shift_end',
+  'minutes_after_scheduled',
+  'time_critical_medicine',
+  'care_plan_review_overdue',
+  'staff_employment',
 ] as const;
 
 /** A near miss as the database returns it (pg parses timestamps, arrays and jsonb). */
@@ -263,7 +324,8 @@ export interface NearMissRow {
   staff_employment: string | null;
 }
 
-export const selectNearMissColumns = (alias: string) => nearMissColumns.map((column) => `${alias}.${column}`).join(', ');
+export const selectNearMissColumns = (alias: string) =>
+  nearMissColumns.map((column) => `${alias}.${column}`).join(', ');
 
 const orUndefined = <T>(value: T | null): T | undefined => value ?? undefined;
 

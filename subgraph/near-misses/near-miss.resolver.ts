@@ -3,20 +3,44 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { toCategoryType } from '../categories/category.mapper';
 import { currentDetails } from '../categories/current-details';
 import { NearMissCategory } from '../categories/category.type';
-import { CarePlan, MedicationRecord, Person, Shift, Staff, Visit, hostReference } from '../host-entities/host-entity.types';
+import {
+  CarePlan,
+  MedicationRecord,
+  Person,
+  Shift,
+  Staff,
+  Visit,
+  hostReference,
+} from '../host-entities/host-entity.types';
 import type { RequestContext } from '../server/context';
 import { NearMissFilter } from './near-miss.filter';
 import { checkPageSize, type ConnectionRequest } from './near-miss.repository';
 import { AuditEvent, NearMiss, NearMissConnection, ReportNearMissPayload } from './near-miss.type';
 import { ReportNearMissInput } from './report-near-miss.input';
 import { reportNearMiss, reportTransaction } from './report-near-miss.service';
-import { fieldProtection, protectDetails, protectPersonId, protectText, protectTexts, refusePersonLookup } from './field-protection';
+import {
+  fieldProtection,
+  protectDetails,
+  protectPersonId,
+  protectText,
+  protectTexts,
+  refusePersonLookup,
+} from './field-protection';
 import { RiskReview } from '../patterns/risk-review.type';
 
 /** A lazily resolved connection (see connection.resolver.ts). */
-export function connection(context: RequestContext, filter: NearMissFilter | null | undefined, first: number | null | undefined, after: string | null | undefined, anchor?: ConnectionRequest['anchor']) {
+export function connection(
+  context: RequestContext,
+  filter: NearMissFilter | null | undefined,
+  first: number | null | undefined,
+  after: string | null | undefined,
+  anchor?: ConnectionRequest['anchor'],
+) {
   const scope = context.loaders.readScope();
-  refusePersonLookup(context.principal, filter?.personId ?? (anchor?.column === 'person_id' ? anchor.value : undefined));
+  refusePersonLookup(
+    context.principal,
+    filter?.personId ?? (anchor?.column === 'person_id' ? anchor.value : undefined),
+  );
   return Object.assign(new NearMissConnection(), {
     request: { scope, filter: filter ?? {}, first: checkPageSize(first ?? 20), after: after ?? undefined, anchor },
   });
@@ -40,7 +64,8 @@ export class NearMissResolver {
   }
 
   @Mutation(() => ReportNearMissPayload, {
-    description: 'Reports a near miss. Retrying with the same idempotencyKey and payload returns the first result (replayed: true).',
+    description:
+      'Reports a near miss. Retrying with the same idempotencyKey and payload returns the first result (replayed: true).',
   })
   async reportNearMiss(
     @Arg('input', () => ReportNearMissInput) input: ReportNearMissInput,
@@ -77,7 +102,20 @@ export class NearMissResolver {
     const registered = context.services.registry.get(nearMiss.categoryKey);
     return registered
       ? toCategoryType(registered)
-      : { key: nearMiss.categoryKey, label: nearMiss.categoryKey, description: 'This category is no longer installed.', fieldsSchema: {}, version: nearMiss.categoryVersion, defaultRoute: nearMiss.suggestedRoute, gates: [], verificationTemplates: [], contributingFactors: [], workflowStages: [], fhirAdverseEventCategory: 'unknown', enabled: false };
+      : {
+          key: nearMiss.categoryKey,
+          label: nearMiss.categoryKey,
+          description: 'This category is no longer installed.',
+          fieldsSchema: {},
+          version: nearMiss.categoryVersion,
+          defaultRoute: nearMiss.suggestedRoute,
+          gates: [],
+          verificationTemplates: [],
+          contributingFactors: [],
+          workflowStages: [],
+          fhirAdverseEventCategory: 'unknown',
+          enabled: false,
+        };
   }
 
   @FieldResolver(() => Staff)
@@ -90,7 +128,10 @@ export class NearMissResolver {
     return nearMiss.staffInvolvedIds.map((id) => hostReference(Staff, id)!);
   }
 
-  @FieldResolver(() => Person, { nullable: true, description: 'For ANALYST callers, a per-tenant pseudonym (psn_...) in place of the id' })
+  @FieldResolver(() => Person, {
+    nullable: true,
+    description: 'For ANALYST callers, a per-tenant pseudonym (psn_...) in place of the id',
+  })
   person(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Person | null {
     return hostReference(Person, protectPersonId(fieldProtection(context), nearMiss.personId));
   }
@@ -121,12 +162,18 @@ export class NearMissResolver {
     return protectTexts(fieldProtection(context), nearMiss.immediateActions);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'What changed as a result ("you reported X, we changed Y"), set at closure' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'What changed as a result ("you reported X, we changed Y"), set at closure',
+  })
   outcome(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): string | undefined {
     return protectText(fieldProtection(context), nearMiss.outcome);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Why no corrective action is needed, when a triage lead recorded it' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Why no corrective action is needed, when a triage lead recorded it',
+  })
   noActionReason(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): string | undefined {
     return protectText(fieldProtection(context), nearMiss.noActionReason);
   }
@@ -173,5 +220,7 @@ export class ReportNearMissPayloadResolver {
 
 async function readableReviews(context: RequestContext, ids: readonly string[]): Promise<RiskReview[]> {
   if (!ids.length) return [];
-  return (await context.patterns.reviewById.loadMany(ids)).filter((review): review is RiskReview => review !== null && !(review instanceof Error));
+  return (await context.patterns.reviewById.loadMany(ids)).filter(
+    (review): review is RiskReview => review !== null && !(review instanceof Error),
+  );
 }

@@ -1,6 +1,13 @@
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import { CareSetting, NearMissStatus, PotentialHarm, PreventionReliability, TriageRoute, WorkflowStage } from '../domain/graphql-enums';
+import {
+  CareSetting,
+  NearMissStatus,
+  PotentialHarm,
+  PreventionReliability,
+  TriageRoute,
+  WorkflowStage,
+} from '../domain/graphql-enums';
 import type {
   CareSettingValue,
   NearMissStatusValue,
@@ -29,23 +36,35 @@ export class NearMiss {
   @Field() whatPreventedHarm!: string;
   @Field(() => PreventionReliability) preventionReliability!: PreventionReliabilityValue;
   @Field(() => [String]) immediateActions!: string[];
-  @Field({ nullable: true, description: 'The reporter\'s answer to "what made this possible?"' }) whatMadeThisPossible?: string;
+  @Field({ nullable: true, description: 'The reporter\'s answer to "what made this possible?"' })
+  whatMadeThisPossible?: string;
   @Field(() => [String]) contributingFactors!: string[];
   @Field(() => WorkflowStage, { nullable: true }) workflowStage?: WorkflowStageValue;
   @Field(() => PotentialHarm) potentialHarm!: PotentialHarmValue;
-  @Field(() => GraphQLJSON, { description: "The category's own fields, validated by its plugin" }) details!: Record<string, unknown>;
-  @Field(() => Int, { description: 'Version of the category plugin the details were validated against' }) categoryVersion!: number;
-  @Field(() => TriageRoute, { description: "The rules' suggested route at report time" }) suggestedRoute!: TriageRouteValue;
+  @Field(() => GraphQLJSON, { description: "The category's own fields, validated by its plugin" }) details!: Record<
+    string,
+    unknown
+  >;
+  @Field(() => Int, { description: 'Version of the category plugin the details were validated against' })
+  categoryVersion!: number;
+  @Field(() => TriageRoute, { description: "The rules' suggested route at report time" })
+  suggestedRoute!: TriageRouteValue;
   @Field({ description: 'True when rules asked for triage the same day' }) sameDay!: boolean;
   @Field({ description: 'When triage is due' }) triageDueBy!: Date;
   @Field(() => [String], { description: 'Whom the rules suggest telling' }) suggestedNotify!: string[];
-  @Field(() => Int, { description: 'Optimistic-concurrency version; pass it back as expectedVersion' }) version!: number;
+  @Field(() => Int, { description: 'Optimistic-concurrency version; pass it back as expectedVersion' })
+  version!: number;
   @Field({ nullable: true, description: 'When a supervisor or lead acknowledged the report' }) acknowledgedAt?: Date;
   @Field({ nullable: true }) closedAt?: Date;
-  @Field({ nullable: true, description: 'What changed as a result ("you reported X, we changed Y"), set at closure' }) outcome?: string;
+  @Field({ nullable: true, description: 'What changed as a result ("you reported X, we changed Y"), set at closure' })
+  outcome?: string;
   @Field(() => Int, { description: 'How many times the near miss was reopened' }) reopenCount!: number;
-  @Field({ nullable: true, description: 'Why no corrective action is needed, when a triage lead recorded it' }) noActionReason?: string;
-  @Field(() => WorkflowContext, { nullable: true, description: "The host's rota, MAR and care plan as they stood when it occurred, as the reporter's app sent them" })
+  @Field({ nullable: true, description: 'Why no corrective action is needed, when a triage lead recorded it' })
+  noActionReason?: string;
+  @Field(() => WorkflowContext, {
+    nullable: true,
+    description: "The host's rota, MAR and care plan as they stood when it occurred, as the reporter's app sent them",
+  })
   workflowContext?: WorkflowContext;
 
   // Not exposed directly: resolved into host references and categories by field resolvers.
@@ -69,7 +88,7 @@ export class GateItem {
   @Field({ nullable: true }) doneAt?: Date;
 }
 
-@ObjectType({ description: 'One entry of a near miss\'s audit trail.' })
+@ObjectType({ description: "One entry of a near miss's audit trail." })
 export class AuditEvent {
   @Field() at!: Date;
   @Field(() => Staff, { nullable: true }) actor?: Staff;
@@ -107,10 +126,15 @@ export class ReportNearMissPayload {
   @Field(() => NearMiss) nearMiss!: NearMiss;
   @Field(() => TriageRoute) suggestedRoute!: TriageRouteValue;
   @Field() sameDay!: boolean;
-  @Field({ description: 'True when the idempotency key was seen before and the first result is returned' }) replayed!: boolean;
+  @Field({ description: 'True when the idempotency key was seen before and the first result is returned' })
+  replayed!: boolean;
   // The reviews are read only when a client selects them (ReportNearMissPayloadResolver).
-  @Field(() => [RiskReview], { description: 'Risk reviews this report opened: it made similar near misses reach the repeat trigger' }) riskReviewsOpened?: RiskReview[];
-  @Field(() => [RiskReview], { description: 'Open risk reviews this report joined as a further similar near miss' }) riskReviewsJoined?: RiskReview[];
+  @Field(() => [RiskReview], {
+    description: 'Risk reviews this report opened: it made similar near misses reach the repeat trigger',
+  })
+  riskReviewsOpened?: RiskReview[];
+  @Field(() => [RiskReview], { description: 'Open risk reviews this report joined as a further similar near miss' })
+  riskReviewsJoined?: RiskReview[];
   openedReviewIds!: string[];
   joinedReviewIds!: string[];
 }

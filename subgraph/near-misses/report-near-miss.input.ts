@@ -2,9 +2,14 @@ import { Field, ID, InputType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { CareSetting, PotentialHarm, PreventionReliability, WorkflowStage } from '../domain/graphql-enums';
 import { WorkflowContextInput } from './workflow-context.type';
-import type { CareSettingValue, PotentialHarmValue, PreventionReliabilityValue, WorkflowStageValue } from '../domain/vocabulary';
+import type {
+  CareSettingValue,
+  PotentialHarmValue,
+  PreventionReliabilityValue,
+  WorkflowStageValue,
+} from '../domain/vocabulary';
 
-@InputType({ description: 'The minimum dataset of a near miss, plus the category\'s own `details`.' })
+@InputType({ description: "The minimum dataset of a near miss, plus the category's own `details`." })
 export class ReportNearMissInput {
   @Field(() => ID) serviceId!: string;
   @Field(() => ID, { description: 'A category key from `categories`' }) category!: string;
@@ -26,7 +31,12 @@ export class ReportNearMissInput {
   @Field(() => ID, { nullable: true }) medicationRecordId?: string;
   @Field(() => ID, { nullable: true }) shiftId?: string;
   @Field(() => ID, { nullable: true }) carePlanId?: string;
-  @Field(() => GraphQLJSON, { description: 'The category\'s own fields; see `categories { fieldsSchema }`' }) details!: unknown;
-  @Field(() => WorkflowContextInput, { nullable: true, description: "The host's rota, MAR and care plan as they stood: shift, scheduled time, time-critical medicine, care plan review, agency staff" })
+  @Field(() => GraphQLJSON, { description: "The category's own fields; see `categories { fieldsSchema }`" })
+  details!: unknown;
+  @Field(() => WorkflowContextInput, {
+    nullable: true,
+    description:
+      "The host's rota, MAR and care plan as they stood: shift, scheduled time, time-critical medicine, care plan review, agency staff",
+  })
   workflowContext?: WorkflowContextInput;
 }

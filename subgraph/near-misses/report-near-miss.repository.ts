@@ -46,7 +46,11 @@ export async function claimReport(
     return rows.length ? { claimed: true, rule: defaultRepeatTriggerRule } : { claimed: false };
   }
   const keys = tokenArray(trigger.keys.map((key) => key.key));
-  const rows = await preparedQuery<{ rule: number[] | null }>(tx, claimWithKeysSql, [...values, keys, trigger.categoryKey]);
+  const rows = await preparedQuery<{ rule: number[] | null }>(tx, claimWithKeysSql, [
+    ...values,
+    keys,
+    trigger.categoryKey,
+  ]);
   return rows.length ? { claimed: true, rule: ruleOf(rows[0].rule) } : { claimed: false };
 }
 
@@ -161,7 +165,13 @@ export async function checkCategory(
   ]);
   const findings = rows.flatMap((row): ScanFinding[] => {
     if (row.row_kind === 'occurrence' && row.key && row.member_id && row.member_occurred_at) {
-      return [{ kind: 'occurrence', key: row.key, occurrence: { nearMissId: row.member_id, occurredAt: row.member_occurred_at } }];
+      return [
+        {
+          kind: 'occurrence',
+          key: row.key,
+          occurrence: { nearMissId: row.member_id, occurredAt: row.member_occurred_at },
+        },
+      ];
     }
     if (row.row_kind === 'open' && row.key && row.open_review_id) {
       return [{ kind: 'open', key: row.key, reviewId: row.open_review_id }];
@@ -340,7 +350,10 @@ export async function insertNearMiss(
   return row?.assigned_to ?? null;
 }
 
-function triggerWriteValues(input: RepeatTriggerInput, writes: RepeatWrites & { shape: 'own' | 'join' | 'count' }): unknown[] {
+function triggerWriteValues(
+  input: RepeatTriggerInput,
+  writes: RepeatWrites & { shape: 'own' | 'join' | 'count' },
+): unknown[] {
   const own = [
     input.tenantId,
     input.nearMissId,

@@ -31,22 +31,31 @@ const maxShiftMs = 36 * 60 * 60 * 1000;
 export const workflowContextSchema = z.preprocess(
   (value) => (value && typeof value === 'object' && !Array.isArray(value) ? withoutNulls(value) : value),
   z
-    .object({
-      shiftStartsAt: z.date('must be a date-time').optional(),
-      shiftEndsAt: z.date('must be a date-time').optional(),
-      scheduledAt: z.date('must be a date-time').optional(),
-      timeCriticalMedicine: z.boolean().optional(),
-      carePlanLastReviewedAt: z.date('must be a date-time').optional(),
-      carePlanReviewDueAt: z.date('must be a date-time').optional(),
-      staffEmployment: z.enum(staffEmployments).optional(),
-    }, 'must be an object')
+    .object(
+      {
+        shiftStartsAt: z.date('must be a date-time').optional(),
+        shiftEndsAt: z.date('must be a date-time').optional(),
+        scheduledAt: z.date('must be a date-time').optional(),
+        timeCriticalMedicine: z.boolean().optional(),
+        carePlanLastReviewedAt: z.date('must be a date-time').optional(),
+        carePlanReviewDueAt: z.date('must be a date-time').optional(),
+        staffEmployment: z.enum(staffEmployments).optional(),
+      },
+      'must be an object',
+    )
     .superRefine((context, issues) => {
       if (!context.shiftStartsAt !== !context.shiftEndsAt) {
-        issues.addIssue({ code: 'custom', path: [context.shiftStartsAt ? 'shiftEndsAt' : 'shiftStartsAt'], message: 'give the shift start and end together' });
+        issues.addIssue({
+          code: 'custom',
+          path: [context.shiftStartsAt ? 'shiftEndsAt' : 'shiftStartsAt'],
+          message: 'give the shift start and end together',
+        });
       } else if (context.shiftStartsAt && context.shiftEndsAt) {
         const length = context.shiftEndsAt.getTime() - context.shiftStartsAt.getTime();
-        if (length <= 0) issues.addIssue({ code: 'custom', path: ['shiftEndsAt'], message: 'must be after shiftStartsAt' });
-        else if (length > maxShiftMs) issues.addIssue({ code: 'custom', path: ['shiftEndsAt'], message: 'a shift may last at most 36 hours' });
+        if (length <= 0)
+          issues.addIssue({ code: 'custom', path: ['shiftEndsAt'], message: 'must be after shiftStartsAt' });
+        else if (length > maxShiftMs)
+          issues.addIssue({ code: 'custom', path: ['shiftEndsAt'], message: 'a shift may last at most 36 hours' });
       }
     }),
 );
@@ -98,23 +107,32 @@ export function reportClockProblems(input: Record<string, unknown>, now: Date): 
   const latest = now.getTime() + allowedClockSkewMs;
   const problems: FieldProblem[] = [];
   const { occurredAt, detectedAt, workflowContext } = input;
-  if (isDate(occurredAt) && occurredAt.getTime() > latest) problems.push({ path: 'occurredAt', message: 'may not be in the future' });
-  if (isDate(occurredAt) && occurredAt.getTime() < now.getTime() - oldestReportableMs) problems.push({ path: 'occurredAt', message: 'is more than two years ago' });
-  if (isDate(detectedAt) && detectedAt.getTime() > latest) problems.push({ path: 'detectedAt', message: 'may not be in the future' });
-  const reviewed = workflowContext && typeof workflowContext === 'object' ? (workflowContext as Record<string, unknown>).carePlanLastReviewedAt : undefined;
-  if (isDate(reviewed) && reviewed.getTime() > latest) problems.push({ path: 'workflowContext.carePlanLastReviewedAt', message: 'may not be in the future' });
+  if (isDate(occurredAt) && occurredAt.getTime() > latest)
+    problems.push({ path: 'occurredAt', message: 'may not be in the future' });
+  if (isDate(occurredAt) && occurredAt.getTime() < now.getTime() - oldestReportableMs)
+    problems.push({ path: 'occurredAt', message: 'is more than two years ago' });
+  if (isDate(detectedAt) && detectedAt.getTime() > latest)
+    problems.push({ path: 'detectedAt', message: 'may not be in the future' });
+  const reviewed =
+    workflowContext && typeof workflowContext === 'object'
+      ? (workflowContext as Record<string, unknown>).carePlanLastReviewedAt
+      : undefined;
+  if (isDate(reviewed) && reviewed.getTime() > latest)
+    problems.push({ path: 'workflowContext.carePlanLastReviewedAt', message: 'may not be in the future' });
   return problems;
 }
 
 /** A report's core fields parsed, and every problem with them (schema and clock) by field. */
-export function parseReport(input: Record<string, unknown>, now: Date): { report?: ValidReport; problems: FieldProblem[] } {
+export function parseReport(
+  input: Record<string, unknown>,
+  now: Date,
+): { report?: ValidReport; problems: FieldProblem[] } {
   const parsed = reportNearMissSchema.safeParse(input);
   const problems = [...(parsed.success ? [] : toFieldProblems(parsed.error)), ...reportClockProblems(input, now)];
   return { report: parsed.success && !problems.length ? parsed.data : undefined, problems };
 }
 
 export type ValidReport = z.output<typeof reportNearMissSchema>;
-
 
 /** Strips nulls that GraphQL passes for omitted optional fields. */
 export const withoutNulls = (input: object): Record<string, unknown> =>

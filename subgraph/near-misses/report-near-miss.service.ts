@@ -131,7 +131,11 @@ export async function reportNearMiss(
       : reportRepeatInput({ tenantId, nearMissId, category, facts, now, similarityKey: similarity });
 
   // Claim the key (and, for the trigger, lock the report's similarity keys and read the rule).
-  const claim = await claimReport(tx, { tenantId, reporterId: principal.staffId, key, requestHash, nearMissId }, trigger);
+  const claim = await claimReport(
+    tx,
+    { tenantId, reporterId: principal.staffId, key, requestHash, nearMissId },
+    trigger,
+  );
   if (!claim.claimed) {
     const previous = await findClaimedReport(tx, tenantId, principal.staffId, key);
     if (!previous) throw conflict('The idempotency key is in use by a report that is still being saved; retry shortly');
@@ -163,7 +167,10 @@ export async function reportNearMiss(
   }
 
   // Write the near miss, and what the trigger decided, in one statement.
-  const reference = formatReference(now.getUTCFullYear(), await nextReferenceNumber(tx, tenantId, now.getUTCFullYear()));
+  const reference = formatReference(
+    now.getUTCFullYear(),
+    await nextReferenceNumber(tx, tenantId, now.getUTCFullYear()),
+  );
   const workflow = workflowFigures(report.occurredAt, report.workflowContext, details);
   const windows = windowsOf(await readTenantSettings(tx, tenantId));
   const plan = trigger && planRepeatTrigger(trigger, scanOf(trigger, claim.rule, check.findings));
@@ -305,7 +312,10 @@ function validateReport(
   const categoryKey = (rawInput as { category?: unknown }).category;
   const category = typeof categoryKey === 'string' ? registry.get(categoryKey.trim()) : undefined;
   if (typeof categoryKey === 'string' && categoryKey.trim() && !category) {
-    problems.push({ path: 'category', message: `unknown category "${categoryKey.slice(0, 64)}"; see the categories query` });
+    problems.push({
+      path: 'category',
+      message: `unknown category "${categoryKey.slice(0, 64)}"; see the categories query`,
+    });
   }
   let details: Record<string, unknown> | undefined;
   const rawDetails = (rawInput as { details?: unknown }).details;

@@ -45,7 +45,11 @@ const dayMs = 24 * 60 * 60 * 1000;
  * The figures of a snapshot. A time-critical medicine is taken from the
  * snapshot (the MAR knows), else from a category's own `timeCritical` flag.
  */
-export function workflowFigures(occurredAt: Date, context: WorkflowContextSnapshot | undefined, details: Record<string, unknown>): WorkflowFigures {
+export function workflowFigures(
+  occurredAt: Date,
+  context: WorkflowContextSnapshot | undefined,
+  details: Record<string, unknown>,
+): WorkflowFigures {
   const at = occurredAt.getTime();
   const overdue = context?.carePlanReviewDueAt
     ? at > context.carePlanReviewDueAt.getTime()
@@ -63,7 +67,11 @@ export function workflowFigures(occurredAt: Date, context: WorkflowContextSnapsh
 }
 
 /** Within `windowMinutes` of the shift's start or end: where handovers happen. */
-export function shiftPhase(minutesAfterStart: number | null, minutesBeforeEnd: number | null, windowMinutes = defaultShiftTransitionMinutes): ShiftPhaseValue {
+export function shiftPhase(
+  minutesAfterStart: number | null,
+  minutesBeforeEnd: number | null,
+  windowMinutes = defaultShiftTransitionMinutes,
+): ShiftPhaseValue {
   if (minutesAfterStart === null || minutesBeforeEnd === null) return 'UNKNOWN';
   if (Math.abs(minutesAfterStart) <= windowMinutes) return 'START_OF_SHIFT';
   if (Math.abs(minutesBeforeEnd) <= windowMinutes) return 'END_OF_SHIFT';
@@ -71,8 +79,11 @@ export function shiftPhase(minutesAfterStart: number | null, minutesBeforeEnd: n
   return 'OUTSIDE_SHIFT';
 }
 
-export const nearShiftTransition = (minutesAfterStart: number | null, minutesBeforeEnd: number | null, windowMinutes = defaultShiftTransitionMinutes) =>
-  ['START_OF_SHIFT', 'END_OF_SHIFT'].includes(shiftPhase(minutesAfterStart, minutesBeforeEnd, windowMinutes));
+export const nearShiftTransition = (
+  minutesAfterStart: number | null,
+  minutesBeforeEnd: number | null,
+  windowMinutes = defaultShiftTransitionMinutes,
+) => ['START_OF_SHIFT', 'END_OF_SHIFT'].includes(shiftPhase(minutesAfterStart, minutesBeforeEnd, windowMinutes));
 
 /** The stored snapshot and figures as the API shows them (null when the report carried no context). */
 export interface StoredWorkflowContext extends Omit<WorkflowContextSnapshot, 'timeCriticalMedicine'> {

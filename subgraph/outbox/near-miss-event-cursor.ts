@@ -11,14 +11,19 @@ export interface FeedPosition {
 /** The start of the feed: before every event. */
 export const feedStart: FeedPosition = { transactionId: '0', id: '0' };
 
-export const encodeEventCursor = (event: FeedPosition) => Buffer.from(JSON.stringify([event.transactionId, event.id])).toString('base64url');
+export const encodeEventCursor = (event: FeedPosition) =>
+  Buffer.from(JSON.stringify([event.transactionId, event.id])).toString('base64url');
 
 export function decodeEventCursor(cursor: string): FeedPosition {
   try {
     const [transactionId, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
     if (
-      typeof transactionId === 'string' && /^\d{1,20}$/.test(transactionId) && BigInt(transactionId) < 2n ** 64n &&
-      typeof id === 'string' && /^\d{1,19}$/.test(id) && BigInt(id) < 2n ** 63n
+      typeof transactionId === 'string' &&
+      /^\d{1,20}$/.test(transactionId) &&
+      BigInt(transactionId) < 2n ** 64n &&
+      typeof id === 'string' &&
+      /^\d{1,19}$/.test(id) &&
+      BigInt(id) < 2n ** 63n
     ) {
       return { transactionId, id };
     }

@@ -32,7 +32,12 @@ interface EventRow {
  * still running: nothing can later appear before a cursor already handed out.
  * An event shows up once the transactions that started before it have ended.
  */
-export async function loadEventPage(tx: Transaction, scope: EventScope, after: FeedPosition, first: number): Promise<EventPage> {
+export async function loadEventPage(
+  tx: Transaction,
+  scope: EventScope,
+  after: FeedPosition,
+  first: number,
+): Promise<EventPage> {
   const parameters: unknown[] = [scope.tenantId, after.transactionId, after.id, first + 1];
   // Callers limited to some services see the events of those services' near misses
   // (not those of corrective actions and risk reviews, which may span services).

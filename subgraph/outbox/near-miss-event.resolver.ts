@@ -30,7 +30,10 @@ export class NearMissEventResolver {
     };
   }
 
-  @FieldResolver(() => NearMiss, { nullable: true, description: 'The near miss, when the event is about one and you may read it' })
+  @FieldResolver(() => NearMiss, {
+    nullable: true,
+    description: 'The near miss, when the event is about one and you may read it',
+  })
   nearMiss(@Root() event: NearMissEvent, @Ctx() context: RequestContext): Promise<NearMiss | null> {
     return context.loaders.byId.load(event.aggregateId);
   }

@@ -27,6 +27,11 @@ export async function insertEventsWithDeliveries(tx: Transaction, events: readon
      FROM event JOIN webhook_subscription subscription
        ON subscription.tenant_id = event.tenant_id AND subscription.active
       AND (subscription.event_types IS NULL OR event.event_type = ANY (subscription.event_types))`,
-    [events.map((event) => event.tenantId), events.map((event) => event.type), events.map((event) => event.aggregateId), events.map((event) => JSON.stringify(event.payload))],
+    [
+      events.map((event) => event.tenantId),
+      events.map((event) => event.type),
+      events.map((event) => event.aggregateId),
+      events.map((event) => JSON.stringify(event.payload)),
+    ],
   );
 }

@@ -16,8 +16,21 @@ export interface OutboxEvent {
 // Fields that carry free text somewhere in this product; refused at the one
 // place every event passes, so a slip fails in tests instead of leaking.
 const freeTextKeys = new Set([
-  'whatHappened', 'howDetected', 'whatPreventedHarm', 'whatMadeThisPossible', 'immediateActions', 'details',
-  'message', 'outcome', 'rationale', 'overrideReason', 'note', 'notes', 'conclusion', 'title', 'target',
+  'whatHappened',
+  'howDetected',
+  'whatPreventedHarm',
+  'whatMadeThisPossible',
+  'immediateActions',
+  'details',
+  'message',
+  'outcome',
+  'rationale',
+  'overrideReason',
+  'note',
+  'notes',
+  'conclusion',
+  'title',
+  'target',
 ]);
 
 function freeTextPaths(value: unknown, path: string): string[] {
@@ -41,7 +54,9 @@ export async function enqueueEvent(tx: Transaction, events: OutboxEvent | readon
   for (const event of list) {
     const leaks = freeTextPaths(event.payload, 'payload');
     if (leaks.length) {
-      throw new Error(`outbox event ${event.type} carries free-text fields (${leaks.join(', ')}); events carry ids, codes and references only`);
+      throw new Error(
+        `outbox event ${event.type} carries free-text fields (${leaks.join(', ')}); events carry ids, codes and references only`,
+      );
     }
   }
   await insertEventsWithDeliveries(tx, list);

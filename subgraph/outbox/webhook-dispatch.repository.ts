@@ -39,7 +39,10 @@ type UpdateResult<Row> = [Row[], number];
  * nothing earlier can still appear), and the first still pending for its
  * webhook and aggregate (so a receiver sees one near miss's events in order).
  */
-export async function claimDueDeliveries(tx: Transaction, lease: { batchSize: number; leaseMs: number; token: string }): Promise<ClaimedDelivery[]> {
+export async function claimDueDeliveries(
+  tx: Transaction,
+  lease: { batchSize: number; leaseMs: number; token: string },
+): Promise<ClaimedDelivery[]> {
   // Hand-written: FOR UPDATE SKIP LOCKED, the xid8 snapshot horizon and the per-aggregate order in one claim.
   const [rows]: UpdateResult<ClaimedDeliveryRow> = await tx.query(
     `WITH due AS (
@@ -102,7 +105,12 @@ export interface FailedAttempt {
 }
 
 /** Records a failed attempt; false when the lease `token` was no longer ours (nothing written). */
-export async function markAttemptFailed(tx: Transaction, id: string, token: string, attempt: FailedAttempt): Promise<boolean> {
+export async function markAttemptFailed(
+  tx: Transaction,
+  id: string,
+  token: string,
+  attempt: FailedAttempt,
+): Promise<boolean> {
   // Hand-written: written only while the lease is ours, the next attempt timed by the database clock.
   const [, changed]: UpdateResult<never> = await tx.query(
     `UPDATE webhook_delivery SET status = $3, next_attempt_at = clock_timestamp() + make_interval(secs => $4::double precision / 1000),

@@ -3,7 +3,12 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '../common/logger';
 import type { WebhookConfig } from '../config';
 import { backoffDelay } from './webhook-backoff';
-import { claimDueDeliveries, markAttemptFailed, markDelivered, type ClaimedDelivery } from './webhook-dispatch.repository';
+import {
+  claimDueDeliveries,
+  markAttemptFailed,
+  markDelivered,
+  type ClaimedDelivery,
+} from './webhook-dispatch.repository';
 import { signatureHeader, signBody } from './webhook-signature';
 
 /**
@@ -49,12 +54,22 @@ export interface WebhookDispatcherOptions {
   random?: () => number;
 }
 
-type Outcome = { kind: 'delivered'; statusCode: number } | { kind: 'failed'; statusCode: number | null; error: string } | { kind: 'deactivated' };
+type Outcome =
+  | { kind: 'delivered'; statusCode: number }
+  | { kind: 'failed'; statusCode: number | null; error: string }
+  | { kind: 'deactivated' };
 
 const leaseMarginMs = 15_000;
 
 /** The JSON body a receiver gets; the same bytes on every attempt. */
-export function webhookBody(event: { id: string; type: string; tenantId: string; aggregateId: string; createdAt: Date; payload: unknown }): string {
+export function webhookBody(event: {
+  id: string;
+  type: string;
+  tenantId: string;
+  aggregateId: string;
+  createdAt: Date;
+  payload: unknown;
+}): string {
   return JSON.stringify({
     id: event.id,
     type: event.type,
@@ -79,11 +94,13 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   // Each statement in its own short transaction, never autocommit: the
   // embedded database's socket interleaves the protocol messages of
   // concurrent autocommit statements, but keeps a transaction's together.
-  const claim = (token: string) => dataSource.transaction((tx) => claimDueDeliveries(tx, { batchSize: config.batchSize, leaseMs, token }));
+  const claim = (token: string) =>
+    dataSource.transaction((tx) => claimDueDeliveries(tx, { batchSize: config.batchSize, leaseMs, token }));
 
   async function send(delivery: ClaimedDelivery, sendBefore: number): Promise<Outcome> {
     if (!delivery.active) return { kind: 'deactivated' };
-    if (Date.now() >= sendBefore) return { kind: 'failed', statusCode: null, error: 'claim too old to send safely; retried later' };
+    if (Date.now() >= sendBefore)
+      return { kind: 'failed', statusCode: null, error: 'claim too old to send safely; retried later' };
     const body = webhookBody({
       id: delivery.eventId,
       type: delivery.eventType,
@@ -117,7 +134,11 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     }
   }
 
-  async function record(delivery: ClaimedDelivery, token: string, outcome: Outcome): Promise<'delivered' | 'failed' | 'dead'> {
+  async function record(
+    delivery: ClaimedDelivery,
+    token: string,
+    outcome: Outcome,
+  ): Promise<'delivered' | 'failed' | 'dead'> {
     let result: 'delivered' | 'failed' | 'dead';
     let recorded: boolean;
     if (outcome.kind === 'delivered') {
@@ -128,15 +149,32 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       result = dead ? 'dead' : 'failed';
       const error = outcome.kind === 'deactivated' ? 'webhook deactivated' : outcome.error;
       const statusCode = outcome.kind === 'deactivated' ? null : outcome.statusCode;
-      const delayMs = backoffDelay(delivery.attempts, { baseMs: config.backoffBaseMs, maxMs: config.backoffMaxMs }, random);
-      recorded = await dataSource.transaction((tx) =>
-        markAttemptFailed(tx, delivery.id, token, { status: dead ? 'DEAD' : 'PENDING', retryInMs: delayMs, statusCode, error: error.slice(0, 500) }),
+      const delayMs = backoffDelay(
+        delivery.attempts,
+        { baseMs: config.backoffBaseMs, maxMs: config.backoffMaxMs },
+        random,
       );
-      const fields = { deliveryId: delivery.id, eventId: delivery.eventId, tenantId: delivery.tenantId, attempts: delivery.attempts, statusCode, error };
+      recorded = await dataSource.transaction((tx) =>
+        markAttemptFailed(tx, delivery.id, token, {
+          status: dead ? 'DEAD' : 'PENDING',
+          retryInMs: delayMs,
+          statusCode,
+          error: error.slice(0, 500),
+        }),
+      );
+      const fields = {
+        deliveryId: delivery.id,
+        eventId: delivery.eventId,
+        tenantId: delivery.tenantId,
+        attempts: delivery.attempts,
+        statusCode,
+        error,
+      };
       if (dead) logger.error('webhook delivery is dead', fields);
       else logger.warn('webhook delivery failed; will retry', { ...fields, retryInMs: delayMs });
     }
-    if (!recorded) logger.warn('webhook delivery lease was lost before its outcome was recorded', { deliveryId: delivery.id });
+    if (!recorded)
+      logger.warn('webhook delivery lease was lost before its outcome was recorded', { deliveryId: delivery.id });
     return result;
   }
 
@@ -192,7 +230,9 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
 function describe(error: unknown): string {
   if (error instanceof Error) {
     const cause = (error as { cause?: unknown }).cause;
-    return cause instanceof Error ? `${error.name}: ${error.message} (${cause.message})` : `${error.name}: ${error.message}`;
+    return cause instanceof Error
+      ? `${error.name}: ${error.message} (${cause.message})`
+      : `${error.name}: ${error.message}`;
   }
   return String(error);
 }

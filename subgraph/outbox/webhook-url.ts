@@ -3,10 +3,23 @@ import { BlockList, isIP } from 'node:net';
 // Addresses a receiver must not have unless insecure targets are allowed
 // (development, tests): loopback, private networks, link-local, CGNAT.
 const internalAddresses = new BlockList();
-for (const [network, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) {
+for (const [network, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+] as const) {
   internalAddresses.addSubnet(network, prefix, 'ipv4');
 }
-for (const [network, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10]] as const) {
+for (const [network, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+] as const) {
   internalAddresses.addSubnet(network, prefix, 'ipv6');
 }
 
@@ -36,7 +49,9 @@ export function webhookUrlProblem(raw: string, allowInsecure: boolean): string |
   const family = isIP(host);
   if (family !== 0) {
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host)?.[1];
-    const blocked = mapped ? internalAddresses.check(mapped, 'ipv4') : internalAddresses.check(host, family === 4 ? 'ipv4' : 'ipv6');
+    const blocked = mapped
+      ? internalAddresses.check(mapped, 'ipv4')
+      : internalAddresses.check(host, family === 4 ? 'ipv4' : 'ipv6');
     if (blocked) return 'must not point at a loopback or private-network address';
   }
   return undefined;

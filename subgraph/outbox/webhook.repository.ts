@@ -6,7 +6,15 @@ import { WebhookSubscriptionEntity } from './webhook-subscription.entity';
 import type { WebhookDelivery, WebhookDeliveryStatus, WebhookSubscription } from './webhook.type';
 
 // Everything but the signing secret, which is shown once (on registration) and read only by the dispatcher.
-const subscriptionColumns = { id: true, url: true, eventTypes: true, active: true, createdBy: true, createdAt: true, deactivatedAt: true } as const;
+const subscriptionColumns = {
+  id: true,
+  url: true,
+  eventTypes: true,
+  active: true,
+  createdBy: true,
+  createdAt: true,
+  deactivatedAt: true,
+} as const;
 
 type SubscriptionRow = Pick<WebhookSubscriptionEntity, keyof typeof subscriptionColumns>;
 
@@ -40,13 +48,21 @@ export async function insertWebhook(tx: Transaction, webhook: NewWebhook): Promi
 
 /** The tenant's webhooks, oldest first. */
 export async function loadWebhooks(tx: Transaction, tenantId: string): Promise<WebhookSubscription[]> {
-  const rows = await tx.getRepository(WebhookSubscriptionEntity).find({ select: subscriptionColumns, where: { tenantId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  const rows = await tx
+    .getRepository(WebhookSubscriptionEntity)
+    .find({ select: subscriptionColumns, where: { tenantId }, order: { createdAt: 'ASC', id: 'ASC' } });
   return rows.map(toSubscription);
 }
 
 /** One webhook, locked until the transaction ends; undefined when the tenant has none by that id. */
-export async function lockWebhook(tx: Transaction, tenantId: string, id: string): Promise<WebhookSubscription | undefined> {
-  const row = await tx.getRepository(WebhookSubscriptionEntity).findOne({ select: subscriptionColumns, where: { tenantId, id }, lock: { mode: 'pessimistic_write' } });
+export async function lockWebhook(
+  tx: Transaction,
+  tenantId: string,
+  id: string,
+): Promise<WebhookSubscription | undefined> {
+  const row = await tx
+    .getRepository(WebhookSubscriptionEntity)
+    .findOne({ select: subscriptionColumns, where: { tenantId, id }, lock: { mode: 'pessimistic_write' } });
   return row ? toSubscription(row) : undefined;
 }
 
@@ -64,10 +80,18 @@ export async function markWebhookDeactivated(tx: Transaction, tenantId: string, 
 }
 
 /** Gives up what was still pending for a webhook (DEAD); returns how many deliveries that was. */
-export async function abandonPendingDeliveries(tx: Transaction, tenantId: string, subscriptionId: string, reason: string): Promise<number> {
+export async function abandonPendingDeliveries(
+  tx: Transaction,
+  tenantId: string,
+  subscriptionId: string,
+  reason: string,
+): Promise<number> {
   const result = await tx
     .getRepository(WebhookDeliveryEntity)
-    .update({ tenantId, subscriptionId, status: 'PENDING' }, { status: 'DEAD', lockedUntil: null, leaseToken: null, lastError: reason });
+    .update(
+      { tenantId, subscriptionId, status: 'PENDING' },
+      { status: 'DEAD', lockedUntil: null, leaseToken: null, lastError: reason },
+    );
   return result.affected ?? 0;
 }
 

@@ -12,7 +12,7 @@ export class WebhookResolver {
 
   @Mutation(() => RegisterWebhookPayload, {
     description:
-      'Sends your organisation\'s near-miss events to a URL (admins): at least once, in order per near miss (or action, review), retried with backoff. ' +
+      "Sends your organisation's near-miss events to a URL (admins): at least once, in order per near miss (or action, review), retried with backoff. " +
       'Leave eventTypes out for every type. The signing secret is returned only here.',
   })
   registerWebhook(
@@ -23,7 +23,9 @@ export class WebhookResolver {
     return context.mutate((tx, actor) => registerWebhook(tx, actor, { url, eventTypes }));
   }
 
-  @Mutation(() => WebhookSubscription, { description: 'Stops a webhook (admins); its pending deliveries become DEAD. nearMissEvents still has every event.' })
+  @Mutation(() => WebhookSubscription, {
+    description: 'Stops a webhook (admins); its pending deliveries become DEAD. nearMissEvents still has every event.',
+  })
   deactivateWebhook(@Arg('id', () => ID) id: string, @Ctx() context: RequestContext): Promise<WebhookSubscription> {
     return context.mutate((tx, actor) => deactivateWebhook(tx, actor, { id }));
   }
@@ -35,6 +37,8 @@ export class WebhookResolver {
     @Arg('status', () => WebhookDeliveryStatus, { nullable: true }) status?: WebhookDeliveryStatus,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first = 20,
   ): Promise<WebhookDelivery[]> {
-    return context.db.read((tx) => webhookDeliveries(tx, context.principal.tenantId, webhook.id, status ?? undefined, first));
+    return context.db.read((tx) =>
+      webhookDeliveries(tx, context.principal.tenantId, webhook.id, status ?? undefined, first),
+    );
   }
 }

@@ -23,7 +23,13 @@ import type { WebhookDelivery, WebhookDeliveryStatus, WebhookSubscription } from
 export const maxWebhooksPerTenant = 20;
 
 const eventTypesSchema = z
-  .array(z.string().trim().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, 'must look like near_miss.reported').max(100))
+  .array(
+    z
+      .string()
+      .trim()
+      .regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, 'must look like near_miss.reported')
+      .max(100),
+  )
   .min(1, 'give at least one type, or leave it out for every type')
   .max(50)
   .transform((types) => [...new Set(types)].sort());
@@ -51,10 +57,21 @@ export async function registerWebhook(
   if (problems.length || (types && !types.success)) throw badUserInput(problems);
 
   if ((await countActiveWebhooks(tx, principal.tenantId)) >= maxWebhooksPerTenant) {
-    throw badUserInput([{ path: 'url', message: `at most ${maxWebhooksPerTenant} active webhooks per organisation; deactivate one first` }]);
+    throw badUserInput([
+      {
+        path: 'url',
+        message: `at most ${maxWebhooksPerTenant} active webhooks per organisation; deactivate one first`,
+      },
+    ]);
   }
   const secret = newSigningSecret();
-  const webhook = await insertWebhook(tx, { tenantId: principal.tenantId, url, secret, eventTypes: types?.data ?? null, createdBy: principal.staffId });
+  const webhook = await insertWebhook(tx, {
+    tenantId: principal.tenantId,
+    url,
+    secret,
+    eventTypes: types?.data ?? null,
+    createdBy: principal.staffId,
+  });
   await recordAudit(tx, {
     tenantId: principal.tenantId,
     actor: principal.staffId,
@@ -70,7 +87,11 @@ export async function listWebhooks(principal: Principal, db: TenantDatabase): Pr
 }
 
 /** Stops deliveries to a receiver; what was still pending for it becomes DEAD (the feed still has every event). */
-export async function deactivateWebhook(tx: Transaction, actor: Actor, input: { id: string }): Promise<WebhookSubscription> {
+export async function deactivateWebhook(
+  tx: Transaction,
+  actor: Actor,
+  input: { id: string },
+): Promise<WebhookSubscription> {
   const { principal } = actor;
   const { id } = input;
   authorize(principal, 'webhooks.manage');
@@ -97,6 +118,7 @@ export async function webhookDeliveries(
   status: WebhookDeliveryStatus | undefined,
   first: number,
 ): Promise<WebhookDelivery[]> {
-  if (!Number.isInteger(first) || first < 0 || first > 100) throw badUserInput([{ path: 'first', message: 'must be between 0 and 100' }]);
+  if (!Number.isInteger(first) || first < 0 || first > 100)
+    throw badUserInput([{ path: 'first', message: 'must be between 0 and 100' }]);
   return loadDeliveries(tx, tenantId, subscriptionId, status, first);
 }

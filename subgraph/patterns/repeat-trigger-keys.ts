@@ -16,7 +16,11 @@ export interface RepeatKey {
 }
 
 /** Strongest evidence first: the reason of a review names its first key. */
-const basisOrder: Record<RepeatTriggerBasis, number> = { CATEGORY_SIMILARITY: 0, WORKFLOW_STAGE: 1, CONTRIBUTING_FACTOR: 2 };
+const basisOrder: Record<RepeatTriggerBasis, number> = {
+  CATEGORY_SIMILARITY: 0,
+  WORKFLOW_STAGE: 1,
+  CONTRIBUTING_FACTOR: 2,
+};
 
 const normalise = (value: string) => value.trim().toLowerCase().replace(/\s+/g, ' ');
 const hashOf = (parts: unknown[]) => sha256(canonicalJson(parts)).slice(0, 32);
@@ -37,7 +41,9 @@ const stageWords = (stage: string) => stage.toLowerCase().replace(/_/g, ' ');
 
 /** "for one person with the same medication name": the plugin's similarity fields in words. */
 export function similarityPhrase(fields: readonly string[]): string {
-  const links = fields.filter((field) => !field.startsWith('details.')).map((field) => linkPhrases[field] ?? `with the same ${humanise(field)}`);
+  const links = fields
+    .filter((field) => !field.startsWith('details.'))
+    .map((field) => linkPhrases[field] ?? `with the same ${humanise(field)}`);
   const details = fields
     .filter((field) => field.startsWith('details.'))
     .map((field) => field.slice('details.'.length))
@@ -83,5 +89,7 @@ export function repeatKeys(
     });
   }
   const unique = [...new Map(keys.map((key) => [key.key, key])).values()];
-  return unique.sort((a, b) => basisOrder[a.basis] - basisOrder[b.basis] || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return unique.sort(
+    (a, b) => basisOrder[a.basis] - basisOrder[b.basis] || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
 }

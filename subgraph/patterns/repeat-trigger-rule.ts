@@ -10,7 +10,12 @@ export interface RepeatTriggerRule {
 }
 
 /** "Three similar near misses in fourteen days", reviewed within a week. */
-export const defaultRepeatTriggerRule: RepeatTriggerRule = { threshold: 3, windowDays: 14, reviewDueDays: 7, enabled: true };
+export const defaultRepeatTriggerRule: RepeatTriggerRule = {
+  threshold: 3,
+  windowDays: 14,
+  reviewDueDays: 7,
+  enabled: true,
+};
 
 const dayMs = 24 * 60 * 60 * 1000;
 
@@ -25,13 +30,21 @@ export interface Occurrence {
  * it when, with the new one, they reach the threshold. Late reports work the
  * same way: the window may lie on either side of `at`.
  */
-export function repeatWindow(others: readonly Occurrence[], at: Date, windowDays: number, threshold: number): Occurrence[] | null {
+export function repeatWindow(
+  others: readonly Occurrence[],
+  at: Date,
+  windowDays: number,
+  threshold: number,
+): Occurrence[] | null {
   // Most keys of most reports: too few occurrences for any window, whatever their times.
   if (others.length + 1 < threshold) return null;
   const width = windowDays * dayMs;
   const t = at.getTime();
   const near = others.filter((other) => Math.abs(other.occurredAt.getTime() - t) <= width);
-  const points = [...near.map((other) => ({ time: other.occurredAt.getTime(), other })), { time: t, other: undefined }].sort((a, b) => a.time - b.time);
+  const points = [
+    ...near.map((other) => ({ time: other.occurredAt.getTime(), other })),
+    { time: t, other: undefined },
+  ].sort((a, b) => a.time - b.time);
   let best: { from: number; to: number } | null = null;
   let end = 0;
   for (let start = 0; start < points.length && points[start].time <= t; start += 1) {
@@ -80,13 +93,20 @@ export function repeatReason(categoryKey: string, window: OpeningWindow, windowD
  * reach it together); while a review is open, similar reports join it
  * instead. Repetition matters more than outcome: harm plays no part.
  */
-export function decideRepeatTrigger(rule: RepeatTriggerRule, categoryKey: string, occurredAt: Date, states: readonly KeyState[]): RepeatTriggerDecision {
+export function decideRepeatTrigger(
+  rule: RepeatTriggerRule,
+  categoryKey: string,
+  occurredAt: Date,
+  states: readonly KeyState[],
+): RepeatTriggerDecision {
   if (!rule.enabled) return { join: [] };
   const joined = new Map<string, RepeatKey[]>();
   for (const state of states) {
     if (state.openReviewId) joined.set(state.openReviewId, [...(joined.get(state.openReviewId) ?? []), state.key]);
   }
-  const join = [...joined.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([reviewId, keys]) => ({ reviewId, keys }));
+  const join = [...joined.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([reviewId, keys]) => ({ reviewId, keys }));
   const windows: OpeningWindow[] = [];
   for (const state of states) {
     if (state.openReviewId) continue;
@@ -99,5 +119,6 @@ export function decideRepeatTrigger(rule: RepeatTriggerRule, categoryKey: string
 }
 
 /** Near misses a decision counts into a review (besides the report itself), without duplicates. */
-export const windowMembers = (windows: readonly OpeningWindow[]) =>
-  [...new Set(windows.flatMap((window) => window.members.map((member) => member.nearMissId)))];
+export const windowMembers = (windows: readonly OpeningWindow[]) => [
+  ...new Set(windows.flatMap((window) => window.members.map((member) => member.nearMissId))),
+];

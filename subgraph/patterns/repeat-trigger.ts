@@ -54,8 +54,7 @@ export interface RepeatScan {
 
 /** One row step 2 read: an uncounted similar occurrence of a key, or a key's open review. */
 export type ScanFinding =
-  | { kind: 'occurrence'; key: string; occurrence: Occurrence }
-  | { kind: 'open'; key: string; reviewId: string };
+  { kind: 'occurrence'; key: string; occurrence: Occurrence } | { kind: 'open'; key: string; reviewId: string };
 
 /** The span of occurrence times step 2 reads: the rule's window on either side of the report. */
 export function repeatWindowOf(input: RepeatTriggerInput, rule: RepeatTriggerRule): { from: Date; to: Date } {
@@ -64,7 +63,11 @@ export function repeatWindowOf(input: RepeatTriggerInput, rule: RepeatTriggerRul
 }
 
 /** What step 2 read, by key (nothing when the rule is off: the scan is not run). */
-export function scanOf(input: RepeatTriggerInput, rule: RepeatTriggerRule, findings: readonly ScanFinding[]): RepeatScan {
+export function scanOf(
+  input: RepeatTriggerInput,
+  rule: RepeatTriggerRule,
+  findings: readonly ScanFinding[],
+): RepeatScan {
   if (!rule.enabled) return { rule, states: [] };
   const states = input.keys.map((key) => {
     const mine = findings.filter((finding) => finding.key === key.key);
@@ -103,17 +106,23 @@ export interface RepeatPlan {
 
 /** Decides from a scan (decideRepeatTrigger) and names what to write. */
 export function planRepeatTrigger(input: RepeatTriggerInput, { rule, states }: RepeatScan): RepeatPlan {
-  const decision = rule.enabled && states.length ? decideRepeatTrigger(rule, input.categoryKey, input.occurredAt, states) : { join: [] };
+  const decision =
+    rule.enabled && states.length
+      ? decideRepeatTrigger(rule, input.categoryKey, input.occurredAt, states)
+      : { join: [] };
   const countings: Counting[] = decision.join.map(({ reviewId, keys }) => ({
     reviewId,
     joinedKeys: keys,
     windows: decision.extend?.reviewId === reviewId ? decision.extend.windows : [],
   }));
-  const opened = decision.open ? { id: randomUUID(), reason: decision.open.reason, basis: decision.open.windows[0].key.basis, rule } : undefined;
+  const opened = decision.open
+    ? { id: randomUUID(), reason: decision.open.reason, basis: decision.open.windows[0].key.basis, rule }
+    : undefined;
   if (opened && decision.open) countings.push({ reviewId: opened.id, windows: decision.open.windows, joinedKeys: [] });
   const reviewOfKey = new Map<string, string>();
   for (const counting of countings) {
-    for (const key of [...counting.joinedKeys, ...counting.windows.map((window) => window.key)]) reviewOfKey.set(key.key, counting.reviewId);
+    for (const key of [...counting.joinedKeys, ...counting.windows.map((window) => window.key)])
+      reviewOfKey.set(key.key, counting.reviewId);
   }
   return {
     countings,
@@ -139,9 +148,15 @@ export interface RepeatWrites {
 }
 
 /** The rows a plan writes: 'own' (the report's similarity rows alone), 'join' (and links), 'count' (and a review opened or extended). */
-export function repeatWritesOf(input: RepeatTriggerInput, plan: RepeatPlan): RepeatWrites & { shape: 'own' | 'join' | 'count' } {
+export function repeatWritesOf(
+  input: RepeatTriggerInput,
+  plan: RepeatPlan,
+): RepeatWrites & { shape: 'own' | 'join' | 'count' } {
   const links = plan.countings.flatMap((counting) =>
-    [input.nearMissId, ...windowMembers(counting.windows)].map((nearMissId) => ({ reviewId: counting.reviewId, nearMissId })),
+    [input.nearMissId, ...windowMembers(counting.windows)].map((nearMissId) => ({
+      reviewId: counting.reviewId,
+      nearMissId,
+    })),
   );
   const counted = plan.countings.flatMap((counting) =>
     counting.windows.flatMap((window) =>
@@ -161,7 +176,9 @@ export function repeatWritesOf(input: RepeatTriggerInput, plan: RepeatPlan): Rep
 
 /** What the trigger did, once step 3 is written. */
 export const repeatOutcome = (plan: RepeatPlan, assignedTo: string | null): RepeatTriggerOutcome => ({
-  opened: plan.opened ? [{ reviewId: plan.opened.id, basis: plan.opened.basis, nearMissIds: [...plan.openedMembers], assignedTo }] : [],
+  opened: plan.opened
+    ? [{ reviewId: plan.opened.id, basis: plan.opened.basis, nearMissIds: [...plan.openedMembers], assignedTo }]
+    : [],
   joined: [...plan.joined],
 });
 
@@ -170,22 +187,42 @@ export const repeatOutcome = (plan: RepeatPlan, assignedTo: string | null): Repe
  * with the report's own (after them, in the same transaction). Events carry
  * ids and codes only: the manager is told through the outbox.
  */
-export function repeatTriggerRecords(tenantId: string, nearMissId: string, outcome: RepeatTriggerOutcome): { audit: AuditEntry[]; events: OutboxEvent[] } {
+export function repeatTriggerRecords(
+  tenantId: string,
+  nearMissId: string,
+  outcome: RepeatTriggerOutcome,
+): { audit: AuditEntry[]; events: OutboxEvent[] } {
   const audit: AuditEntry[] = [];
   const events: OutboxEvent[] = [];
   for (const opened of outcome.opened) {
-    audit.push({ tenantId, nearMissId, action: 'risk_review.opened', detail: { reviewId: opened.reviewId, basis: opened.basis, nearMissIds: opened.nearMissIds } });
+    audit.push({
+      tenantId,
+      nearMissId,
+      action: 'risk_review.opened',
+      detail: { reviewId: opened.reviewId, basis: opened.basis, nearMissIds: opened.nearMissIds },
+    });
     events.push({
       tenantId,
       type: 'risk_review.opened',
       aggregateId: opened.reviewId,
-      payload: { reviewId: opened.reviewId, basis: opened.basis, nearMissIds: opened.nearMissIds, assignedTo: opened.assignedTo, notify: ['registered manager'] },
+      payload: {
+        reviewId: opened.reviewId,
+        basis: opened.basis,
+        nearMissIds: opened.nearMissIds,
+        assignedTo: opened.assignedTo,
+        notify: ['registered manager'],
+      },
     });
   }
   if (outcome.joined.length) {
     // One entry for every review the report joined: a join is frequent.
     audit.push({ tenantId, nearMissId, action: 'risk_review.joined', detail: { reviewIds: outcome.joined } });
-    events.push({ tenantId, type: 'risk_review.joined', aggregateId: nearMissId, payload: { nearMissId, reviewIds: outcome.joined } });
+    events.push({
+      tenantId,
+      type: 'risk_review.joined',
+      aggregateId: nearMissId,
+      payload: { nearMissId, reviewIds: outcome.joined },
+    });
   }
   return { audit, events };
 }
@@ -206,7 +243,10 @@ export function reportRepeatInput(report: {
     categoryKey: report.category.definition.key,
     serviceId: report.facts.serviceId,
     occurredAt: report.facts.occurredAt,
-    keys: report.similarityKey === undefined ? repeatKeys(report.category.definition, report.facts) : repeatKeys(report.category.definition, report.facts, report.similarityKey),
+    keys:
+      report.similarityKey === undefined
+        ? repeatKeys(report.category.definition, report.facts)
+        : repeatKeys(report.category.definition, report.facts, report.similarityKey),
     now: report.now,
   };
 }

@@ -324,18 +324,16 @@ export interface ManagerChange {
 
 /** Names a service's manager, and assigns them the service's open reviews that have none. */
 export async function saveServiceManager(tx: Transaction, change: ManagerChange): Promise<void> {
-  await tx
-    .getRepository(ServiceManagerEntity)
-    .upsert(
-      {
-        tenantId: change.tenantId,
-        serviceId: change.serviceId,
-        staffId: change.staffId,
-        updatedBy: change.updatedBy,
-        updatedAt: () => 'now()',
-      },
-      { conflictPaths: ['tenantId', 'serviceId'] },
-    );
+  await tx.getRepository(ServiceManagerEntity).upsert(
+    {
+      tenantId: change.tenantId,
+      serviceId: change.serviceId,
+      staffId: change.staffId,
+      updatedBy: change.updatedBy,
+      updatedAt: () => 'now()',
+    },
+    { conflictPaths: ['tenantId', 'serviceId'] },
+  );
   await tx
     .getRepository(RiskReviewEntity)
     .update(

@@ -6,8 +6,18 @@ import { enumOf } from '../domain/graphql-enums';
 
 /** What a manager's review found behind the pattern (the seed's "rota pressure, communication gaps, unclear task allocation"). */
 export const riskReviewCauses = [
-  'ROTA_PRESSURE', 'HANDOVER', 'COMMUNICATION', 'UNCLEAR_TASK_ALLOCATION', 'STAFFING_SKILL_MIX', 'TRAINING_OR_COMPETENCE',
-  'CARE_PLAN_OUT_OF_DATE', 'PHARMACY_OR_SUPPLY', 'EQUIPMENT_OR_ENVIRONMENT', 'DOCUMENTATION_DESIGN', 'WORKLOAD', 'OTHER',
+  'ROTA_PRESSURE',
+  'HANDOVER',
+  'COMMUNICATION',
+  'UNCLEAR_TASK_ALLOCATION',
+  'STAFFING_SKILL_MIX',
+  'TRAINING_OR_COMPETENCE',
+  'CARE_PLAN_OUT_OF_DATE',
+  'PHARMACY_OR_SUPPLY',
+  'EQUIPMENT_OR_ENVIRONMENT',
+  'DOCUMENTATION_DESIGN',
+  'WORKLOAD',
+  'OTHER',
 ] as const;
 export type RiskReviewCauseValue = (typeof riskReviewCauses)[number];
 
@@ -22,7 +32,8 @@ registerEnumType(RiskReviewStatus, { name: 'RiskReviewStatus', description: 'OPE
 registerEnumType(RiskReviewCause, { name: 'RiskReviewCause', description: 'An underlying cause a risk review found.' });
 registerEnumType(RepeatTriggerBasisEnum, {
   name: 'RepeatTriggerBasis',
-  description: "Why the near misses count as similar: the category's own similarity fields (e.g. same person and medication), or the same service and workflow stage, or the same service and contributing factor.",
+  description:
+    "Why the near misses count as similar: the category's own similarity fields (e.g. same person and medication), or the same service and workflow stage, or the same service and contributing factor.",
 });
 
 @Directive('@key(fields: "id")')
@@ -30,9 +41,17 @@ registerEnumType(RepeatTriggerBasisEnum, {
 export class RiskReview {
   @Field(() => ID) id!: string;
   @Field(() => RiskReviewStatus) status!: RiskReviewStatusValue;
-  @Field({ description: 'In plain words, e.g. "3 medication near misses for one person with the same medication name in 14 days"' }) reason!: string;
+  @Field({
+    description:
+      'In plain words, e.g. "3 medication near misses for one person with the same medication name in 14 days"',
+  })
+  reason!: string;
   @Field() openedAt!: Date;
-  @Field(() => String, { nullable: true, description: "The manager's conclusion (withheld from GOVERNANCE and ANALYST: free text)" }) conclusion!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: "The manager's conclusion (withheld from GOVERNANCE and ANALYST: free text)",
+  })
+  conclusion!: string | null;
   @Field(() => ID) serviceId!: string;
   @Field(() => ID, { description: 'Category key of the near misses' }) categoryKey!: string;
   @Field(() => RepeatTriggerBasisEnum) basis!: RepeatTriggerBasis;
@@ -50,7 +69,10 @@ export class RiskReview {
   concludedById?: string;
 }
 
-@InputType({ description: 'A corrective action decided by the review; it applies to the review\'s triaged near misses unless nearMissIds says otherwise.' })
+@InputType({
+  description:
+    "A corrective action decided by the review; it applies to the review's triaged near misses unless nearMissIds says otherwise.",
+})
 export class RiskReviewActionInput {
   @Field(() => [ID], { nullable: true }) nearMissIds?: string[];
   @Field() title!: string;
@@ -64,14 +86,17 @@ export class RiskReviewActionInput {
   @Field(() => Int, { nullable: true }) monitoringDays?: number;
 }
 
-@ObjectType({ description: "A provider's repeat-trigger rule for one category ('*': every category without its own rule)." })
+@ObjectType({
+  description: "A provider's repeat-trigger rule for one category ('*': every category without its own rule).",
+})
 export class RepeatTriggerRuleType {
   @Field(() => ID) category!: string;
   @Field(() => Int) threshold!: number;
   @Field(() => Int) windowDays!: number;
   @Field(() => Int) reviewDueDays!: number;
   @Field() enabled!: boolean;
-  @Field({ description: 'False when no rule is stored and the default (3 in 14 days, reviewed within 7) applies' }) configured!: boolean;
+  @Field({ description: 'False when no rule is stored and the default (3 in 14 days, reviewed within 7) applies' })
+  configured!: boolean;
 }
 
 @InputType()

@@ -1,7 +1,8 @@
 import type { CategoryDefinition, ReportFacts } from '../../plugins/sdk';
 import { canonicalJson, sha256 } from '../common/canonical-json';
 
-const normalise = (value: unknown): unknown => (typeof value === 'string' ? value.trim().toLowerCase().replace(/\s+/g, ' ') : value);
+const normalise = (value: unknown): unknown =>
+  typeof value === 'string' ? value.trim().toLowerCase().replace(/\s+/g, ' ') : value;
 
 /**
  * Two reports of a category are "similar" when they agree on every field its
@@ -9,12 +10,15 @@ const normalise = (value: unknown): unknown => (typeof value === 'string' ? valu
  * is stored with the report, so finding similar reports is an index lookup.
  * Null when a named field is empty: such a report is similar to nothing.
  */
-export function similarityKey(category: Pick<CategoryDefinition, 'key' | 'similarity'>, report: ReportFacts): string | null {
+export function similarityKey(
+  category: Pick<CategoryDefinition, 'key' | 'similarity'>,
+  report: ReportFacts,
+): string | null {
   if (category.similarity.length === 0) return null;
   const values: unknown[] = [];
   for (const field of category.similarity) {
     const value = field.startsWith('details.')
-      ? (report.details)[field.slice('details.'.length)]
+      ? report.details[field.slice('details.'.length)]
       : (report as unknown as Record<string, unknown>)[field];
     if (value === undefined || value === null || value === '') return null;
     values.push(normalise(value));

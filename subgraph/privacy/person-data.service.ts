@@ -7,7 +7,12 @@ import type { Transaction } from '../database/transaction';
 import { enqueueEvent } from '../outbox/outbox';
 import type { Actor } from '../server/actor';
 import { readTenantSettings } from '../tenant-settings/tenant-settings';
-import { eraseFreeText, findNearMissIdsAbout, loadStoredPersonData, lockNearMissesPastRetention } from './person-data.repository';
+import {
+  eraseFreeText,
+  findNearMissIdsAbout,
+  loadStoredPersonData,
+  lockNearMissesPastRetention,
+} from './person-data.repository';
 
 /** What erasure writes in place of free text about a person. */
 export const erasedText = '[erased]';
@@ -30,7 +35,11 @@ export interface ExportPersonDataInput {
  * reporter feedback, linked corrective actions and the audit trail. The
  * export itself is audited, so it runs as a write.
  */
-export async function exportPersonData(tx: Transaction, actor: Actor, input: ExportPersonDataInput): Promise<Record<string, unknown>> {
+export async function exportPersonData(
+  tx: Transaction,
+  actor: Actor,
+  input: ExportPersonDataInput,
+): Promise<Record<string, unknown>> {
   authorize(actor.principal, 'privacy.export');
   const person = personIdOf(input.personId);
   const { tenantId, staffId } = actor.principal;
@@ -43,7 +52,12 @@ export async function exportPersonData(tx: Transaction, actor: Actor, input: Exp
     action: record.action,
     detail: record.detail,
   }));
-  await recordAudit(tx, { tenantId, actor: staffId, action: 'privacy.person_data_exported', detail: { nearMisses: ids.length } });
+  await recordAudit(tx, {
+    tenantId,
+    actor: staffId,
+    action: 'privacy.person_data_exported',
+    detail: { nearMisses: ids.length },
+  });
   return {
     personId: person,
     exportedAt: new Date().toISOString(),
@@ -60,9 +74,18 @@ export async function exportPersonData(tx: Transaction, actor: Actor, input: Exp
  * Replaces free text of near misses and unlinks the person, keeping every row,
  * count, status and the audit chain, so aggregates and the chain still verify.
  */
-async function eraseNearMissText(tx: Transaction, tenantId: string, ids: string[], actor: string | undefined, action: string): Promise<void> {
+async function eraseNearMissText(
+  tx: Transaction,
+  tenantId: string,
+  ids: string[],
+  actor: string | undefined,
+  action: string,
+): Promise<void> {
   await eraseFreeText(tx, tenantId, ids, erasedText);
-  await recordAudit(tx, ids.map((id) => ({ tenantId, nearMissId: id, actor, action, detail: {} })));
+  await recordAudit(
+    tx,
+    ids.map((id) => ({ tenantId, nearMissId: id, actor, action, detail: {} })),
+  );
   await enqueueEvent(tx, { tenantId, type: action, aggregateId: ids[0], payload: { nearMissIds: ids } });
 }
 
@@ -99,7 +122,13 @@ export async function applyRetention(tx: Transaction, actor: Actor, input: Apply
   authorize(actor.principal, 'privacy.retention');
   const { tenantId, staffId } = actor.principal;
   const { retentionMonths } = await readTenantSettings(tx, tenantId);
-  const ids = await lockNearMissesPastRetention(tx, tenantId, input.now ?? new Date(), retentionMonths, retentionBatchSize);
+  const ids = await lockNearMissesPastRetention(
+    tx,
+    tenantId,
+    input.now ?? new Date(),
+    retentionMonths,
+    retentionBatchSize,
+  );
   if (ids.length) await eraseNearMissText(tx, tenantId, ids, staffId, 'privacy.retention_applied');
   return ids.length;
 }

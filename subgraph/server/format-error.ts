@@ -17,9 +17,13 @@ export function inputProblemsFromMessage(message: string): FieldProblem[] | unde
   }
   const literalMissing = /^Field "(\w+)\.(\w+)" of required type "[^"]+" was not provided\.$/.exec(message);
   if (literalMissing) return [{ path: literalMissing[2], message: 'is required' }];
-  const argumentMissing = /^Field "(\w+)" argument "(\w+)" of type "[^"]+" is required, but it was not provided\.$/.exec(message);
+  const argumentMissing =
+    /^Field "(\w+)" argument "(\w+)" of type "[^"]+" is required, but it was not provided\.$/.exec(message);
   if (argumentMissing) return [{ path: argumentMissing[2], message: 'is required' }];
-  const wrongLiteral = /^(Expected value of type "[^"]+", found .*|Enum "\w+" cannot represent .*|\w+ cannot represent .*)$/s.exec(message);
+  const wrongLiteral =
+    /^(Expected value of type "[^"]+", found .*|Enum "\w+" cannot represent .*|\w+ cannot represent .*)$/s.exec(
+      message,
+    );
   if (wrongLiteral) return [{ path: 'input', message }];
   return undefined;
 }
@@ -35,11 +39,19 @@ export function createErrorFormatter(logger: Logger, exposeInternals: boolean) {
     if (isDomainError(original)) return formatted;
     const code = formatted.extensions?.code;
     if (code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED') {
-      const fields = (formatted.extensions?.fields as FieldProblem[] | undefined) ?? inputProblemsFromMessage(formatted.message);
-      if (fields) return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BadUserInput, fields } };
+      const fields =
+        (formatted.extensions?.fields as FieldProblem[] | undefined) ?? inputProblemsFromMessage(formatted.message);
+      if (fields)
+        return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BadUserInput, fields } };
       return formatted;
     }
-    if (code === 'UNAUTHENTICATED' || code === 'FORBIDDEN' || code === 'GRAPHQL_PARSE_FAILED' || code === 'BAD_REQUEST' || code === 'PERSISTED_QUERY_NOT_FOUND') {
+    if (
+      code === 'UNAUTHENTICATED' ||
+      code === 'FORBIDDEN' ||
+      code === 'GRAPHQL_PARSE_FAILED' ||
+      code === 'BAD_REQUEST' ||
+      code === 'PERSISTED_QUERY_NOT_FOUND'
+    ) {
       return formatted;
     }
     const requestId = currentRequestId();
@@ -47,11 +59,17 @@ export function createErrorFormatter(logger: Logger, exposeInternals: boolean) {
       requestId,
       path: formatted.path,
       error: redactQuoted(original instanceof Error ? `${original.name}: ${original.message}` : String(original)),
-      stack: original instanceof Error ? redactQuoted(original.stack?.split('\n').slice(1, 6).join(' | ') ?? '') : undefined,
+      stack:
+        original instanceof Error ? redactQuoted(original.stack?.split('\n').slice(1, 6).join(' | ') ?? '') : undefined,
     });
     if (exposeInternals) return formatted;
     // No SQL, stack or internal ids: the request id finds the logged details.
-    return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
+    return {
+      message: 'Internal server error',
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+    };
   };
 }
 

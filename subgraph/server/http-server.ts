@@ -91,34 +91,45 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
         if (error instanceof BodyTooLarge) {
           response.setHeader('connection', 'close');
           response.setHeader('x-request-id', requestId);
-          return sendJson(response, 413, { errors: [{ message: `Request body is larger than ${maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+          return sendJson(response, 413, {
+            errors: [
+              {
+                message: `Request body is larger than ${maxBodyBytes} bytes`,
+                extensions: { code: 'PAYLOAD_TOO_LARGE' },
+              },
+            ],
+          });
         }
         throw error;
       }
       try {
         body = text ? JSON.parse(text) : undefined;
       } catch {
-        return sendJson(response, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+        return sendJson(response, 400, {
+          errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
+        });
       }
     }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
-    const result = await withRequestId(requestId, () => apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
-      context: async () => {
-        try {
-          const principal = await options.verifyToken(headers.get('authorization'));
-          return createRequestContext(services, principal, requestId);
-        } catch (error) {
-          if (isDomainError(error)) {
-            throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 401 } } });
+    const result = await withRequestId(requestId, () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
+        context: async () => {
+          try {
+            const principal = await options.verifyToken(headers.get('authorization'));
+            return createRequestContext(services, principal, requestId);
+          } catch (error) {
+            if (isDomainError(error)) {
+              throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 401 } } });
+            }
+            throw error;
           }
-          throw error;
-        }
-      },
-    }));
+        },
+      }),
+    );
     const responseHeaders: Record<string, string> = { 'x-request-id': requestId };
     for (const [name, value] of result.headers) responseHeaders[name] = value;
     response.writeHead(result.status ?? 200, responseHeaders);
@@ -143,7 +154,10 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
     };
     route().catch((error: unknown) => {
       services.logger.error('request failed', { error: error instanceof Error ? error.message : String(error) });
-      if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      if (!response.headersSent)
+        sendJson(response, 500, {
+          errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+        });
       else response.end();
     });
   });

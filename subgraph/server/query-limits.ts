@@ -39,7 +39,9 @@ type RejectCallback = NonNullable<NonNullable<ArmorConfig['maxDepth']>['onReject
 // The contract's BAD_USER_INPUT, with the limit named in the message and in fields.
 const reportRejection: RejectCallback = (context, error) => {
   const message = error.message.replace(/^Syntax Error: /, '');
-  context?.reportError(new GraphQLError(message, { extensions: { code: ErrorCode.BadUserInput, fields: [{ path: 'query', message }] } }));
+  context?.reportError(
+    new GraphQLError(message, { extensions: { code: ErrorCode.BadUserInput, fields: [{ path: 'query', message }] } }),
+  );
 };
 
 // A fresh object per rule: graphql-armor keeps (and may extend) what it is given.

@@ -10,7 +10,8 @@ export function requestIdFrom(header: string | string[] | undefined): string {
 }
 
 /** Runs the handling of one HTTP request with its id visible to error formatting and logs. */
-export const withRequestId = <T>(requestId: string, work: () => Promise<T>): Promise<T> => requestIds.run(requestId, work);
+export const withRequestId = <T>(requestId: string, work: () => Promise<T>): Promise<T> =>
+  requestIds.run(requestId, work);
 
 /** The id of the request being handled, if any. */
 export const currentRequestId = (): string | undefined => requestIds.getStore();

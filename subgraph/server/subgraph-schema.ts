@@ -18,7 +18,12 @@ import {
 import { LifecycleResolver } from '../lifecycle/lifecycle.resolver';
 import { ViewerResolver } from '../auth/viewer.resolver';
 import { PersonDataResolver } from '../privacy/person-data.resolver';
-import { CorrectiveActionResolver, NearMissActionsResolver, StaffActionsResolver, VerificationCheckResolver } from '../corrective-actions/corrective-action.resolver';
+import {
+  CorrectiveActionResolver,
+  NearMissActionsResolver,
+  StaffActionsResolver,
+  VerificationCheckResolver,
+} from '../corrective-actions/corrective-action.resolver';
 import { CorrectiveAction, VerificationCheck } from '../corrective-actions/corrective-action.type';
 import { NearMissConnectionResolver } from '../near-misses/connection.resolver';
 import { NearMissResolver, ReportNearMissPayloadResolver } from '../near-misses/near-miss.resolver';
@@ -70,10 +75,12 @@ const references: GraphQLResolverMap<RequestContext> = {
     __resolveReference: (reference: { id: string }, context: RequestContext) => context.actions.byId.load(reference.id),
   },
   VerificationCheck: {
-    __resolveReference: (reference: { id: string }, context: RequestContext) => context.actions.checkById.load(reference.id),
+    __resolveReference: (reference: { id: string }, context: RequestContext) =>
+      context.actions.checkById.load(reference.id),
   },
   RiskReview: {
-    __resolveReference: (reference: { id: string }, context: RequestContext) => context.patterns.reviewById.load(reference.id),
+    __resolveReference: (reference: { id: string }, context: RequestContext) =>
+      context.patterns.reviewById.load(reference.id),
   },
   ...Object.fromEntries(
     Object.entries(hostTypes).map(([name, Type]) => [

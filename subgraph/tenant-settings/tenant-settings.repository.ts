@@ -14,10 +14,19 @@ const toSettings = (row: TenantSettingsEntity): TenantSettings => ({
   retentionMonths: row.retentionMonths,
 });
 
-const settingsColumns = { tenantId: true, sameDayTriageHours: true, standardTriageHours: true, retentionMonths: true } as const;
+const settingsColumns = {
+  tenantId: true,
+  sameDayTriageHours: true,
+  standardTriageHours: true,
+  retentionMonths: true,
+} as const;
 
 /** The provider's own settings (undefined: it has set none), optionally locked until the transaction ends. */
-export async function loadTenantSettings(tx: Transaction, tenantId: string, options: { lock?: boolean } = {}): Promise<TenantSettings | undefined> {
+export async function loadTenantSettings(
+  tx: Transaction,
+  tenantId: string,
+  options: { lock?: boolean } = {},
+): Promise<TenantSettings | undefined> {
   const row = await tx.getRepository(TenantSettingsEntity).findOne({
     select: settingsColumns,
     where: { tenantId },
@@ -26,7 +35,12 @@ export async function loadTenantSettings(tx: Transaction, tenantId: string, opti
   return row ? toSettings(row) : undefined;
 }
 
-export async function saveTenantSettings(tx: Transaction, tenantId: string, settings: TenantSettings, updatedBy: string): Promise<void> {
+export async function saveTenantSettings(
+  tx: Transaction,
+  tenantId: string,
+  settings: TenantSettings,
+  updatedBy: string,
+): Promise<void> {
   await tx
     .getRepository(TenantSettingsEntity)
     .upsert({ tenantId, ...settings, updatedBy, updatedAt: () => 'now()' }, { conflictPaths: ['tenantId'] });

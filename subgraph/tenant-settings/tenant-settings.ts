@@ -10,14 +10,21 @@ import { loadTenantSettings, saveTenantSettings, type TenantSettings } from './t
 
 export type { TenantSettings } from './tenant-settings.repository';
 
-export const defaultTenantSettings: TenantSettings = { sameDayTriageHours: triageWindows.sameDayHours, standardTriageHours: triageWindows.standardHours, retentionMonths: 96 };
+export const defaultTenantSettings: TenantSettings = {
+  sameDayTriageHours: triageWindows.sameDayHours,
+  standardTriageHours: triageWindows.standardHours,
+  retentionMonths: 96,
+};
 
 /** A provider's settings, or the defaults when it has set none. */
 export async function readTenantSettings(tx: Transaction, tenantId: string): Promise<TenantSettings> {
   return (await loadTenantSettings(tx, tenantId)) ?? defaultTenantSettings;
 }
 
-export const windowsOf = (settings: TenantSettings) => ({ sameDayHours: settings.sameDayTriageHours, standardHours: settings.standardTriageHours });
+export const windowsOf = (settings: TenantSettings) => ({
+  sameDayHours: settings.sameDayTriageHours,
+  standardHours: settings.standardTriageHours,
+});
 
 const changeSchema = z.object({
   sameDayTriageHours: z.number().int().min(1).max(24).optional(),
@@ -28,21 +35,39 @@ const changeSchema = z.object({
 export type TenantSettingsChange = { [Key in keyof TenantSettings]?: number | null };
 
 /** Applies a partial change; the same-day window may not be longer than the standard one. */
-export function nextTenantSettings(current: TenantSettings, change: Partial<TenantSettings>): { next: TenantSettings; problems: FieldProblem[] } {
+export function nextTenantSettings(
+  current: TenantSettings,
+  change: Partial<TenantSettings>,
+): { next: TenantSettings; problems: FieldProblem[] } {
   const next = { ...current, ...Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) };
-  const problems = next.sameDayTriageHours > next.standardTriageHours ? [{ path: 'sameDayTriageHours', message: 'may not be longer than standardTriageHours' }] : [];
+  const problems =
+    next.sameDayTriageHours > next.standardTriageHours
+      ? [{ path: 'sameDayTriageHours', message: 'may not be longer than standardTriageHours' }]
+      : [];
   return { next, problems };
 }
 
 /** Changes the caller's organisation settings, audited (MANAGER, ADMIN). */
-export async function updateTenantSettings(tx: Transaction, actor: Actor, change: TenantSettingsChange): Promise<TenantSettings> {
+export async function updateTenantSettings(
+  tx: Transaction,
+  actor: Actor,
+  change: TenantSettingsChange,
+): Promise<TenantSettings> {
   const { principal } = actor;
   authorize(principal, 'settings.configure');
-  const parsed = validate(changeSchema, Object.fromEntries(Object.entries(change).map(([key, value]) => [key, value ?? undefined])));
+  const parsed = validate(
+    changeSchema,
+    Object.fromEntries(Object.entries(change).map(([key, value]) => [key, value ?? undefined])),
+  );
   const current = (await loadTenantSettings(tx, principal.tenantId, { lock: true })) ?? defaultTenantSettings;
   const { next, problems } = nextTenantSettings(current, parsed);
   if (problems.length) throw badUserInput(problems);
   await saveTenantSettings(tx, principal.tenantId, next, principal.staffId);
-  await recordAudit(tx, { tenantId: principal.tenantId, actor: principal.staffId, action: 'tenant_settings.updated', detail: { before: current, after: next } });
+  await recordAudit(tx, {
+    tenantId: principal.tenantId,
+    actor: principal.staffId,
+    action: 'tenant_settings.updated',
+    detail: { before: current, after: next },
+  });
   return next;
 }

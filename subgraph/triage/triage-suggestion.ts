@@ -61,7 +61,10 @@ export const ruleTimeoutMs = 200;
  * notify still count; a plugin that runs past the limit is ignored as a whole.
  * Core rules always apply.
  */
-export function suggestTriage(category: Pick<CategoryDefinition, 'key' | 'triage' | 'defaultRoute'>, report: ReportFacts): TriageSuggestion {
+export function suggestTriage(
+  category: Pick<CategoryDefinition, 'key' | 'triage' | 'defaultRoute'>,
+  report: ReportFacts,
+): TriageSuggestion {
   const failures: RuleFailure[] = [];
   type Fired = { id: string; route?: TriageRouteValue; sameDay?: boolean; notify?: string[] };
   let pluginFired: Fired[] = [];
@@ -73,7 +76,10 @@ export function suggestTriage(category: Pick<CategoryDefinition, 'key' | 'triage
       try {
         if (rule.when(report)) fired.push(rule);
       } catch (error) {
-        thrown.push({ ruleId: `${category.key}:${rule.id}`, message: error instanceof Error ? error.message : String(error) });
+        thrown.push({
+          ruleId: `${category.key}:${rule.id}`,
+          message: error instanceof Error ? error.message : String(error),
+        });
       }
     }
     return { fired, thrown };
@@ -91,7 +97,9 @@ export function suggestTriage(category: Pick<CategoryDefinition, 'key' | 'triage
   // A plugin whose rules failed on this report routes nothing: the route is the
   // core's, while same-day and notify from the rules that worked still count.
   const routing = failures.length ? firedCore : fired;
-  const suggestedRoutes = routing.flatMap((rule) => (rule.route && triageRoutes.includes(rule.route) ? [rule.route] : []));
+  const suggestedRoutes = routing.flatMap((rule) =>
+    rule.route && triageRoutes.includes(rule.route) ? [rule.route] : [],
+  );
   const fallback = failures.length ? coreDefaultRoute : (category.defaultRoute ?? coreDefaultRoute);
   return {
     route: suggestedRoutes.reduce(moreSeriousRoute, fallback),
@@ -106,7 +114,10 @@ export function suggestTriage(category: Pick<CategoryDefinition, 'key' | 'triage
 // call costs about a millisecond and enough garbage that collector pauses
 // inside the time limit made healthy rules look like endless loops.
 const runner = new vm.Script('result = work()');
-const sharedContext = vm.createContext({ work: undefined as (() => unknown) | undefined, result: undefined as unknown });
+const sharedContext = vm.createContext({
+  work: undefined as (() => unknown) | undefined,
+  result: undefined as unknown,
+});
 let sharedContextBusy = false;
 
 const timedOut = (error: unknown) => (error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';

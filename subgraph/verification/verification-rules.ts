@@ -26,11 +26,14 @@ export interface Effectiveness {
  */
 export function effectivenessOf(checks: readonly CheckOutcome[], recurred: boolean): Effectiveness {
   if (recurred) return { effective: false, reason: 'A similar near miss recurred during the monitoring window' };
-  if (checks.some((check) => check.result === 'FAIL')) return { effective: false, reason: 'A verification check failed' };
+  if (checks.some((check) => check.result === 'FAIL'))
+    return { effective: false, reason: 'A verification check failed' };
   if (checks.length === 0 || checks.some((check) => check.result === null)) return { effective: null, reason: null };
-  if (checks.some((check) => check.result === 'PARTIAL')) return { effective: false, reason: 'Some verification checks passed only partly' };
+  if (checks.some((check) => check.result === 'PARTIAL'))
+    return { effective: false, reason: 'Some verification checks passed only partly' };
   return { effective: true, reason: `All ${checks.length} verification checks passed` };
 }
 
 /** The monitoring window of an action: from completion for `monitoringDays`. */
-export const monitoringUntil = (completedAt: Date, monitoringDays: number) => new Date(completedAt.getTime() + monitoringDays * day);
+export const monitoringUntil = (completedAt: Date, monitoringDays: number) =>
+  new Date(completedAt.getTime() + monitoringDays * day);

@@ -21,7 +21,12 @@ afterAll(async () => {
   folder.remove();
 });
 
-const reporter = (): Caller => ({ tenant: uniqueTenant('fed-categories'), sub: 'staff-7', roles: ['REPORTER'], services: ['north'] });
+const reporter = (): Caller => ({
+  tenant: uniqueTenant('fed-categories'),
+  sub: 'staff-7',
+  roles: ['REPORTER'],
+  services: ['north'],
+});
 
 interface FieldSchema {
   title?: string;
@@ -38,8 +43,21 @@ describe('categories through the gateway', () => {
       gateway.url,
     );
     expect(result.errors).toBeUndefined();
-    const categories = result.data!.categories as { key: string; label: string; fieldsSchema: { type: string; title: string; properties: Record<string, FieldSchema>; required: string[] } }[];
-    expect(categories.map((category) => category.key)).toEqual(['medication', 'transport', 'mealtime', 'escalation', 'safeguarding', 'rota', 'environment', 'falls']);
+    const categories = result.data!.categories as {
+      key: string;
+      label: string;
+      fieldsSchema: { type: string; title: string; properties: Record<string, FieldSchema>; required: string[] };
+    }[];
+    expect(categories.map((category) => category.key)).toEqual([
+      'medication',
+      'transport',
+      'mealtime',
+      'escalation',
+      'safeguarding',
+      'rota',
+      'environment',
+      'falls',
+    ]);
     for (const category of categories) {
       expect(category.fieldsSchema).toMatchObject({ type: 'object', title: category.label });
       const fields = Object.entries(category.fieldsSchema.properties);
@@ -51,17 +69,31 @@ describe('categories through the gateway', () => {
       expect(category.fieldsSchema.required.length).toBeGreaterThan(0);
     }
     const mealtime = categories.find((category) => category.key === 'mealtime')!;
-    expect(mealtime.fieldsSchema.properties.requiredIddsiLevel).toMatchObject({ type: 'integer', minimum: 0, maximum: 7, title: 'Required IDDSI level' });
+    expect(mealtime.fieldsSchema.properties.requiredIddsiLevel).toMatchObject({
+      type: 'integer',
+      minimum: 0,
+      maximum: 7,
+      title: 'Required IDDSI level',
+    });
   });
 
   it('accepts a falls report through the gateway', async () => {
     const input = medicationReport({
       category: 'falls',
       workflowStage: 'ENVIRONMENT',
-      details: { activity: 'TOILETING', nearlyCausedBy: 'SENSOR_OR_CALL_ALARM_OFF', personLostBalance: false, fallsRiskAssessmentCurrent: true },
+      details: {
+        activity: 'TOILETING',
+        nearlyCausedBy: 'SENSOR_OR_CALL_ALARM_OFF',
+        personLostBalance: false,
+        fallsRiskAssessmentCurrent: true,
+      },
     });
     const result = await t.graphql(reportMutation, { input, key: newKey() }, reporter(), gateway.url);
     expect(result.errors).toBeUndefined();
-    expect(result.data!.reportNearMiss).toMatchObject({ suggestedRoute: 'OPERATIONAL_FIX', sameDay: true, nearMiss: { category: { key: 'falls' } } });
+    expect(result.data!.reportNearMiss).toMatchObject({
+      suggestedRoute: 'OPERATIONAL_FIX',
+      sameDay: true,
+      nearMiss: { category: { key: 'falls' } },
+    });
   });
 });

@@ -10,13 +10,32 @@ beforeAll(async () => {
 });
 afterAll(async () => world?.stop());
 
-const viaGateway = (query: string, variables: Record<string, unknown>, caller: Caller) => world.viaGateway(query, variables, caller);
+const viaGateway = (query: string, variables: Record<string, unknown>, caller: Caller) =>
+  world.viaGateway(query, variables, caller);
 
 const personQuery = /* GraphQL */ `
   query Person($id: ID!) {
     person(id: $id) {
       name
-      nearMisses { totalCount edges { node { id reference reportedBy { id name } person { name } category { key } } } }
+      nearMisses {
+        totalCount
+        edges {
+          node {
+            id
+            reference
+            reportedBy {
+              id
+              name
+            }
+            person {
+              name
+            }
+            category {
+              key
+            }
+          }
+        }
+      }
     }
   }
 `;
@@ -30,7 +49,16 @@ describe('through a real gateway', () => {
   beforeAll(async () => {
     const result = await viaGateway(
       reportMutation,
-      { input: medicationReport({ visitId: 'visit-1', shiftId: 'shift-1', medicationRecordId: 'mar-1', carePlanId: 'plan-1', staffInvolvedIds: ['staff-9'] }), key: newKey() },
+      {
+        input: medicationReport({
+          visitId: 'visit-1',
+          shiftId: 'shift-1',
+          medicationRecordId: 'mar-1',
+          carePlanId: 'plan-1',
+          staffInvolvedIds: ['staff-9'],
+        }),
+        key: newKey(),
+      },
       reporter,
     );
     expect(result.errors).toBeUndefined();
@@ -64,7 +92,8 @@ describe('through a real gateway', () => {
       supervisor,
     );
     expect(result.errors).toBeUndefined();
-    for (const field of ['visit', 'shift', 'medicationRecord', 'carePlan']) expect(result.data![field].nearMisses).toEqual([{ id: nearMissId }]);
+    for (const field of ['visit', 'shift', 'medicationRecord', 'carePlan'])
+      expect(result.data![field].nearMisses).toEqual([{ id: nearMissId }]);
     expect(result.data!.staff.nearMissesReported.totalCount).toBe(1);
     expect(result.data!.nearMiss).toEqual({ id: nearMissId });
   });
@@ -73,8 +102,16 @@ describe('through a real gateway', () => {
     const outsider: Caller = { tenant: uniqueTenant('other'), sub: 'staff-8', roles: ['ADMIN'], services: ['*'] };
     const byPerson = await viaGateway(personQuery, { id: 'person-1' }, outsider);
     expect(byPerson.data!.person.nearMisses).toEqual({ totalCount: 0, edges: [] });
-    const byId = await viaGateway(`{ nearMiss(id: "${nearMissId}") { id } nearMisses { totalCount edges { node { id } } } visit(id: "visit-1") { nearMisses { id } } }`, {}, outsider);
-    expect(byId.data).toMatchObject({ nearMiss: null, nearMisses: { totalCount: 0, edges: [] }, visit: { nearMisses: [] } });
+    const byId = await viaGateway(
+      `{ nearMiss(id: "${nearMissId}") { id } nearMisses { totalCount edges { node { id } } } visit(id: "visit-1") { nearMisses { id } } }`,
+      {},
+      outsider,
+    );
+    expect(byId.data).toMatchObject({
+      nearMiss: null,
+      nearMisses: { totalCount: 0, edges: [] },
+      visit: { nearMisses: [] },
+    });
     const entities = await t.graphql(
       `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on NearMiss { id } } }`,
       { representations: [{ __typename: 'NearMiss', id: nearMissId }] },
@@ -86,7 +123,9 @@ describe('through a real gateway', () => {
 
   it('shows nothing to a supervisor of another service of the same tenant, and only their own reports to a reporter', async () => {
     const southSupervisor: Caller = { tenant, sub: 'staff-10', roles: ['SUPERVISOR'], services: ['south'] };
-    expect((await viaGateway(personQuery, { id: 'person-1' }, southSupervisor)).data!.person.nearMisses.totalCount).toBe(0);
+    expect(
+      (await viaGateway(personQuery, { id: 'person-1' }, southSupervisor)).data!.person.nearMisses.totalCount,
+    ).toBe(0);
     const peer: Caller = { tenant, sub: 'staff-11', roles: ['REPORTER'], services: ['north'] };
     expect((await viaGateway(personQuery, { id: 'person-1' }, peer)).data!.person.nearMisses.totalCount).toBe(0);
     expect((await viaGateway(personQuery, { id: 'person-1' }, reporter)).data!.person.nearMisses.totalCount).toBe(1);
@@ -105,7 +144,10 @@ describe('_entities batches', () => {
     for (const personId of ['person-0', 'person-1', 'person-2']) {
       await t.graphql(reportMutation, { input: medicationReport({ personId }), key: newKey() }, reporter);
     }
-    const representations = Array.from({ length: 100 }, (_, index) => ({ __typename: 'Person', id: `person-${index}` }));
+    const representations = Array.from({ length: 100 }, (_, index) => ({
+      __typename: 'Person',
+      id: `person-${index}`,
+    }));
     t.statements.length = 0;
     const result = await t.graphql(
       `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Person { id nearMisses { totalCount edges { node { reference } } } } } }`,
@@ -113,7 +155,9 @@ describe('_entities batches', () => {
       { tenant, roles: ['SUPERVISOR'], services: ['north'] },
     );
     expect(result.errors).toBeUndefined();
-    const counts = result.data!._entities.map((entity: { nearMisses: { totalCount: number } }) => entity.nearMisses.totalCount);
+    const counts = result.data!._entities.map(
+      (entity: { nearMisses: { totalCount: number } }) => entity.nearMisses.totalCount,
+    );
     expect(counts.slice(0, 4)).toEqual([1, 1, 1, 0]);
     expect(counts.reduce((sum: number, count: number) => sum + count, 0)).toBe(3);
     const statements = [...t.statements];
@@ -121,6 +165,8 @@ describe('_entities batches', () => {
     // Two data statements (one page query, one count query) plus transaction framing, whatever the batch size.
     expect(dataStatements).toHaveLength(2);
     expect(statements.length).toBeLessThanOrEqual(10);
-    console.log(`100-representation _entities batch: ${dataStatements.length} data statements, ${statements.length} statements in all`);
+    console.log(
+      `100-representation _entities batch: ${dataStatements.length} data statements, ${statements.length} statements in all`,
+    );
   });
 });

@@ -25,7 +25,8 @@ afterAll(async () => {
 
 const day = 24 * 60 * 60 * 1000;
 const hour = 60 * 60 * 1000;
-const viaGateway = (query: string, variables: Record<string, unknown>, caller: Caller) => t.graphql(query, variables, caller, gateway.url);
+const viaGateway = (query: string, variables: Record<string, unknown>, caller: Caller) =>
+  t.graphql(query, variables, caller, gateway.url);
 
 describe('the seed pattern through the gateway', () => {
   const tenant = uniqueTenant('seed');
@@ -34,14 +35,20 @@ describe('the seed pattern through the gateway', () => {
   const governance: Caller = { tenant, sub: 'board-1', roles: ['GOVERNANCE'] };
   // Six whole weeks (Monday 00:00 UTC) ending last Monday.
   const today = new Date();
-  const lastMonday = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - ((today.getUTCDay() + 6) % 7));
+  const lastMonday = Date.UTC(
+    today.getUTCFullYear(),
+    today.getUTCMonth(),
+    today.getUTCDate() - ((today.getUTCDay() + 6) % 7),
+  );
   const firstWeek = lastMonday - 6 * 7 * day;
   const weekly = [1, 1, 2, 2, 3, 4];
   const patternIds: string[] = [];
 
   beforeAll(async () => {
     const admin: Caller = { tenant, roles: ['ADMIN'] };
-    expect((await viaGateway(`mutation { updateAnalyticsSettings(timeZone: "UTC") { timeZone } }`, {}, admin)).errors).toBeUndefined();
+    expect(
+      (await viaGateway(`mutation { updateAnalyticsSettings(timeZone: "UTC") { timeZone } }`, {}, admin)).errors,
+    ).toBeUndefined();
     const report = async (input: Record<string, unknown>) => {
       const result = await viaGateway(reportMutation, { input, key: newKey() }, reporter);
       expect(result.errors).toBeUndefined();
@@ -61,7 +68,12 @@ describe('the seed pattern through the gateway', () => {
                 workflowStage: 'HANDOVER',
                 contributingFactors: ['handover rushed'],
                 shiftId: `shift-${week}-${item}`,
-                workflowContext: { shiftStartsAt: new Date(dayStart + 7 * hour).toISOString(), shiftEndsAt: new Date(dayStart + 15 * hour).toISOString(), timeCriticalMedicine: true, scheduledAt: new Date(dayStart + 14 * hour).toISOString() },
+                workflowContext: {
+                  shiftStartsAt: new Date(dayStart + 7 * hour).toISOString(),
+                  shiftEndsAt: new Date(dayStart + 15 * hour).toISOString(),
+                  timeCriticalMedicine: true,
+                  scheduledAt: new Date(dayStart + 14 * hour).toISOString(),
+                },
               },
               { discrepancyType: 'TIME_CRITICAL_TIMING', medicationName: `Medicine ${week}-${item}` },
             ),
@@ -74,37 +86,76 @@ describe('the seed pattern through the gateway', () => {
     for (let item = 0; item < 16; item += 1) {
       const dayStart = firstWeek + Math.floor((item * 42) / 16) * day;
       await report(
-        medicationReport({
-          serviceId: item % 2 ? 'south' : 'east',
-          occurredAt: new Date(dayStart + 11 * hour).toISOString(),
-          personId: `person-b${item}`,
-          workflowStage: item === 5 || item === 11 ? 'HANDOVER' : stages[item % stages.length],
-          contributingFactors: [],
-          workflowContext: { shiftStartsAt: new Date(dayStart + 7 * hour).toISOString(), shiftEndsAt: new Date(dayStart + 15 * hour).toISOString() },
-        }, { medicationName: `Background ${item}` }),
+        medicationReport(
+          {
+            serviceId: item % 2 ? 'south' : 'east',
+            occurredAt: new Date(dayStart + 11 * hour).toISOString(),
+            personId: `person-b${item}`,
+            workflowStage: item === 5 || item === 11 ? 'HANDOVER' : stages[item % stages.length],
+            contributingFactors: [],
+            workflowContext: {
+              shiftStartsAt: new Date(dayStart + 7 * hour).toISOString(),
+              shiftEndsAt: new Date(dayStart + 15 * hour).toISOString(),
+            },
+          },
+          { medicationName: `Background ${item}` },
+        ),
       );
     }
   });
 
   it('opens exactly one risk review for the repeated handover timing near misses, which the later ones join', async () => {
-    const result = await viaGateway(`{ riskReviews { status reason basis nearMissCount serviceId categoryKey nearMisses { id workflowContext { shiftPhase } } } }`, {}, analyst);
+    const result = await viaGateway(
+      `{ riskReviews { status reason basis nearMissCount serviceId categoryKey nearMisses { id workflowContext { shiftPhase } } } }`,
+      {},
+      analyst,
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data!.riskReviews).toHaveLength(1);
     const [review] = result.data!.riskReviews;
-    expect(review).toMatchObject({ status: 'OPEN', reason: '3 medication near misses at the handover stage in service north in 14 days', basis: 'WORKFLOW_STAGE', nearMissCount: 13, serviceId: 'north' });
+    expect(review).toMatchObject({
+      status: 'OPEN',
+      reason: '3 medication near misses at the handover stage in service north in 14 days',
+      basis: 'WORKFLOW_STAGE',
+      nearMissCount: 13,
+      serviceId: 'north',
+    });
     expect(review.nearMisses.map((nearMiss: { id: string }) => nearMiss.id).sort()).toEqual([...patternIds].sort());
-    expect(new Set(review.nearMisses.map((nearMiss: { workflowContext: { shiftPhase: string } }) => nearMiss.workflowContext.shiftPhase))).toEqual(new Set(['END_OF_SHIFT']));
+    expect(
+      new Set(
+        review.nearMisses.map(
+          (nearMiss: { workflowContext: { shiftPhase: string } }) => nearMiss.workflowContext.shiftPhase,
+        ),
+      ),
+    ).toEqual(new Set(['END_OF_SHIFT']));
   });
 
   it('shows the rise week by week in the trends', async () => {
     const result = await viaGateway(
       `query($f: NearMissFilter) { nearMissTrends(filter: $f, dimension: WORKFLOW_STAGE, interval: WEEK) { periodStart key count } }`,
-      { f: { serviceIds: ['north'], categories: ['medication'], occurredFrom: new Date(firstWeek).toISOString(), occurredTo: new Date(lastMonday).toISOString() } },
+      {
+        f: {
+          serviceIds: ['north'],
+          categories: ['medication'],
+          occurredFrom: new Date(firstWeek).toISOString(),
+          occurredTo: new Date(lastMonday).toISOString(),
+        },
+      },
       analyst,
     );
     expect(result.errors).toBeUndefined();
-    expect(result.data!.nearMissTrends).toEqual(weekly.map((count, week) => ({ periodStart: new Date(firstWeek + week * 7 * day).toISOString(), key: 'HANDOVER', count })));
-    const phases = await viaGateway(`query($f: NearMissFilter) { nearMissTrends(filter: $f, dimension: SHIFT_PHASE, interval: MONTH) { key count } }`, { f: { serviceIds: ['north'] } }, analyst);
+    expect(result.data!.nearMissTrends).toEqual(
+      weekly.map((count, week) => ({
+        periodStart: new Date(firstWeek + week * 7 * day).toISOString(),
+        key: 'HANDOVER',
+        count,
+      })),
+    );
+    const phases = await viaGateway(
+      `query($f: NearMissFilter) { nearMissTrends(filter: $f, dimension: SHIFT_PHASE, interval: MONTH) { key count } }`,
+      { f: { serviceIds: ['north'] } },
+      analyst,
+    );
     expect(phases.data!.nearMissTrends.every((bucket: { key: string }) => bucket.key === 'END_OF_SHIFT')).toBe(true);
   });
 
@@ -117,18 +168,44 @@ describe('the seed pattern through the gateway', () => {
     expect(result.errors).toBeUndefined();
     const [handover, ...others] = result.data!.workflowStageAnalysis;
     expect(others).toEqual([]);
-    expect(handover).toMatchObject({ stage: 'HANDOVER', count: 13, nearShiftTransition: 13, timeCriticalMedication: 13, share: 1, clustered: true });
+    expect(handover).toMatchObject({
+      stage: 'HANDOVER',
+      count: 13,
+      nearShiftTransition: 13,
+      timeCriticalMedication: 13,
+      share: 1,
+      clustered: true,
+    });
     expect(handover.tenantShare).toBeCloseTo(15 / 29);
-    const tenantWide = await viaGateway(`{ workflowStageAnalysis { stage count nearShiftTransition clustered } }`, {}, analyst);
-    expect(tenantWide.data!.workflowStageAnalysis).toEqual(expect.arrayContaining([{ stage: 'HANDOVER', count: 15, nearShiftTransition: 13, clustered: false }]));
+    const tenantWide = await viaGateway(
+      `{ workflowStageAnalysis { stage count nearShiftTransition clustered } }`,
+      {},
+      analyst,
+    );
+    expect(tenantWide.data!.workflowStageAnalysis).toEqual(
+      expect.arrayContaining([{ stage: 'HANDOVER', count: 15, nearShiftTransition: 13, clustered: false }]),
+    );
   });
 
   it('links the reports to their shifts both ways through the gateway', async () => {
     const supervisor: Caller = { tenant, sub: 'staff-8', roles: ['SUPERVISOR'], services: ['north'] };
-    const result = await viaGateway(`{ shift(id: "shift-5-3") { startsAt nearMisses { id workflowContext { shiftPhase timeCriticalMedicine minutesBeforeShiftEnd minutesAfterScheduled } shift { id } } } }`, {}, supervisor);
+    const result = await viaGateway(
+      `{ shift(id: "shift-5-3") { startsAt nearMisses { id workflowContext { shiftPhase timeCriticalMedicine minutesBeforeShiftEnd minutesAfterScheduled } shift { id } } } }`,
+      {},
+      supervisor,
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data!.shift.nearMisses).toEqual([
-      { id: patternIds[patternIds.length - 1], workflowContext: { shiftPhase: 'END_OF_SHIFT', timeCriticalMedicine: true, minutesBeforeShiftEnd: 15, minutesAfterScheduled: 45 }, shift: { id: 'shift-5-3' } },
+      {
+        id: patternIds[patternIds.length - 1],
+        workflowContext: {
+          shiftPhase: 'END_OF_SHIFT',
+          timeCriticalMedicine: true,
+          minutesBeforeShiftEnd: 15,
+          minutesAfterScheduled: 45,
+        },
+        shift: { id: 'shift-5-3' },
+      },
     ]);
   });
 
@@ -142,9 +219,13 @@ describe('the seed pattern through the gateway', () => {
     expect(summary.errors).toBeUndefined();
     expect(summary.data!.governanceSummary).toMatchObject({
       signalHealth: { reports: 29 },
-      repeatPatterns: [{ reason: '3 medication near misses at the handover stage in service north in 14 days', nearMissCount: 13 }],
+      repeatPatterns: [
+        { reason: '3 medication near misses at the handover stage in service north in 14 days', nearMissCount: 13 },
+      ],
     });
-    expect(summary.data!.governanceSummary.byWorkflowStage).toEqual(expect.arrayContaining([{ key: 'HANDOVER', count: 15 }]));
+    expect(summary.data!.governanceSummary.byWorkflowStage).toEqual(
+      expect.arrayContaining([{ key: 'HANDOVER', count: 15 }]),
+    );
     const row = await viaGateway(`query($id: ID!) { nearMiss(id: $id) { id } }`, { id: patternIds[0] }, governance);
     expect(row.errors![0].extensions!.code).toBe('FORBIDDEN');
     const person = await viaGateway(`{ person(id: "person-1") { name nearMisses { totalCount } } }`, {}, governance);

@@ -30,20 +30,31 @@ const deepQuery = /* GraphQL */ `
       name
       nearMisses {
         totalCount
-        edges { node {
-          reference
-          reportedBy {
-            name
-            nearMissesReported {
-              totalCount
-              edges { node {
-                reference
-                person { name }
-                timeline { action actor { name } }
-              } }
+        edges {
+          node {
+            reference
+            reportedBy {
+              name
+              nearMissesReported {
+                totalCount
+                edges {
+                  node {
+                    reference
+                    person {
+                      name
+                    }
+                    timeline {
+                      action
+                      actor {
+                        name
+                      }
+                    }
+                  }
+                }
+              }
             }
           }
-        } }
+        }
       }
     }
   }
@@ -79,11 +90,41 @@ describe('query limits behind a real gateway', () => {
 
   it('refuses a 15-level _entities fetch sent straight to the subgraph', async () => {
     const direct = await world.subgraph.graphql(
-      /* GraphQL */ `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person {
-        nearMisses { edges { node { reportedBy { nearMissesReported { edges { node { person {
-          nearMisses { edges { node { timeline { actor { id } } } } }
-        } } } } } } } }
-      } } }`,
+      /* GraphQL */ `
+        query ($r: [_Any!]!) {
+          _entities(representations: $r) {
+            ... on Person {
+              nearMisses {
+                edges {
+                  node {
+                    reportedBy {
+                      nearMissesReported {
+                        edges {
+                          node {
+                            person {
+                              nearMisses {
+                                edges {
+                                  node {
+                                    timeline {
+                                      actor {
+                                        id
+                                      }
+                                    }
+                                  }
+                                }
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      `,
       { r: [{ __typename: 'Person', id: 'person-1' }] },
       supervisor,
     );
@@ -92,7 +133,10 @@ describe('query limits behind a real gateway', () => {
   });
 
   it('serves a 100-representation _entities batch from the gateway side of the limits', async () => {
-    const representations = Array.from({ length: 100 }, (_, index) => ({ __typename: 'Person', id: `person-${index}` }));
+    const representations = Array.from({ length: 100 }, (_, index) => ({
+      __typename: 'Person',
+      id: `person-${index}`,
+    }));
     const result = await world.subgraph.graphql(
       `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Person { id nearMisses { totalCount edges { node { reference reportedBy { id } } } } } } }`,
       { representations },

@@ -22,7 +22,12 @@ const appendMany = (dataSource: DataSource, tenant: string, count: number) =>
   Promise.all(
     Array.from({ length: count }, (_, index) =>
       createTenantDatabase(dataSource, tenant).transaction((manager) =>
-        recordAudit(manager, { tenantId: tenant, actor: `staff-${index}`, action: 'test.step', detail: { step: index, nested: { b: 2, a: [1, { z: true, y: null }] } } }),
+        recordAudit(manager, {
+          tenantId: tenant,
+          actor: `staff-${index}`,
+          action: 'test.step',
+          detail: { step: index, nested: { b: 2, a: [1, { z: true, y: null }] } },
+        }),
       ),
     ),
   );
@@ -41,7 +46,7 @@ describe('the audit trail', () => {
   });
   afterAll(async () => t?.stop());
 
-  it('chains every tenant\'s rows by hash, also when many transactions append at once', async () => {
+  it("chains every tenant's rows by hash, also when many transactions append at once", async () => {
     const tenant = uniqueTenant('audit');
     await appendMany(t.app.database.dataSource, tenant, 12);
     const rows = await chainOf(t.app.database.dataSource, tenant);
@@ -50,27 +55,56 @@ describe('the audit trail', () => {
     rows.slice(1).forEach((row, index) => expect(row.prev_hash).toBe(rows[index].hash));
     // Times follow the chain, in whole milliseconds.
     rows.slice(1).forEach((row, index) => expect(row.at.getTime()).toBeGreaterThanOrEqual(rows[index].at.getTime()));
-    const [head] = await sql(t.app.database.dataSource, `SELECT last_seq, last_hash FROM audit_chain_head WHERE tenant_id = $1`, [tenant]);
+    const [head] = await sql(
+      t.app.database.dataSource,
+      `SELECT last_seq, last_hash FROM audit_chain_head WHERE tenant_id = $1`,
+      [tenant],
+    );
     expect(head).toEqual({ last_seq: '12', last_hash: rows[11].hash });
-    expect(await verifyAuditChains(t.app.database.dataSource, { tenantIds: [tenant] })).toEqual({ ok: true, tenants: 1, rows: 12, problems: [] });
+    expect(await verifyAuditChains(t.app.database.dataSource, { tenantIds: [tenant] })).toEqual({
+      ok: true,
+      tenants: 1,
+      rows: 12,
+      problems: [],
+    });
   });
 
   it('appends several entries of one change in order with one head lock, mixed with single appends, and the chain verifies', async () => {
     const tenant = uniqueTenant('audit-batch');
     const dataSource = t.app.database.dataSource;
-    const entry = (step: number) => ({ tenantId: tenant, actor: `staff-${step}`, action: 'test.step', detail: { step } });
+    const entry = (step: number) => ({
+      tenantId: tenant,
+      actor: `staff-${step}`,
+      action: 'test.step',
+      detail: { step },
+    });
     await Promise.all([
-      createTenantDatabase(dataSource, tenant).transaction((manager) => recordAudit(manager, [entry(1), entry(2), entry(3)])),
+      createTenantDatabase(dataSource, tenant).transaction((manager) =>
+        recordAudit(manager, [entry(1), entry(2), entry(3)]),
+      ),
       createTenantDatabase(dataSource, tenant).transaction((manager) => recordAudit(manager, entry(4))),
       createTenantDatabase(dataSource, tenant).transaction((manager) => recordAudit(manager, [entry(5), entry(6)])),
     ]);
     await createTenantDatabase(dataSource, tenant).transaction((manager) => recordAudit(manager, []));
-    const rows = await sql<{ seq: string; detail: { step: number } }[]>(dataSource, `SELECT seq, detail FROM audit_event WHERE tenant_id = $1 ORDER BY seq`, [tenant]);
+    const rows = await sql<{ seq: string; detail: { step: number } }[]>(
+      dataSource,
+      `SELECT seq, detail FROM audit_event WHERE tenant_id = $1 ORDER BY seq`,
+      [tenant],
+    );
     expect(rows.map((row) => Number(row.seq))).toEqual([1, 2, 3, 4, 5, 6]);
     // Each batch stays together and in its order, whichever transaction took the head first.
     const steps = rows.map((row) => row.detail.step);
-    for (const batch of [[1, 2, 3], [5, 6]]) expect(steps.slice(steps.indexOf(batch[0]), steps.indexOf(batch[0]) + batch.length)).toEqual(batch);
-    expect(await verifyAuditChains(dataSource, { tenantIds: [tenant] })).toEqual({ ok: true, tenants: 1, rows: 6, problems: [] });
+    for (const batch of [
+      [1, 2, 3],
+      [5, 6],
+    ])
+      expect(steps.slice(steps.indexOf(batch[0]), steps.indexOf(batch[0]) + batch.length)).toEqual(batch);
+    expect(await verifyAuditChains(dataSource, { tenantIds: [tenant] })).toEqual({
+      ok: true,
+      tenants: 1,
+      rows: 6,
+      problems: [],
+    });
   });
 
   it('refuses a batch that mixes tenants, writing nothing', async () => {
@@ -78,7 +112,10 @@ describe('the audit trail', () => {
     const dataSource = t.app.database.dataSource;
     await expect(
       createTenantDatabase(dataSource, tenant).transaction((manager) =>
-        recordAudit(manager, [{ tenantId: tenant, action: 'test.step' }, { tenantId: `${tenant}-other`, action: 'test.step' }]),
+        recordAudit(manager, [
+          { tenantId: tenant, action: 'test.step' },
+          { tenantId: `${tenant}-other`, action: 'test.step' },
+        ]),
       ),
     ).rejects.toThrow("one call writes one tenant's chain");
     expect(await sql(dataSource, `SELECT seq FROM audit_event WHERE tenant_id = $1`, [tenant])).toEqual([]);
@@ -94,7 +131,9 @@ describe('the audit trail', () => {
     const tenant = uniqueTenant('audit');
     await appendMany(t.app.database.dataSource, tenant, 2);
     const parameters = statement.includes('$1') ? [tenant] : [];
-    await expect(sql(t.app.database.dataSource, statement, parameters)).rejects.toThrow(/append-only|may only follow appended rows/);
+    await expect(sql(t.app.database.dataSource, statement, parameters)).rejects.toThrow(
+      /append-only|may only follow appended rows/,
+    );
     expect(await chainOf(t.app.database.dataSource, tenant)).toHaveLength(2);
     expect((await verifyAuditChains(t.app.database.dataSource, { tenantIds: [tenant] })).ok).toBe(true);
   });
@@ -103,16 +142,26 @@ describe('the audit trail', () => {
     const tenant = uniqueTenant('audit');
     await appendMany(t.app.database.dataSource, tenant, 1);
     const db = createTenantDatabase(t.app.database.dataSource, tenant);
-    await expect(db.transaction((manager) => manager.query(`UPDATE audit_event SET actor = 'someone-else' WHERE tenant_id = $1`, [tenant]))).rejects.toThrow(/append-only/);
-    await expect(db.transaction((manager) => manager.query(`DELETE FROM audit_event WHERE tenant_id = $1`, [tenant]))).rejects.toThrow(/append-only/);
+    await expect(
+      db.transaction((manager) =>
+        manager.query(`UPDATE audit_event SET actor = 'someone-else' WHERE tenant_id = $1`, [tenant]),
+      ),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      db.transaction((manager) => manager.query(`DELETE FROM audit_event WHERE tenant_id = $1`, [tenant])),
+    ).rejects.toThrow(/append-only/);
   });
 
-  it('refuses a row that does not continue its tenant\'s chain', async () => {
+  it("refuses a row that does not continue its tenant's chain", async () => {
     const tenant = uniqueTenant('audit');
     await appendMany(t.app.database.dataSource, tenant, 1);
     const [last] = await chainOf(t.app.database.dataSource, tenant);
     const insert = (seq: number, prevHash: string) =>
-      sql(t.app.database.dataSource, `INSERT INTO audit_event (tenant_id, seq, action, prev_hash, hash) VALUES ($1, $2, 'forged', $3, $4)`, [tenant, seq, prevHash, 'f'.repeat(64)]);
+      sql(
+        t.app.database.dataSource,
+        `INSERT INTO audit_event (tenant_id, seq, action, prev_hash, hash) VALUES ($1, $2, 'forged', $3, $4)`,
+        [tenant, seq, prevHash, 'f'.repeat(64)],
+      );
     await expect(insert(2, 'a'.repeat(64))).rejects.toThrow(/does not continue the chain head/);
     await expect(insert(3, last.hash)).rejects.toThrow(/does not continue the chain head/);
     expect(await chainOf(t.app.database.dataSource, tenant)).toHaveLength(1);
@@ -123,7 +172,10 @@ describe('the audit trail', () => {
       const tenant = uniqueTenant('audit');
       await appendMany(t.app.database.dataSource, tenant, 5);
       await tamper(t.app.database.dataSource, (manager) =>
-        manager.query(`UPDATE audit_event SET detail = jsonb_set(detail, '{step}', '99') WHERE tenant_id = $1 AND seq = 3`, [tenant]),
+        manager.query(
+          `UPDATE audit_event SET detail = jsonb_set(detail, '{step}', '99') WHERE tenant_id = $1 AND seq = 3`,
+          [tenant],
+        ),
       );
       const report = await verifyAuditChains(t.app.database.dataSource, { tenantIds: [tenant] });
       expect(report.ok).toBe(false);
@@ -134,24 +186,37 @@ describe('the audit trail', () => {
       const tenant = uniqueTenant('audit');
       await appendMany(t.app.database.dataSource, tenant, 4);
       await tamper(t.app.database.dataSource, (manager) =>
-        manager.query(`UPDATE audit_event SET actor = 'someone-else', hash = repeat('b', 64) WHERE tenant_id = $1 AND seq = 2`, [tenant]),
+        manager.query(
+          `UPDATE audit_event SET actor = 'someone-else', hash = repeat('b', 64) WHERE tenant_id = $1 AND seq = 2`,
+          [tenant],
+        ),
       );
       const report = await verifyAuditChains(t.app.database.dataSource, { tenantIds: [tenant] });
-      expect(report.problems.map((problem) => [problem.kind, problem.seq])).toEqual([['ALTERED_ROW', 2], ['BROKEN_LINK', 3]]);
+      expect(report.problems.map((problem) => [problem.kind, problem.seq])).toEqual([
+        ['ALTERED_ROW', 2],
+        ['BROKEN_LINK', 3],
+      ]);
     });
 
     it('finds a removed row in the middle', async () => {
       const tenant = uniqueTenant('audit');
       await appendMany(t.app.database.dataSource, tenant, 5);
-      await tamper(t.app.database.dataSource, (manager) => manager.query(`DELETE FROM audit_event WHERE tenant_id = $1 AND seq = 2`, [tenant]));
+      await tamper(t.app.database.dataSource, (manager) =>
+        manager.query(`DELETE FROM audit_event WHERE tenant_id = $1 AND seq = 2`, [tenant]),
+      );
       const report = await verifyAuditChains(t.app.database.dataSource, { tenantIds: [tenant] });
-      expect(report.problems.map((problem) => [problem.kind, problem.seq])).toEqual([['MISSING_ROWS', 3], ['BROKEN_LINK', 3]]);
+      expect(report.problems.map((problem) => [problem.kind, problem.seq])).toEqual([
+        ['MISSING_ROWS', 3],
+        ['BROKEN_LINK', 3],
+      ]);
     });
 
     it('finds a removed last row', async () => {
       const tenant = uniqueTenant('audit');
       await appendMany(t.app.database.dataSource, tenant, 3);
-      await tamper(t.app.database.dataSource, (manager) => manager.query(`DELETE FROM audit_event WHERE tenant_id = $1 AND seq = 3`, [tenant]));
+      await tamper(t.app.database.dataSource, (manager) =>
+        manager.query(`DELETE FROM audit_event WHERE tenant_id = $1 AND seq = 3`, [tenant]),
+      );
       const report = await verifyAuditChains(t.app.database.dataSource, { tenantIds: [tenant] });
       expect(report.rows).toBe(2);
       expect(report.problems).toEqual([expect.objectContaining({ tenantId: tenant, kind: 'HEAD_MISMATCH', seq: 3 })]);
@@ -162,7 +227,9 @@ describe('the audit trail', () => {
       const broken = uniqueTenant('audit');
       await appendMany(t.app.database.dataSource, intact, 2);
       await appendMany(t.app.database.dataSource, broken, 2);
-      await tamper(t.app.database.dataSource, (manager) => manager.query(`DELETE FROM audit_event WHERE tenant_id = $1 AND seq = 1`, [broken]));
+      await tamper(t.app.database.dataSource, (manager) =>
+        manager.query(`DELETE FROM audit_event WHERE tenant_id = $1 AND seq = 1`, [broken]),
+      );
       const report = await verifyAuditChains(t.app.database.dataSource);
       expect(report.tenants).toBeGreaterThanOrEqual(2);
       const tenantsWithProblems = new Set(report.problems.map((problem) => problem.tenantId));
@@ -171,7 +238,7 @@ describe('the audit trail', () => {
     });
   });
 
-  it('shows a near miss\'s timeline in order through GraphQL', async () => {
+  it("shows a near miss's timeline in order through GraphQL", async () => {
     const tenant = uniqueTenant('audit');
     const reporter = { tenant, sub: 'staff-reporter', roles: ['REPORTER' as const], services: ['north'] };
     const reported = await t.graphql(reportMutation, { input: medicationReport(), key: newKey() }, reporter);
@@ -179,12 +246,30 @@ describe('the audit trail', () => {
     const id: string = reported.data!.reportNearMiss.nearMiss.id;
     const db = createTenantDatabase(t.app.database.dataSource, tenant);
     for (const action of ['test.first', 'test.second', 'test.third']) {
-      await db.transaction((manager) => recordAudit(manager, { tenantId: tenant, nearMissId: id.toUpperCase(), actor: 'staff-lead', action, detail: { status: { from: 'A', to: 'B' } } }));
+      await db.transaction((manager) =>
+        recordAudit(manager, {
+          tenantId: tenant,
+          nearMissId: id.toUpperCase(),
+          actor: 'staff-lead',
+          action,
+          detail: { status: { from: 'A', to: 'B' } },
+        }),
+      );
     }
-    const result = await t.graphql(`query($id: ID!) { nearMiss(id: $id) { timeline { at action actor { id } detail } } }`, { id }, reporter);
+    const result = await t.graphql(
+      `query($id: ID!) { nearMiss(id: $id) { timeline { at action actor { id } detail } } }`,
+      { id },
+      reporter,
+    );
     expect(result.errors).toBeUndefined();
-    const timeline: { at: string; action: string; actor: { id: string } | null; detail: unknown }[] = result.data!.nearMiss.timeline;
-    expect(timeline.map((event) => event.action)).toEqual(['near_miss.reported', 'test.first', 'test.second', 'test.third']);
+    const timeline: { at: string; action: string; actor: { id: string } | null; detail: unknown }[] =
+      result.data!.nearMiss.timeline;
+    expect(timeline.map((event) => event.action)).toEqual([
+      'near_miss.reported',
+      'test.first',
+      'test.second',
+      'test.third',
+    ]);
     expect(timeline[1]).toMatchObject({ actor: { id: 'staff-lead' }, detail: { status: { from: 'A', to: 'B' } } });
     const times = timeline.map((event) => Date.parse(event.at));
     expect(times).toEqual([...times].sort((a, b) => a - b));
@@ -215,7 +300,10 @@ describe('the audit chain migration', () => {
         [second, '2026-01-02T03:04:06.000001Z', 'near_miss.reported'],
         [first, '2026-01-02T03:04:07.999999Z', 'triage.rule_failed'],
       ]) {
-        await runner.query(`INSERT INTO audit_event (tenant_id, at, actor, action, detail) VALUES ($1, $2, 'staff-1', $3, $4)`, [tenant, at, action, JSON.stringify({ b: 1, a: [2, 3] })]);
+        await runner.query(
+          `INSERT INTO audit_event (tenant_id, at, actor, action, detail) VALUES ($1, $2, 'staff-1', $3, $4)`,
+          [tenant, at, action, JSON.stringify({ b: 1, a: [2, 3] })],
+        );
       }
       await migration.up(runner);
       await runner.commitTransaction();
@@ -236,8 +324,14 @@ describe('the audit chain migration', () => {
     ]);
     expect((await verifyAuditChains(dataSource)).problems).toEqual([]);
 
-    await createTenantDatabase(dataSource, first).transaction((manager) => recordAudit(manager, { tenantId: first, action: 'test.after_migration' }));
+    await createTenantDatabase(dataSource, first).transaction((manager) =>
+      recordAudit(manager, { tenantId: first, action: 'test.after_migration' }),
+    );
     expect((await chainOf(dataSource, first)).map((row) => row.seq)).toEqual(['1', '2', '3']);
-    expect(await verifyAuditChains(dataSource, { tenantIds: [first, second] })).toMatchObject({ ok: true, tenants: 2, rows: 4 });
+    expect(await verifyAuditChains(dataSource, { tenantIds: [first, second] })).toMatchObject({
+      ok: true,
+      tenants: 2,
+      rows: 4,
+    });
   });
 });

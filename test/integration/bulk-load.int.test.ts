@@ -17,9 +17,26 @@ describe('the bulk path behind npm run seed', () => {
   it('writes what the report service, the repeat trigger and the learning loop would have: every invariant holds', async () => {
     const now = new Date();
     const registry = t.app.services.registry;
-    const world = generateTenant({ seed: 3, tenants: 1, nearMisses: 600, from: new Date(now.getTime() - 120 * day), to: now, tenantPrefix: uniqueTenant('bulk') }, 0, registry.list(), 600);
+    const world = generateTenant(
+      {
+        seed: 3,
+        tenants: 1,
+        nearMisses: 600,
+        from: new Date(now.getTime() - 120 * day),
+        to: now,
+        tenantPrefix: uniqueTenant('bulk'),
+      },
+      0,
+      registry.list(),
+      600,
+    );
     const tenant = world.tenantId;
-    const result = await bulkLoadTenant(t.app.database.dataSource, registry, world, { now, lifecycle: true, audit: true, seed: 3 });
+    const result = await bulkLoadTenant(t.app.database.dataSource, registry, world, {
+      now,
+      lifecycle: true,
+      audit: true,
+      seed: 3,
+    });
     expect(result.nearMisses).toBe(600);
     expect(result.reviews).toBeGreaterThan(0);
     const query = (sql: string) => t.app.database.dataSource.query(sql, [tenant]);
@@ -33,8 +50,14 @@ describe('the bulk path behind npm run seed', () => {
     );
     for (const row of references) expect(row.last).toBe(row.count);
     // One similarity row per key of every near miss.
-    const expectedKeys = world.nearMisses.reduce((sum, item) => sum + repeatKeys(registry.get(item.category)!.definition, { ...item, details: item.details }).length, 0);
-    expect((await query(`SELECT count(*)::int AS count FROM near_miss_similarity WHERE tenant_id = $1`))[0].count).toBe(expectedKeys);
+    const expectedKeys = world.nearMisses.reduce(
+      (sum, item) =>
+        sum + repeatKeys(registry.get(item.category)!.definition, { ...item, details: item.details }).length,
+      0,
+    );
+    expect((await query(`SELECT count(*)::int AS count FROM near_miss_similarity WHERE tenant_id = $1`))[0].count).toBe(
+      expectedKeys,
+    );
     // Every review holds at least the threshold of near misses, including the one that opened it; open keys belong to open reviews only.
     const reviews: { status: string; members: number; opener_is_member: boolean; open_keys: number }[] = await query(
       `SELECT r.status, (SELECT count(*)::int FROM risk_review_near_miss m WHERE m.review_id = r.id) AS members,
@@ -60,10 +83,22 @@ describe('the bulk path behind npm run seed', () => {
 
     // Closed near misses have every gate done (as the lifecycle reads them), and new reports continue the sequence.
     const manager = { tenant, sub: 'manager-1', roles: ['MANAGER' as const] };
-    const closed = await t.graphql(`{ nearMisses(first: 100, filter: { statuses: [CLOSED] }) { edges { node { gates { done } } } } }`, {}, manager);
+    const closed = await t.graphql(
+      `{ nearMisses(first: 100, filter: { statuses: [CLOSED] }) { edges { node { gates { done } } } } }`,
+      {},
+      manager,
+    );
     expect(closed.errors).toBeUndefined();
-    expect(closed.data!.nearMisses.edges.flatMap((edge: { node: { gates: { done: boolean }[] } }) => edge.node.gates).every((gate: { done: boolean }) => gate.done)).toBe(true);
-    const next = await t.graphql(reportMutation, { input: medicationReport({ serviceId: world.services[0] }), key: newKey() }, { tenant, roles: ['REPORTER'], services: ['*'] });
+    expect(
+      closed
+        .data!.nearMisses.edges.flatMap((edge: { node: { gates: { done: boolean }[] } }) => edge.node.gates)
+        .every((gate: { done: boolean }) => gate.done),
+    ).toBe(true);
+    const next = await t.graphql(
+      reportMutation,
+      { input: medicationReport({ serviceId: world.services[0] }), key: newKey() },
+      { tenant, roles: ['REPORTER'], services: ['*'] },
+    );
     const year = now.getUTCFullYear();
     const last = references.find((row) => row.year === year)?.last ?? 0;
     expect(next.data!.reportNearMiss.nearMiss.reference).toBe(`NM-${year}-${String(last + 1).padStart(6, '0')}`);

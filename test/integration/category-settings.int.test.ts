@@ -9,7 +9,11 @@ afterAll(async () => t?.stop());
 
 const setEnabled = /* GraphQL */ `
   mutation SetEnabled($key: ID!, $enabled: Boolean!) {
-    setCategoryEnabled(key: $key, enabled: $enabled) { key enabled version }
+    setCategoryEnabled(key: $key, enabled: $enabled) {
+      key
+      enabled
+      version
+    }
   }
 `;
 const categoriesQuery = '{ categories { key enabled } }';
@@ -44,11 +48,15 @@ const world = () => {
 
 const enabledOf = async (caller: Caller) => {
   const result = await t.graphql(categoriesQuery, {}, caller);
-  return Object.fromEntries(result.data!.categories.map((category: { key: string; enabled: boolean }) => [category.key, category.enabled]));
+  return Object.fromEntries(
+    result.data!.categories.map((category: { key: string; enabled: boolean }) => [category.key, category.enabled]),
+  );
 };
 
 const categoryAudit = (tenant: string) =>
-  t.app.database.dataSource.query<{ action: string; actor: string; near_miss_id: string | null; detail: Record<string, unknown> }[]>(
+  t.app.database.dataSource.query<
+    { action: string; actor: string; near_miss_id: string | null; detail: Record<string, unknown> }[]
+  >(
     `SELECT action, actor, near_miss_id, detail FROM audit_event WHERE tenant_id = $1 AND action LIKE 'category.%' ORDER BY id`,
     [tenant],
   );
@@ -66,42 +74,75 @@ describe('setCategoryEnabled', () => {
     expect(await enabledOf(w.reporter)).toMatchObject({ transport: false, medication: true, mealtime: true });
 
     const refused = await t.graphql(reportMutation, { input: transportReport(), key: newKey() }, w.reporter);
-    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ path: 'category', message: expect.stringMatching(/turned off/) }] });
-    const [{ count }] = await t.app.database.dataSource.query(`SELECT count(*)::int AS count FROM near_miss WHERE tenant_id = $1`, [w.tenant]);
+    expect(refused.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [{ path: 'category', message: expect.stringMatching(/turned off/) }],
+    });
+    const [{ count }] = await t.app.database.dataSource.query(
+      `SELECT count(*)::int AS count FROM near_miss WHERE tenant_id = $1`,
+      [w.tenant],
+    );
     expect(count).toBe(1);
 
-    const old = await t.graphql('query Old($id: ID!) { nearMiss(id: $id) { id details category { key enabled } } }', { id: oldId }, w.manager);
+    const old = await t.graphql(
+      'query Old($id: ID!) { nearMiss(id: $id) { id details category { key enabled } } }',
+      { id: oldId },
+      w.manager,
+    );
     expect(old.errors).toBeUndefined();
-    expect(old.data!.nearMiss).toMatchObject({ id: oldId, category: { key: 'transport', enabled: false }, details: { journey: 'Home to Riverside day centre' } });
+    expect(old.data!.nearMiss).toMatchObject({
+      id: oldId,
+      category: { key: 'transport', enabled: false },
+      details: { journey: 'Home to Riverside day centre' },
+    });
 
     const medication = await t.graphql(reportMutation, { input: medicationReport(), key: newKey() }, w.reporter);
     expect(medication.errors).toBeUndefined();
 
     const other = world();
     expect((await enabledOf(other.reporter)).transport).toBe(true);
-    expect((await t.graphql(reportMutation, { input: transportReport(), key: newKey() }, other.reporter)).errors).toBeUndefined();
+    expect(
+      (await t.graphql(reportMutation, { input: transportReport(), key: newKey() }, other.reporter)).errors,
+    ).toBeUndefined();
   });
 
   it('turns it back on, recording each change (not repeats) in the audit trail', async () => {
     const w = world();
     await t.graphql(setEnabled, { key: 'mealtime', enabled: false }, w.manager);
     await t.graphql(setEnabled, { key: 'mealtime', enabled: false }, w.manager);
-    const on = await t.graphql(setEnabled, { key: 'mealtime', enabled: true }, { ...w.manager, sub: 'staff-admin', roles: ['ADMIN'] });
+    const on = await t.graphql(
+      setEnabled,
+      { key: 'mealtime', enabled: true },
+      { ...w.manager, sub: 'staff-admin', roles: ['ADMIN'] },
+    );
     expect(on.data!.setCategoryEnabled).toMatchObject({ key: 'mealtime', enabled: true });
     expect((await enabledOf(w.reporter)).mealtime).toBe(true);
     expect(await categoryAudit(w.tenant)).toEqual([
-      { action: 'category.disabled', actor: 'staff-manager', near_miss_id: null, detail: { category: 'mealtime', version: 1 } },
-      { action: 'category.enabled', actor: 'staff-admin', near_miss_id: null, detail: { category: 'mealtime', version: 1 } },
+      {
+        action: 'category.disabled',
+        actor: 'staff-manager',
+        near_miss_id: null,
+        detail: { category: 'mealtime', version: 1 },
+      },
+      {
+        action: 'category.enabled',
+        actor: 'staff-admin',
+        near_miss_id: null,
+        detail: { category: 'mealtime', version: 1 },
+      },
     ]);
   });
 
-  it.each([['REPORTER'], ['SUPERVISOR'], ['TRIAGE_LEAD'], ['GOVERNANCE'], ['ANALYST']] as const)('is FORBIDDEN to %s', async (role) => {
-    const w = world();
-    const result = await t.graphql(setEnabled, { key: 'rota', enabled: false }, { tenant: w.tenant, roles: [role] });
-    expect(result.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    expect((await enabledOf(w.reporter)).rota).toBe(true);
-    expect(await categoryAudit(w.tenant)).toEqual([]);
-  });
+  it.each([['REPORTER'], ['SUPERVISOR'], ['TRIAGE_LEAD'], ['GOVERNANCE'], ['ANALYST']] as const)(
+    'is FORBIDDEN to %s',
+    async (role) => {
+      const w = world();
+      const result = await t.graphql(setEnabled, { key: 'rota', enabled: false }, { tenant: w.tenant, roles: [role] });
+      expect(result.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      expect((await enabledOf(w.reporter)).rota).toBe(true);
+      expect(await categoryAudit(w.tenant)).toEqual([]);
+    },
+  );
 
   it('refuses an unknown category with BAD_USER_INPUT on key', async () => {
     const w = world();

@@ -35,7 +35,11 @@ function harvest(value: unknown): void {
   if (Array.isArray(value)) return value.forEach(harvest);
   if (value === null || typeof value !== 'object') return;
   const record = value as Record<string, unknown>;
-  if (typeof record.__typename === 'string' && typeof record.id === 'string' && !hostTypes.includes(record.__typename)) {
+  if (
+    typeof record.__typename === 'string' &&
+    typeof record.id === 'string' &&
+    !hostTypes.includes(record.__typename)
+  ) {
     harvested.set(record.__typename, (harvested.get(record.__typename) ?? new Set()).add(record.id));
   }
   Object.values(record).forEach(harvest);
@@ -67,14 +71,20 @@ interface Probe {
 }
 
 /** Runs an operation at the deepest selection the query limits allow (undefined: the build no longer has it). */
-async function run(build: (depth: number) => ProbeOperation[], name: string, caller: Caller): Promise<Probe | undefined> {
+async function run(
+  build: (depth: number) => ProbeOperation[],
+  name: string,
+  caller: Caller,
+): Promise<Probe | undefined> {
   let last: Probe | undefined;
   for (const depth of [3, 2, 1]) {
     const operation = build(depth).find((candidate) => candidate.name === name);
     if (!operation) return undefined;
     const response = await t.graphql(operation.query, operation.variables, caller);
     last = { operation, response };
-    const limited = response.errors?.some((error) => error.extensions?.fields?.[0]?.path === 'query' && /limit/.test(error.message));
+    const limited = response.errors?.some(
+      (error) => error.extensions?.fields?.[0]?.path === 'query' && /limit/.test(error.message),
+    );
     if (!limited) return last;
   }
   return last;
@@ -97,7 +107,8 @@ async function victimRows(): Promise<Record<string, unknown[]>> {
       WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' ORDER BY 1`,
   );
   const rows: Record<string, unknown[]> = {};
-  for (const { name } of tables) rows[name] = await dataSource.query(`SELECT * FROM ${name} WHERE tenant_id = $1 ORDER BY 1`, [victim]);
+  for (const { name } of tables)
+    rows[name] = await dataSource.query(`SELECT * FROM ${name} WHERE tenant_id = $1 ORDER BY 1`, [victim]);
   return rows;
 }
 
@@ -119,12 +130,19 @@ const normalised = (probes: Probe[]) =>
         data: response.data,
         errors: response.errors?.map(({ extensions, ...error }) => ({ ...error, code: extensions?.code })),
       })),
-      (_key, value: unknown) => (typeof value === 'string' && isoTime.test(value) && Date.parse(value) >= startedAt ? '<during the test>' : value),
+      (_key, value: unknown) =>
+        typeof value === 'string' && isoTime.test(value) && Date.parse(value) >= startedAt
+          ? '<during the test>'
+          : value,
     ),
   );
 
 const internalErrors = (probes: Probe[]) =>
-  probes.flatMap((probe) => (probe.response.errors ?? []).filter((error) => error.extensions?.code === 'INTERNAL_SERVER_ERROR').map(() => probe.operation.name));
+  probes.flatMap((probe) =>
+    (probe.response.errors ?? [])
+      .filter((error) => error.extensions?.code === 'INTERNAL_SERVER_ERROR')
+      .map(() => probe.operation.name),
+  );
 
 const victimAdmin: Caller = { tenant: victim, sub: 'staff-1', roles: allRoles, services: ['*'] };
 const outsiders: Caller[] = [
@@ -155,7 +173,9 @@ async function seedVictim(round: number): Promise<void> {
   }
   // Best effort, through the schema's own mutations: acknowledge, triage, actions, checks, webhooks...
   let expectedVersion = 1;
-  const values = probeValues(`${victimMarker} probe text`, (argumentName) => (argumentName === 'expectedVersion' ? expectedVersion : 1));
+  const values = probeValues(`${victimMarker} probe text`, (argumentName) =>
+    argumentName === 'expectedVersion' ? expectedVersion : 1,
+  );
   const queries = (depth: number) => rootOperations(schema, 'query', values, depth);
   harvest((await runAll(queries, victimAdmin)).map((probe) => probe.response.data));
   const mutations = (depth: number) => rootOperations(schema, 'mutation', values, depth);
@@ -163,7 +183,9 @@ async function seedVictim(round: number): Promise<void> {
   for (let pass = 0; pass < (round === 1 ? 2 : 1); pass++) {
     // Erasing would only thin out what an outsider could leak (outsiders do try it, below).
     for (const { name } of mutations(1).filter((operation) => !/^Mutation\.(erase|delete)/.test(operation.name))) {
-      const [row] = await t.app.database.dataSource.query(`SELECT version FROM near_miss WHERE id = $1`, [idsOf('NearMiss')[0]]);
+      const [row] = await t.app.database.dataSource.query(`SELECT version FROM near_miss WHERE id = $1`, [
+        idsOf('NearMiss')[0],
+      ]);
       expectedVersion = row?.version ?? 1;
       harvest((await run(mutations, name, victimAdmin))?.response.data);
     }
@@ -199,11 +221,23 @@ describe('another tenant', () => {
     };
 
     const before = await readAll();
-    expect(before.map((probe) => probe.operation.name)).toEqual(expect.arrayContaining(['Query.nearMiss#0', 'Query.nearMisses', '_entities:NearMiss', '_entities:Person', '_entities:Staff']));
+    expect(before.map((probe) => probe.operation.name)).toEqual(
+      expect.arrayContaining([
+        'Query.nearMiss#0',
+        'Query.nearMisses',
+        '_entities:NearMiss',
+        '_entities:Person',
+        '_entities:Staff',
+      ]),
+    );
     // The probes did reach the resolvers (not stopped by limits or validation).
     expect(before.filter((probe) => probe.response.status !== 200).map((probe) => probe.operation.name)).toEqual([]);
     const uuidsAfterFirstRound = await victimUuids();
-    expect(before.flatMap((probe) => leaksIn(probe, uuidsAfterFirstRound).map((token) => `${probe.operation.name}: ${token}`))).toEqual([]);
+    expect(
+      before.flatMap((probe) =>
+        leaksIn(probe, uuidsAfterFirstRound).map((token) => `${probe.operation.name}: ${token}`),
+      ),
+    ).toEqual([]);
 
     // More victim data must not change a single answer the outsider gets (counts, totals, queues).
     await seedVictim(2);
@@ -218,11 +252,15 @@ describe('another tenant', () => {
       mutations.push(...(await runAll((depth) => rootOperations(schema, 'mutation', outsiderValues, depth), caller)));
     }
     expect(mutations.length).toBeGreaterThan(0);
-    expect(mutations.flatMap((probe) => leaksIn(probe, uuids).map((token) => `${probe.operation.name}: ${token}`))).toEqual([]);
+    expect(
+      mutations.flatMap((probe) => leaksIn(probe, uuids).map((token) => `${probe.operation.name}: ${token}`)),
+    ).toEqual([]);
     expect(await victimRows()).toEqual(snapshot);
 
     // Nor does the outsider's own data end up pointing at the victim's rows.
-    const outsiderRows = JSON.stringify(await t.app.database.dataSource.query(`SELECT * FROM near_miss WHERE tenant_id = $1`, [outsider]));
+    const outsiderRows = JSON.stringify(
+      await t.app.database.dataSource.query(`SELECT * FROM near_miss WHERE tenant_id = $1`, [outsider]),
+    );
     expect(uuids.filter((uuid) => outsiderRows.includes(uuid))).toEqual([]);
 
     // And every answer was a result or a coded error.

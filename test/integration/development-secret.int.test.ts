@@ -46,9 +46,26 @@ async function boot(extra: Record<string, string> = {}) {
   };
   /** The pseudonyms an ANALYST sees for the tenant's near misses. */
   const pseudonyms = async (): Promise<string[]> =>
-    (await graphql(`{ nearMisses(first: 10) { edges { node { person { id } } } } }`, {}, [Role.ANALYST], 'analyst-1')).nearMisses.edges.map(
-      (edge: { node: { person: { id: string } } }) => edge.node.person.id,
-    );
+    (
+      await graphql(
+        `
+          {
+            nearMisses(first: 10) {
+              edges {
+                node {
+                  person {
+                    id
+                  }
+                }
+              }
+            }
+          }
+        `,
+        {},
+        [Role.ANALYST],
+        'analyst-1',
+      )
+    ).nearMisses.edges.map((edge: { node: { person: { id: string } } }) => edge.node.person.id);
   return { config, app, graphql, pseudonyms };
 }
 
@@ -58,7 +75,12 @@ describe('a restart on the same DATA_DIR without AUTH_JWT_SECRET', () => {
     const first = await boot();
     let before: string[];
     try {
-      await first.graphql(reportMutation, { input: medicationReport({ personId: 'person-1' }), key: newKey() }, [Role.REPORTER], 'staff-7');
+      await first.graphql(
+        reportMutation,
+        { input: medicationReport({ personId: 'person-1' }), key: newKey() },
+        [Role.REPORTER],
+        'staff-7',
+      );
       before = await first.pseudonyms();
     } finally {
       await first.app.stop();

@@ -59,7 +59,13 @@ function entityShape(dataSource: DataSource, metadatas: EntityMetadata[]): Schem
 /** What the migrated database says the tables are (the current schema, without TypeORM's bookkeeping). */
 async function databaseShape(dataSource: DataSource): Promise<SchemaShape> {
   const rows: {
-    table_name: string; column_name: string; udt_name: string; is_nullable: string; data_type: string; column_default: string | null; primary: boolean;
+    table_name: string;
+    column_name: string;
+    udt_name: string;
+    is_nullable: string;
+    data_type: string;
+    column_default: string | null;
+    primary: boolean;
   }[] = await dataSource.query(`
       SELECT c.table_name, c.column_name, c.udt_name, c.is_nullable, c.data_type, c.column_default,
              EXISTS (
@@ -99,7 +105,8 @@ function schemaDifferences(entitySide: SchemaShape, databaseSide: SchemaShape): 
       differences.push(`table ${table}: entity without a table`);
       continue;
     }
-    for (const name of databaseColumns.keys()) if (!entityColumns.has(name)) differences.push(`${table}.${name}: not in the entity`);
+    for (const name of databaseColumns.keys())
+      if (!entityColumns.has(name)) differences.push(`${table}.${name}: not in the entity`);
     for (const [name, entity] of entityColumns) {
       const database = databaseColumns.get(name);
       if (!database) {
@@ -108,7 +115,9 @@ function schemaDifferences(entitySide: SchemaShape, databaseSide: SchemaShape): 
       }
       for (const property of ['udt', 'nullable', 'array', 'primary', 'defaulted'] as const) {
         if (entity[property] !== database[property]) {
-          differences.push(`${table}.${name}: ${property} is ${String(entity[property])} in the entity, ${String(database[property])} in the database`);
+          differences.push(
+            `${table}.${name}: ${property} is ${String(entity[property])} in the entity, ${String(database[property])} in the database`,
+          );
         }
       }
     }
@@ -151,8 +160,14 @@ test('every table has an entity describing it exactly, and every entity a table'
 
 test('the comparison names each drift: a missing entity, a missing table, and every wrong column', async () => {
   const { dataSource } = t.app.database;
-  const drifted = entities.filter((entity) => entity !== ReferenceCounterEntity && entity !== WebhookSubscriptionEntity);
-  const metadatas = await new ConnectionMetadataBuilder(dataSource).buildEntityMetadatas([...drifted, DriftedWebhookSubscription, NoSuchTable]);
+  const drifted = entities.filter(
+    (entity) => entity !== ReferenceCounterEntity && entity !== WebhookSubscriptionEntity,
+  );
+  const metadatas = await new ConnectionMetadataBuilder(dataSource).buildEntityMetadatas([
+    ...drifted,
+    DriftedWebhookSubscription,
+    NoSuchTable,
+  ]);
 
   const differences = schemaDifferences(entityShape(dataSource, metadatas), await databaseShape(dataSource));
 

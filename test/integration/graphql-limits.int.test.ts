@@ -22,7 +22,10 @@ function queryOfDepth(depth: number): string {
   return `{ ${levels.map((field) => `${field} {`).join(' ')} ${leaf} ${'}'.repeat(levels.length)} }`;
 }
 
-async function post(body: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: any }> {
+async function post(
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
   const response = await fetch(t.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${await t.token(admin())}`, ...headers },
@@ -38,7 +41,10 @@ describe('query limits (graphql-armor)', () => {
     expect(refused.errors).toContainEqual(
       expect.objectContaining({
         message: `Query depth limit of ${queryLimits.maxDepth} exceeded, found 20.`,
-        extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', fields: [{ path: 'query', message: expect.stringContaining('depth') }] }),
+        extensions: expect.objectContaining({
+          code: 'BAD_USER_INPUT',
+          fields: [{ path: 'query', message: expect.stringContaining('depth') }],
+        }),
       }),
     );
     const atLimit = await t.graphql(queryOfDepth(queryLimits.maxDepth), {}, admin());
@@ -47,11 +53,15 @@ describe('query limits (graphql-armor)', () => {
   });
 
   it('refuses a 1,000-alias query, and serves one at the alias limit', async () => {
-    const aliases = (count: number) => `{ ${Array.from({ length: count }, (_, index) => `a${index}: categories { key }`).join(' ')} }`;
+    const aliases = (count: number) =>
+      `{ ${Array.from({ length: count }, (_, index) => `a${index}: categories { key }`).join(' ')} }`;
     const refused = await t.graphql(aliases(1000), {}, admin());
     expect(refused.status).toBe(400);
     expect(refused.errors).toEqual([
-      expect.objectContaining({ message: `Aliases limit of ${queryLimits.maxAliases} exceeded, found 1000.`, extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+      expect.objectContaining({
+        message: `Aliases limit of ${queryLimits.maxAliases} exceeded, found 1000.`,
+        extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }),
+      }),
     ]);
     const atLimit = await t.graphql(aliases(queryLimits.maxAliases), {}, admin());
     expect(atLimit.errors).toBeUndefined();
@@ -62,7 +72,9 @@ describe('query limits (graphql-armor)', () => {
     const fanOut = `{ nearMisses(first: 100) { edges { node { person { nearMisses(first: 100) { edges { node { id reference } } } } } } } }`;
     const refused = await t.graphql(fanOut, {}, admin());
     expect(refused.status).toBe(400);
-    expect(refused.errors?.[0].message).toMatch(new RegExp(`^Query Cost limit of ${queryLimits.maxCost} exceeded, found \\d+`));
+    expect(refused.errors?.[0].message).toMatch(
+      new RegExp(`^Query Cost limit of ${queryLimits.maxCost} exceeded, found \\d+`),
+    );
 
     const fullPage = `{ nearMisses(first: 100) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node {
       id reference serviceId status occurredAt detectedAt reportedAt setting whatHappened howDetected whatPreventedHarm
@@ -78,7 +90,12 @@ describe('query limits (graphql-armor)', () => {
   it(`refuses a document of more than ${queryLimits.maxTokens} tokens before validating it`, async () => {
     const result = await t.graphql(`{ categories { ${'key '.repeat(queryLimits.maxTokens)} } }`, {}, admin());
     expect(result.status).toBe(400);
-    expect(result.errors).toEqual([expect.objectContaining({ message: expect.stringContaining(`more that ${queryLimits.maxTokens} tokens`), extensions: { code: 'GRAPHQL_PARSE_FAILED' } })]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining(`more that ${queryLimits.maxTokens} tokens`),
+        extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+      }),
+    ]);
   });
 
   it('caps first at 100 on lists and host-entity lists', async () => {
@@ -97,22 +114,41 @@ describe('query limits (graphql-armor)', () => {
 
 describe('HTTP limits', () => {
   it('refuses a 5 MB body with 413 and a JSON error, declared or streamed', async () => {
-    const body = JSON.stringify({ query: '{ categories { key } }', variables: { padding: 'x'.repeat(5 * 1024 * 1024) } });
+    const body = JSON.stringify({
+      query: '{ categories { key } }',
+      variables: { padding: 'x'.repeat(5 * 1024 * 1024) },
+    });
     const declared = await post(body, { 'x-request-id': 'too-large-1' });
     expect(declared.status).toBe(413);
     expect(declared.headers.get('x-request-id')).toBe('too-large-1');
-    expect(declared.body).toEqual({ errors: [{ message: `Request body is larger than ${maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+    expect(declared.body).toEqual({
+      errors: [
+        { message: `Request body is larger than ${maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } },
+      ],
+    });
 
     // Chunked: no Content-Length, so the limit is found while reading.
     const token = await t.token(admin());
     const streamed = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const outgoing = httpRequest(t.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'transfer-encoding': 'chunked' } }, (incoming) => {
-        let text = '';
-        incoming.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body: text }));
-      });
+      const outgoing = httpRequest(
+        t.url,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${token}`,
+            'transfer-encoding': 'chunked',
+          },
+        },
+        (incoming) => {
+          let text = '';
+          incoming.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body: text }));
+        },
+      );
       outgoing.on('error', reject);
-      for (let offset = 0; offset < body.length; offset += 64 * 1024) outgoing.write(body.slice(offset, offset + 64 * 1024));
+      for (let offset = 0; offset < body.length; offset += 64 * 1024)
+        outgoing.write(body.slice(offset, offset + 64 * 1024));
       outgoing.end();
     });
     expect(streamed.status).toBe(413);
@@ -121,21 +157,31 @@ describe('HTTP limits', () => {
 
   it('lets a large report (900 kB) through to validation, which names the field', async () => {
     const caller: Caller = { tenant: uniqueTenant(), roles: ['REPORTER'] };
-    const result = await t.graphql(reportMutation, { input: medicationReport({ whatHappened: 'x'.repeat(900_000) }), key: newKey() }, caller);
+    const result = await t.graphql(
+      reportMutation,
+      { input: medicationReport({ whatHappened: 'x'.repeat(900_000) }), key: newKey() },
+      caller,
+    );
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ path: 'whatHappened' }] });
   });
 
   it('refuses batched requests', async () => {
-    const batch = await post(JSON.stringify([{ query: '{ categories { key } }' }, { query: '{ categories { label } }' }]));
+    const batch = await post(
+      JSON.stringify([{ query: '{ categories { key } }' }, { query: '{ categories { label } }' }]),
+    );
     expect(batch.status).toBe(400);
     expect(batch.body.errors[0].message).toMatch(/batching/i);
   });
 
   it('refuses requests a browser could send cross-site (CSRF prevention)', async () => {
-    const simplePost = await post(JSON.stringify({ query: '{ categories { key } }' }), { 'content-type': 'text/plain' });
+    const simplePost = await post(JSON.stringify({ query: '{ categories { key } }' }), {
+      'content-type': 'text/plain',
+    });
     expect(simplePost.status).toBe(400);
     expect(simplePost.body.errors[0].message).toMatch(/Cross-Site Request Forgery/);
-    const get = await fetch(`${t.url}?query=${encodeURIComponent('{ categories { key } }')}`, { headers: { authorization: `Bearer ${await t.token(admin())}` } });
+    const get = await fetch(`${t.url}?query=${encodeURIComponent('{ categories { key } }')}`, {
+      headers: { authorization: `Bearer ${await t.token(admin())}` },
+    });
     expect(get.status).toBe(400);
     expect(await get.text()).toMatch(/Cross-Site Request Forgery/);
   });
@@ -157,7 +203,10 @@ describe('in production', () => {
     for (const query of ['{ __schema { types { name } } }', '{ __type(name: "NearMiss") { fields { name } } }']) {
       const result = await production.graphql(query, {}, admin());
       expect(result.status).toBe(400);
-      expect(result.errors?.[0]).toMatchObject({ message: expect.stringMatching(/introspection is not allowed/i), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+      expect(result.errors?.[0]).toMatchObject({
+        message: expect.stringMatching(/introspection is not allowed/i),
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      });
     }
     const sdl = await production.graphql('{ _service { sdl } }', {}, admin());
     expect(sdl.errors).toBeUndefined();
@@ -179,16 +228,30 @@ describe('in production', () => {
       await production.app.database.dataSource.query('ALTER TABLE near_miss RENAME TO near_miss_hidden');
       const response = await fetch(production.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-request-id': 'req-forced-failure-1', authorization: `Bearer ${await production.token(admin())}` },
+        headers: {
+          'content-type': 'application/json',
+          'x-request-id': 'req-forced-failure-1',
+          authorization: `Bearer ${await production.token(admin())}`,
+        },
         body: JSON.stringify({ query: '{ nearMisses { totalCount } }' }),
       });
       const text = await response.text();
       expect(response.headers.get('x-request-id')).toBe('req-forced-failure-1');
       expect(JSON.parse(text).errors).toEqual([
-        { message: 'Internal server error', path: ['nearMisses', 'totalCount'], locations: [{ line: 1, column: 16 }], extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-forced-failure-1' } },
+        {
+          message: 'Internal server error',
+          path: ['nearMisses', 'totalCount'],
+          locations: [{ line: 1, column: 16 }],
+          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-forced-failure-1' },
+        },
       ]);
       expect(text).not.toMatch(/near_miss|relation|SELECT|QueryFailed|tenant|\.ts:|\bat /i);
-      expect(logged).toContainEqual(expect.objectContaining({ requestId: 'req-forced-failure-1', error: expect.stringMatching(/relation "…" does not exist/) }));
+      expect(logged).toContainEqual(
+        expect.objectContaining({
+          requestId: 'req-forced-failure-1',
+          error: expect.stringMatching(/relation "…" does not exist/),
+        }),
+      );
     } finally {
       logger.error = original;
       await production.app.database.dataSource.query('ALTER TABLE near_miss_hidden RENAME TO near_miss');
@@ -198,7 +261,11 @@ describe('in production', () => {
   it('does not echo a request id that is not a plain token', async () => {
     const response = await fetch(production.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': '<script>alert(1)</script>', authorization: `Bearer ${await production.token(admin())}` },
+      headers: {
+        'content-type': 'application/json',
+        'x-request-id': '<script>alert(1)</script>',
+        authorization: `Bearer ${await production.token(admin())}`,
+      },
       body: JSON.stringify({ query: '{ categories { key } }' }),
     });
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);

@@ -5,7 +5,11 @@ import type { WebhookConfig } from '../../subgraph/config';
 import { openDatabase, type Database } from '../../subgraph/database/data-source';
 import { createTenantDatabase } from '../../subgraph/database/tenant-scope';
 import { enqueueEvent } from '../../subgraph/outbox/outbox';
-import { createWebhookDispatcher, type DispatchReport, type WebhookDispatcher } from '../../subgraph/outbox/webhook-dispatcher';
+import {
+  createWebhookDispatcher,
+  type DispatchReport,
+  type WebhookDispatcher,
+} from '../../subgraph/outbox/webhook-dispatcher';
 import { verifySignature } from '../../subgraph/outbox/webhook-signature';
 import { medicationReport, newKey, reportMutation } from '../support/reports';
 import { startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
@@ -18,22 +22,78 @@ const serverOnly = onServer ? it : it.skip;
 
 const registerMutation = /* GraphQL */ `
   mutation Register($url: String!, $eventTypes: [String!]) {
-    registerWebhook(url: $url, eventTypes: $eventTypes) { signingSecret webhook { id url eventTypes active createdBy { id } } }
+    registerWebhook(url: $url, eventTypes: $eventTypes) {
+      signingSecret
+      webhook {
+        id
+        url
+        eventTypes
+        active
+        createdBy {
+          id
+        }
+      }
+    }
   }
 `;
-const deactivateMutation = /* GraphQL */ `mutation($id: ID!) { deactivateWebhook(id: $id) { id active deactivatedAt } }`;
-const webhooksQuery = /* GraphQL */ `{ webhooks { id url eventTypes active deliveries { eventId eventType status attempts lastError } } }`;
+const deactivateMutation = /* GraphQL */ `
+  mutation ($id: ID!) {
+    deactivateWebhook(id: $id) {
+      id
+      active
+      deactivatedAt
+    }
+  }
+`;
+const webhooksQuery = /* GraphQL */ `
+  {
+    webhooks {
+      id
+      url
+      eventTypes
+      active
+      deliveries {
+        eventId
+        eventType
+        status
+        attempts
+        lastError
+      }
+    }
+  }
+`;
 const eventsQuery = /* GraphQL */ `
   query Events($after: String, $first: Int) {
     nearMissEvents(after: $after, first: $first) {
-      edges { cursor node { id type aggregateId payload createdAt nearMiss { id reference } } }
-      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node {
+          id
+          type
+          aggregateId
+          payload
+          createdAt
+          nearMiss {
+            id
+            reference
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
   }
 `;
 
 const admin = (tenant: string): Caller => ({ tenant, sub: 'staff-admin', roles: ['ADMIN'], services: ['*'] });
-const reporter = (tenant: string): Caller => ({ tenant, sub: 'staff-reporter', roles: ['REPORTER'], services: ['north'] });
+const reporter = (tenant: string): Caller => ({
+  tenant,
+  sub: 'staff-reporter',
+  roles: ['REPORTER'],
+  services: ['north'],
+});
 
 async function registerWebhook(t: TestApp, tenant: string, url: string, eventTypes?: string[]) {
   const result = await t.graphql(registerMutation, { url, eventTypes }, admin(tenant));
@@ -48,22 +108,45 @@ async function report(t: TestApp, tenant: string): Promise<string> {
 }
 
 /** Writes one event the way every service does: in a tenant transaction. */
-const emit = (dataSource: DataSource, tenant: string, aggregateId: string, type = 'near_miss.test_step', payload: Record<string, unknown> = {}) =>
-  createTenantDatabase(dataSource, tenant).transaction((manager) => enqueueEvent(manager, { tenantId: tenant, type, aggregateId, payload }));
+const emit = (
+  dataSource: DataSource,
+  tenant: string,
+  aggregateId: string,
+  type = 'near_miss.test_step',
+  payload: Record<string, unknown> = {},
+) =>
+  createTenantDatabase(dataSource, tenant).transaction((manager) =>
+    enqueueEvent(manager, { tenantId: tenant, type, aggregateId, payload }),
+  );
 
 // In a transaction: the embedded database's socket interleaves concurrent autocommit statements.
 const sql = <T = any>(dataSource: DataSource, text: string, parameters: unknown[] = []): Promise<T> =>
   dataSource.transaction((manager) => manager.query(text, parameters));
 
 const deliveries = (dataSource: DataSource, tenant: string) =>
-  sql<{ id: string; event_id: string; subscription_id: string; aggregate_id: string; status: string; attempts: number; last_status_code: number | null; last_error: string | null; delivered_at: Date | null }[]>(dataSource,
+  sql<
+    {
+      id: string;
+      event_id: string;
+      subscription_id: string;
+      aggregate_id: string;
+      status: string;
+      attempts: number;
+      last_status_code: number | null;
+      last_error: string | null;
+      delivered_at: Date | null;
+    }[]
+  >(
+    dataSource,
     `SELECT d.id, d.event_id, d.subscription_id, d.aggregate_id, d.status, d.attempts, d.last_status_code, d.last_error, d.delivered_at
      FROM webhook_delivery d WHERE d.tenant_id = $1 ORDER BY d.event_id`,
     [tenant],
   );
 
 const eventIds = async (dataSource: DataSource, tenant: string): Promise<string[]> =>
-  (await sql(dataSource, `SELECT id FROM outbox_event WHERE tenant_id = $1 ORDER BY id`, [tenant])).map((row: { id: string }) => row.id);
+  (await sql(dataSource, `SELECT id FROM outbox_event WHERE tenant_id = $1 ORDER BY id`, [tenant])).map(
+    (row: { id: string }) => row.id,
+  );
 
 const fastWebhooks = (overrides: Partial<WebhookConfig> = {}): WebhookConfig => ({
   dispatchEnabled: false,
@@ -81,16 +164,26 @@ const dispatcherOn = (dataSource: DataSource, overrides: Partial<WebhookConfig> 
   createWebhookDispatcher({ dataSource, config: fastWebhooks(overrides), logger: createLogger('silent') });
 
 /** Runs a dispatcher's batches back to back until `done`. */
-async function drive(dispatcher: WebhookDispatcher, done: () => Promise<boolean>, what: string): Promise<DispatchReport[]> {
+async function drive(
+  dispatcher: WebhookDispatcher,
+  done: () => Promise<boolean>,
+  what: string,
+): Promise<DispatchReport[]> {
   const reports: DispatchReport[] = [];
-  await waitFor(what, async () => {
-    reports.push(await dispatcher.dispatchOnce());
-    return done();
-  }, 30_000, 1);
+  await waitFor(
+    what,
+    async () => {
+      reports.push(await dispatcher.dispatchOnce());
+      return done();
+    },
+    30_000,
+    1,
+  );
   return reports;
 }
 
-const ofTenant = (requests: ReceivedRequest[], tenant: string) => requests.filter((request) => JSON.parse(request.body).tenantId === tenant);
+const ofTenant = (requests: ReceivedRequest[], tenant: string) =>
+  requests.filter((request) => JSON.parse(request.body).tenantId === tenant);
 
 const byEvent = (requests: ReceivedRequest[]) => {
   const counts = new Map<string, number>();
@@ -98,7 +191,7 @@ const byEvent = (requests: ReceivedRequest[]) => {
   return counts;
 };
 
-describe('webhooks delivered by the app\'s own dispatcher', () => {
+describe("webhooks delivered by the app's own dispatcher", () => {
   let t: TestApp;
   let receiver: WebhookReceiver;
   beforeAll(async () => {
@@ -125,8 +218,10 @@ describe('webhooks delivered by the app\'s own dispatcher', () => {
     await receiver.close(); // down: connections refused
 
     const nearMissIds = [await report(t, tenant), await report(t, tenant), await report(t, tenant)];
-    for (const id of nearMissIds) await emit(t.app.database.dataSource, tenant, id, 'near_miss.acknowledged', { status: 'ACKNOWLEDGED' });
-    for (const id of nearMissIds) await emit(t.app.database.dataSource, tenant, id, 'near_miss.triaged', { route: 'OPERATIONAL_FIX' });
+    for (const id of nearMissIds)
+      await emit(t.app.database.dataSource, tenant, id, 'near_miss.acknowledged', { status: 'ACKNOWLEDGED' });
+    for (const id of nearMissIds)
+      await emit(t.app.database.dataSource, tenant, id, 'near_miss.triaged', { route: 'OPERATIONAL_FIX' });
     // Reporting three similar near misses also opens a risk review (an event of its own).
     const written: { id: string; aggregate_id: string; event_type: string }[] = await sql(
       t.app.database.dataSource,
@@ -137,47 +232,69 @@ describe('webhooks delivered by the app\'s own dispatcher', () => {
     expect(written.filter((event) => nearMissIds.includes(event.aggregate_id))).toHaveLength(9);
 
     // Refused, retried with backoff: the first event of each near miss is tried again and again.
-    await waitFor('three refused deliveries retried', async () =>
-      (await deliveries(t.app.database.dataSource, tenant)).filter((row) => row.attempts >= 2 && row.status === 'PENDING').length >= 3,
+    await waitFor(
+      'three refused deliveries retried',
+      async () =>
+        (await deliveries(t.app.database.dataSource, tenant)).filter(
+          (row) => row.attempts >= 2 && row.status === 'PENDING',
+        ).length >= 3,
     );
     // Up but failing (503), then healthy.
     receiver.respondWith(503);
     await receiver.listen();
     await waitFor('503 answers', () => receiver.requests.filter((request) => request.status === 503).length >= 3);
     receiver.respondWith(200);
-    await waitFor('every delivery delivered', async () => (await deliveries(t.app.database.dataSource, tenant)).every((row) => row.status === 'DELIVERED'));
+    await waitFor('every delivery delivered', async () =>
+      (await deliveries(t.app.database.dataSource, tenant)).every((row) => row.status === 'DELIVERED'),
+    );
 
     const accepted = ofTenant(receiver.accepted(), tenant);
     expect([...byEvent(accepted).keys()].sort()).toEqual([...events].sort());
     expect([...byEvent(accepted).values()].every((count) => count === 1)).toBe(true);
     // Nothing is sent again after the receiver accepted it.
     for (const request of accepted) {
-      expect(receiver.requests.filter((other) => other.eventId === request.eventId && other.startedAt > request.endedAt)).toEqual([]);
+      expect(
+        receiver.requests.filter((other) => other.eventId === request.eventId && other.startedAt > request.endedAt),
+      ).toEqual([]);
     }
     for (const request of accepted) {
       expect(verifySignature(signingSecret, request.body, String(request.headers['x-near-miss-signature']))).toBe(true);
-      expect(verifySignature('whsec_another', request.body, String(request.headers['x-near-miss-signature']))).toBe(false);
+      expect(verifySignature('whsec_another', request.body, String(request.headers['x-near-miss-signature']))).toBe(
+        false,
+      );
       const body = JSON.parse(request.body);
-      expect(body).toMatchObject({ id: request.eventId, tenantId: tenant, type: request.headers['x-near-miss-event-type'] });
+      expect(body).toMatchObject({
+        id: request.eventId,
+        tenantId: tenant,
+        type: request.headers['x-near-miss-event-type'],
+      });
       expect(body.aggregateId).toBe(written.find((event) => event.id === request.eventId)!.aggregate_id);
       expect(request.body).not.toContain('levodopa'); // no free text from the report
     }
     // In the order written, per near miss (and per risk review).
     for (const id of nearMissIds) {
-      const types = accepted.filter((request) => JSON.parse(request.body).aggregateId === id).map((request) => request.headers['x-near-miss-event-type']);
+      const types = accepted
+        .filter((request) => JSON.parse(request.body).aggregateId === id)
+        .map((request) => request.headers['x-near-miss-event-type']);
       expect(types).toEqual(['near_miss.reported', 'near_miss.acknowledged', 'near_miss.triaged']);
     }
     for (const aggregate of new Set(written.map((event) => event.aggregate_id))) {
-      const received = accepted.filter((request) => JSON.parse(request.body).aggregateId === aggregate).map((request) => request.eventId);
+      const received = accepted
+        .filter((request) => JSON.parse(request.body).aggregateId === aggregate)
+        .map((request) => request.eventId);
       expect(received).toEqual(written.filter((event) => event.aggregate_id === aggregate).map((event) => event.id));
     }
     const rows = await deliveries(t.app.database.dataSource, tenant);
-    expect(rows.every((row) => row.last_status_code === 200 && row.delivered_at !== null && row.last_error === null)).toBe(true);
+    expect(
+      rows.every((row) => row.last_status_code === 200 && row.delivered_at !== null && row.last_error === null),
+    ).toBe(true);
     expect(Math.max(...rows.map((row) => row.attempts))).toBeGreaterThan(2);
 
     const listed = await t.graphql(webhooksQuery, {}, admin(tenant));
     expect(listed.data!.webhooks[0].deliveries).toHaveLength(events.length);
-    expect(listed.data!.webhooks[0].deliveries.every((delivery: { status: string }) => delivery.status === 'DELIVERED')).toBe(true);
+    expect(
+      listed.data!.webhooks[0].deliveries.every((delivery: { status: string }) => delivery.status === 'DELIVERED'),
+    ).toBe(true);
   });
 
   it('stops with the app mid-retry, releasing its claims so that another replica carries on', async () => {
@@ -188,11 +305,19 @@ describe('webhooks delivered by the app\'s own dispatcher', () => {
     await report(t, tenant);
     await waitFor('a failed attempt', () => other.requests.length >= 1);
     await t.app.webhookDispatcher.stop();
-    const [stopped] = await sql(t.app.database.dataSource, `SELECT status, locked_until FROM webhook_delivery WHERE tenant_id = $1`, [tenant]);
+    const [stopped] = await sql(
+      t.app.database.dataSource,
+      `SELECT status, locked_until FROM webhook_delivery WHERE tenant_id = $1`,
+      [tenant],
+    );
     expect(stopped).toEqual({ status: 'PENDING', locked_until: null });
 
     other.respondWith(200);
-    await drive(dispatcherOn(t.app.database.dataSource), async () => (await deliveries(t.app.database.dataSource, tenant))[0].status === 'DELIVERED', 'another replica');
+    await drive(
+      dispatcherOn(t.app.database.dataSource),
+      async () => (await deliveries(t.app.database.dataSource, tenant))[0].status === 'DELIVERED',
+      'another replica',
+    );
     expect(other.accepted()).toHaveLength(1);
     await other.close();
   });
@@ -214,13 +339,18 @@ describe('the webhook dispatcher', () => {
     receiver.delayMs = 0;
   });
 
-  it('writes the event and its deliveries in the caller\'s transaction: a change that rolls back leaves neither', async () => {
+  it("writes the event and its deliveries in the caller's transaction: a change that rolls back leaves neither", async () => {
     const tenant = uniqueTenant('hooks');
     await registerWebhook(t, tenant, receiver.url);
     const db = createTenantDatabase(t.app.database.dataSource, tenant);
     await expect(
       db.transaction(async (manager) => {
-        await enqueueEvent(manager, { tenantId: tenant, type: 'near_miss.test_step', aggregateId: randomUUID(), payload: {} });
+        await enqueueEvent(manager, {
+          tenantId: tenant,
+          type: 'near_miss.test_step',
+          aggregateId: randomUUID(),
+          payload: {},
+        });
         throw new Error('the change failed');
       }),
     ).rejects.toThrow('the change failed');
@@ -233,9 +363,12 @@ describe('the webhook dispatcher', () => {
 
   it('refuses free text in event payloads', async () => {
     const tenant = uniqueTenant('hooks');
-    await expect(emit(t.app.database.dataSource, tenant, randomUUID(), 'reporter_feedback.sent', { kind: 'MANUAL', message: 'We changed the MAR' })).rejects.toThrow(
-      /free-text fields \(payload\.message\)/,
-    );
+    await expect(
+      emit(t.app.database.dataSource, tenant, randomUUID(), 'reporter_feedback.sent', {
+        kind: 'MANUAL',
+        message: 'We changed the MAR',
+      }),
+    ).rejects.toThrow(/free-text fields \(payload\.message\)/);
     expect(await eventIds(t.app.database.dataSource, tenant)).toEqual([]);
   });
 
@@ -253,18 +386,33 @@ describe('the webhook dispatcher', () => {
     const deactivated = await t.graphql(deactivateMutation, { id: everything.webhook.id }, admin(tenant));
     expect(deactivated.data!.deactivateWebhook).toMatchObject({ id: everything.webhook.id, active: false });
     rows = await deliveries(t.app.database.dataSource, tenant);
-    expect(rows.filter((row) => row.subscription_id === everything.webhook.id).map((row) => [row.status, row.last_error])).toEqual([
+    expect(
+      rows.filter((row) => row.subscription_id === everything.webhook.id).map((row) => [row.status, row.last_error]),
+    ).toEqual([
       ['DEAD', 'webhook deactivated'],
       ['DEAD', 'webhook deactivated'],
     ]);
     await emit(t.app.database.dataSource, tenant, nearMissId, 'near_miss.triaged');
-    expect((await deliveries(t.app.database.dataSource, tenant)).filter((row) => row.subscription_id === everything.webhook.id)).toHaveLength(2);
+    expect(
+      (await deliveries(t.app.database.dataSource, tenant)).filter(
+        (row) => row.subscription_id === everything.webhook.id,
+      ),
+    ).toHaveLength(2);
 
-    await drive(dispatcherOn(t.app.database.dataSource), async () =>
-      (await deliveries(t.app.database.dataSource, tenant)).every((row) => row.status !== 'PENDING'), 'the triage-only deliveries');
+    await drive(
+      dispatcherOn(t.app.database.dataSource),
+      async () => (await deliveries(t.app.database.dataSource, tenant)).every((row) => row.status !== 'PENDING'),
+      'the triage-only deliveries',
+    );
     const sent = ofTenant(receiver.requests, tenant);
-    expect(sent.map((request) => new URL(request.url, 'http://receiver').search)).toEqual(['?only=triage', '?only=triage']);
-    expect(sent.map((request) => request.headers['x-near-miss-event-type'])).toEqual(['near_miss.triaged', 'near_miss.triaged']);
+    expect(sent.map((request) => new URL(request.url, 'http://receiver').search)).toEqual([
+      '?only=triage',
+      '?only=triage',
+    ]);
+    expect(sent.map((request) => request.headers['x-near-miss-event-type'])).toEqual([
+      'near_miss.triaged',
+      'near_miss.triaged',
+    ]);
   });
 
   it('writes several events of one change in one statement: in order, each with the deliveries its webhooks want', async () => {
@@ -279,7 +427,11 @@ describe('the webhook dispatcher', () => {
         { tenantId: tenant, type: 'near_miss.triaged', aggregateId: first, payload: { step: 3 } },
       ]),
     );
-    const events = await sql(t.app.database.dataSource, `SELECT event_type, aggregate_id, payload FROM outbox_event WHERE tenant_id = $1 ORDER BY id`, [tenant]);
+    const events = await sql(
+      t.app.database.dataSource,
+      `SELECT event_type, aggregate_id, payload FROM outbox_event WHERE tenant_id = $1 ORDER BY id`,
+      [tenant],
+    );
     expect(events).toEqual([
       { event_type: 'near_miss.reported', aggregate_id: first, payload: { step: 1 } },
       { event_type: 'near_miss.triaged', aggregate_id: second, payload: { step: 2 } },
@@ -287,9 +439,15 @@ describe('the webhook dispatcher', () => {
     ]);
     const rows = await deliveries(t.app.database.dataSource, tenant);
     expect(rows.filter((row) => row.subscription_id === everything.webhook.id)).toHaveLength(3);
-    expect(rows.filter((row) => row.subscription_id === triageOnly.webhook.id).map((row) => row.aggregate_id).sort()).toEqual([first, second].sort());
+    expect(
+      rows
+        .filter((row) => row.subscription_id === triageOnly.webhook.id)
+        .map((row) => row.aggregate_id)
+        .sort(),
+    ).toEqual([first, second].sort());
     // Leave nothing pending for the other tests' dispatchers (two webhooks here share one receiver).
-    for (const webhook of [everything, triageOnly]) expect((await t.graphql(deactivateMutation, { id: webhook.webhook.id }, admin(tenant))).errors).toBeUndefined();
+    for (const webhook of [everything, triageOnly])
+      expect((await t.graphql(deactivateMutation, { id: webhook.webhook.id }, admin(tenant))).errors).toBeUndefined();
   });
 
   it('marks a delivery DEAD after the maximum attempts, and does not hold up the next event of its near miss', async () => {
@@ -301,14 +459,19 @@ describe('the webhook dispatcher', () => {
     const [first, second] = await eventIds(t.app.database.dataSource, tenant);
     receiver.respondWith(({ eventId }) => (eventId === first ? 500 : 200));
 
-    await drive(dispatcherOn(t.app.database.dataSource, { maxAttempts: 3 }), async () =>
-      (await deliveries(t.app.database.dataSource, tenant)).every((row) => row.status !== 'PENDING'), 'the deliveries to settle');
+    await drive(
+      dispatcherOn(t.app.database.dataSource, { maxAttempts: 3 }),
+      async () => (await deliveries(t.app.database.dataSource, tenant)).every((row) => row.status !== 'PENDING'),
+      'the deliveries to settle',
+    );
     const rows = await deliveries(t.app.database.dataSource, tenant);
     expect(rows.map((row) => [row.event_id, row.status, row.attempts, row.last_error])).toEqual([
       [first, 'DEAD', 3, 'HTTP 500'],
       [second, 'DELIVERED', 1, null],
     ]);
-    const counts = byEvent(receiver.requests.filter((request) => request.eventId === first || request.eventId === second));
+    const counts = byEvent(
+      receiver.requests.filter((request) => request.eventId === first || request.eventId === second),
+    );
     expect(counts.get(first)).toBe(3);
     expect(counts.get(second)).toBe(1);
     // The second event waited for the first to be given up.
@@ -331,8 +494,16 @@ describe('the webhook dispatcher', () => {
     for (let round = 0; round < 3; round += 1) await dispatcher.dispatchOnce();
     expect(ofTenant(receiver.requests, tenant)).toEqual([]);
 
-    await sql(t.app.database.dataSource, `UPDATE webhook_delivery SET locked_until = clock_timestamp() - interval '1 second' WHERE tenant_id = $1`, [tenant]);
-    await drive(dispatcher, async () => (await deliveries(t.app.database.dataSource, tenant))[0].status === 'DELIVERED', 'the expired lease to be retried');
+    await sql(
+      t.app.database.dataSource,
+      `UPDATE webhook_delivery SET locked_until = clock_timestamp() - interval '1 second' WHERE tenant_id = $1`,
+      [tenant],
+    );
+    await drive(
+      dispatcher,
+      async () => (await deliveries(t.app.database.dataSource, tenant))[0].status === 'DELIVERED',
+      'the expired lease to be retried',
+    );
     const [row] = await deliveries(t.app.database.dataSource, tenant);
     expect(row.attempts).toBe(2);
     const sent = ofTenant(receiver.requests, tenant);
@@ -340,43 +511,49 @@ describe('the webhook dispatcher', () => {
     expect(sent[0].headers['x-near-miss-delivery-attempt']).toBe('2');
   });
 
-  serverOnly('two replicas polling one database never send the same event at the same time, and deliver every event once', async () => {
-    const tenant = uniqueTenant('hooks');
-    await registerWebhook(t, tenant, receiver.url);
-    const [{ schema }] = await sql(t.app.database.dataSource, `SELECT current_schema() AS schema`);
-    const replica: Database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, schema, poolSize: 5 });
-    try {
-      const aggregates = Array.from({ length: 8 }, () => randomUUID());
-      for (let step = 0; step < 6; step += 1) {
-        await Promise.all(aggregates.map((id) => emit(t.app.database.dataSource, tenant, id, `near_miss.step_${step}`)));
+  serverOnly(
+    'two replicas polling one database never send the same event at the same time, and deliver every event once',
+    async () => {
+      const tenant = uniqueTenant('hooks');
+      await registerWebhook(t, tenant, receiver.url);
+      const [{ schema }] = await sql(t.app.database.dataSource, `SELECT current_schema() AS schema`);
+      const replica: Database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, schema, poolSize: 5 });
+      try {
+        const aggregates = Array.from({ length: 8 }, () => randomUUID());
+        for (let step = 0; step < 6; step += 1) {
+          await Promise.all(
+            aggregates.map((id) => emit(t.app.database.dataSource, tenant, id, `near_miss.step_${step}`)),
+          );
+        }
+        const events = await eventIds(t.app.database.dataSource, tenant);
+        expect(events).toHaveLength(48);
+        // Slow answers widen the window for a duplicate; every third first try fails so retries race too.
+        receiver.delayMs = 15;
+        receiver.respondWith(({ count, eventId }) => (count === 1 && Number(eventId) % 3 === 0 ? 503 : 200));
+        const settled = async () =>
+          (await deliveries(t.app.database.dataSource, tenant)).every((row) => row.status === 'DELIVERED');
+        const [first, second] = await Promise.all([
+          drive(dispatcherOn(t.app.database.dataSource, { batchSize: 3 }), settled, 'replica one'),
+          drive(dispatcherOn(replica.dataSource, { batchSize: 3 }), settled, 'replica two'),
+        ]);
+        const sent = ofTenant(receiver.requests, tenant);
+        expect(receiver.overlaps).toEqual([]);
+        expect(first.reduce((sum, batch) => sum + batch.delivered, 0)).toBeGreaterThan(0);
+        expect(second.reduce((sum, batch) => sum + batch.delivered, 0)).toBeGreaterThan(0);
+        const accepted = byEvent(sent.filter((request) => request.status === 200));
+        expect([...accepted.keys()].sort()).toEqual([...events].sort());
+        expect([...accepted.values()].every((count) => count === 1)).toBe(true);
+        // Per near miss, each event was accepted before the next one was sent.
+        for (const id of aggregates) {
+          const mine = sent.filter((request) => JSON.parse(request.body).aggregateId === id);
+          const order = mine.filter((request) => request.status === 200).map((request) => Number(request.eventId));
+          expect(order).toEqual([...order].sort((a, b) => a - b));
+        }
+      } finally {
+        await replica.close();
       }
-      const events = await eventIds(t.app.database.dataSource, tenant);
-      expect(events).toHaveLength(48);
-      // Slow answers widen the window for a duplicate; every third first try fails so retries race too.
-      receiver.delayMs = 15;
-      receiver.respondWith(({ count, eventId }) => (count === 1 && Number(eventId) % 3 === 0 ? 503 : 200));
-      const settled = async () => (await deliveries(t.app.database.dataSource, tenant)).every((row) => row.status === 'DELIVERED');
-      const [first, second] = await Promise.all([
-        drive(dispatcherOn(t.app.database.dataSource, { batchSize: 3 }), settled, 'replica one'),
-        drive(dispatcherOn(replica.dataSource, { batchSize: 3 }), settled, 'replica two'),
-      ]);
-      const sent = ofTenant(receiver.requests, tenant);
-      expect(receiver.overlaps).toEqual([]);
-      expect(first.reduce((sum, batch) => sum + batch.delivered, 0)).toBeGreaterThan(0);
-      expect(second.reduce((sum, batch) => sum + batch.delivered, 0)).toBeGreaterThan(0);
-      const accepted = byEvent(sent.filter((request) => request.status === 200));
-      expect([...accepted.keys()].sort()).toEqual([...events].sort());
-      expect([...accepted.values()].every((count) => count === 1)).toBe(true);
-      // Per near miss, each event was accepted before the next one was sent.
-      for (const id of aggregates) {
-        const mine = sent.filter((request) => JSON.parse(request.body).aggregateId === id);
-        const order = mine.filter((request) => request.status === 200).map((request) => Number(request.eventId));
-        expect(order).toEqual([...order].sort((a, b) => a - b));
-      }
-    } finally {
-      await replica.close();
-    }
-  });
+    },
+  );
 });
 
 describe('nearMissEvents', () => {
@@ -386,10 +563,21 @@ describe('nearMissEvents', () => {
   });
   afterAll(async () => t?.stop());
 
-  const integration = (tenant: string, services: string[] = ['*']): Caller => ({ tenant, sub: 'ehr-integration', roles: ['INTEGRATION'], services });
+  const integration = (tenant: string, services: string[] = ['*']): Caller => ({
+    tenant,
+    sub: 'ehr-integration',
+    roles: ['INTEGRATION'],
+    services,
+  });
 
   async function readAll(caller: Caller, first: number, after?: string) {
-    const nodes: { id: string; type: string; aggregateId: string; payload: Record<string, unknown>; nearMiss: { id: string } | null }[] = [];
+    const nodes: {
+      id: string;
+      type: string;
+      aggregateId: string;
+      payload: Record<string, unknown>;
+      nearMiss: { id: string } | null;
+    }[] = [];
     let cursor = after;
     for (let page = 0; page < 50; page += 1) {
       const result = await t.graphql(eventsQuery, { after: cursor, first }, caller);
@@ -408,7 +596,8 @@ describe('nearMissEvents', () => {
     const other = uniqueTenant('feed');
     const ids = [await report(t, tenant), await report(t, tenant)];
     await report(t, other);
-    for (const id of ids) await emit(t.app.database.dataSource, tenant, id, 'near_miss.acknowledged', { status: 'ACKNOWLEDGED' });
+    for (const id of ids)
+      await emit(t.app.database.dataSource, tenant, id, 'near_miss.acknowledged', { status: 'ACKNOWLEDGED' });
     await emit(t.app.database.dataSource, tenant, ids[0], 'near_miss.triaged');
     const events = await eventIds(t.app.database.dataSource, tenant);
     expect(events).toHaveLength(5);
@@ -419,8 +608,18 @@ describe('nearMissEvents', () => {
       return all.nodes.length === 5 && all;
     });
     expect(nodes.map((node) => node.id)).toEqual(events);
-    expect(nodes.map((node) => node.type)).toEqual(['near_miss.reported', 'near_miss.reported', 'near_miss.acknowledged', 'near_miss.acknowledged', 'near_miss.triaged']);
-    expect(nodes[0]).toMatchObject({ aggregateId: ids[0], nearMiss: { id: ids[0] }, payload: { category: 'medication', serviceId: 'north' } });
+    expect(nodes.map((node) => node.type)).toEqual([
+      'near_miss.reported',
+      'near_miss.reported',
+      'near_miss.acknowledged',
+      'near_miss.acknowledged',
+      'near_miss.triaged',
+    ]);
+    expect(nodes[0]).toMatchObject({
+      aggregateId: ids[0],
+      nearMiss: { id: ids[0] },
+      payload: { category: 'medication', serviceId: 'north' },
+    });
     expect(JSON.stringify(nodes)).not.toContain('levodopa');
 
     // Polling again from the last cursor gives nothing new, then only what came after.
@@ -440,7 +639,11 @@ describe('nearMissEvents', () => {
   it('shows callers limited to some services only the events of those services', async () => {
     const tenant = uniqueTenant('feed');
     await report(t, tenant);
-    const south = await t.graphql(reportMutation, { input: medicationReport({ serviceId: 'south' }), key: newKey() }, { ...reporter(tenant), services: ['south'] });
+    const south = await t.graphql(
+      reportMutation,
+      { input: medicationReport({ serviceId: 'south' }), key: newKey() },
+      { ...reporter(tenant), services: ['south'] },
+    );
     expect(south.errors).toBeUndefined();
     await waitFor('both events', async () => (await readAll(integration(tenant), 10)).nodes.length === 2);
     const northOnly = await readAll({ tenant, sub: 'manager-north', roles: ['MANAGER'], services: ['north'] }, 10);
@@ -476,7 +679,12 @@ describe('nearMissEvents', () => {
     await slow.connect();
     try {
       await slow.startTransaction();
-      await enqueueEvent(slow.manager, { tenantId: tenant, type: 'near_miss.slow', aggregateId: randomUUID(), payload: {} });
+      await enqueueEvent(slow.manager, {
+        tenantId: tenant,
+        type: 'near_miss.slow',
+        aggregateId: randomUUID(),
+        payload: {},
+      });
       await emit(dataSource, tenant, randomUUID(), 'near_miss.fast');
       // The fast event has the larger id and is committed; paging by id alone would hand out a
       // cursor past the slow one here and never show it.
@@ -505,26 +713,65 @@ describe('webhook administration', () => {
     const tenant = uniqueTenant('admin');
     for (const roles of [['MANAGER'], ['INTEGRATION'], ['REPORTER']] as const) {
       const caller: Caller = { tenant, roles: [...roles] };
-      expect((await t.graphql(registerMutation, { url: 'https://hooks.example.org/x' }, caller)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      expect(
+        (await t.graphql(registerMutation, { url: 'https://hooks.example.org/x' }, caller)).errors?.[0].extensions
+          ?.code,
+      ).toBe('FORBIDDEN');
       expect((await t.graphql(webhooksQuery, {}, caller)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
     }
-    const registered = await registerWebhook(t, tenant, 'https://hooks.example.org/near-miss', ['near_miss.reported', 'near_miss.reported']);
+    const registered = await registerWebhook(t, tenant, 'https://hooks.example.org/near-miss', [
+      'near_miss.reported',
+      'near_miss.reported',
+    ]);
     expect(registered.signingSecret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
-    expect(registered.webhook).toMatchObject({ url: 'https://hooks.example.org/near-miss', eventTypes: ['near_miss.reported'], active: true, createdBy: { id: 'staff-admin' } });
+    expect(registered.webhook).toMatchObject({
+      url: 'https://hooks.example.org/near-miss',
+      eventTypes: ['near_miss.reported'],
+      active: true,
+      createdBy: { id: 'staff-admin' },
+    });
 
     const listed = await t.graphql(webhooksQuery, {}, admin(tenant));
-    expect(listed.data!.webhooks).toEqual([{ id: registered.webhook.id, url: 'https://hooks.example.org/near-miss', eventTypes: ['near_miss.reported'], active: true, deliveries: [] }]);
+    expect(listed.data!.webhooks).toEqual([
+      {
+        id: registered.webhook.id,
+        url: 'https://hooks.example.org/near-miss',
+        eventTypes: ['near_miss.reported'],
+        active: true,
+        deliveries: [],
+      },
+    ]);
     expect(JSON.stringify(listed)).not.toContain(registered.signingSecret);
     expect((await t.graphql(webhooksQuery, {}, admin(uniqueTenant('admin')))).data!.webhooks).toEqual([]);
     // Another tenant's admin cannot deactivate it.
-    expect((await t.graphql(deactivateMutation, { id: registered.webhook.id }, admin(uniqueTenant('admin')))).errors?.[0].extensions?.code).toBe('NOT_FOUND');
-    expect((await t.graphql(deactivateMutation, { id: 'nope' }, admin(tenant))).errors?.[0].extensions?.code).toBe('NOT_FOUND');
-    expect((await t.graphql(deactivateMutation, { id: registered.webhook.id }, admin(tenant))).data!.deactivateWebhook.active).toBe(false);
+    expect(
+      (await t.graphql(deactivateMutation, { id: registered.webhook.id }, admin(uniqueTenant('admin')))).errors?.[0]
+        .extensions?.code,
+    ).toBe('NOT_FOUND');
+    expect((await t.graphql(deactivateMutation, { id: 'nope' }, admin(tenant))).errors?.[0].extensions?.code).toBe(
+      'NOT_FOUND',
+    );
+    expect(
+      (await t.graphql(deactivateMutation, { id: registered.webhook.id }, admin(tenant))).data!.deactivateWebhook
+        .active,
+    ).toBe(false);
 
-    const audit = await sql(t.app.database.dataSource, `SELECT action, actor, detail FROM audit_event WHERE tenant_id = $1 ORDER BY seq`, [tenant]);
+    const audit = await sql(
+      t.app.database.dataSource,
+      `SELECT action, actor, detail FROM audit_event WHERE tenant_id = $1 ORDER BY seq`,
+      [tenant],
+    );
     expect(audit).toEqual([
-      { action: 'webhook.registered', actor: 'staff-admin', detail: { webhookId: registered.webhook.id, host: 'hooks.example.org', eventTypes: ['near_miss.reported'] } },
-      { action: 'webhook.deactivated', actor: 'staff-admin', detail: { webhookId: registered.webhook.id, active: { from: true, to: false }, pendingDeliveriesAbandoned: 0 } },
+      {
+        action: 'webhook.registered',
+        actor: 'staff-admin',
+        detail: { webhookId: registered.webhook.id, host: 'hooks.example.org', eventTypes: ['near_miss.reported'] },
+      },
+      {
+        action: 'webhook.deactivated',
+        actor: 'staff-admin',
+        detail: { webhookId: registered.webhook.id, active: { from: true, to: false }, pendingDeliveriesAbandoned: 0 },
+      },
     ]);
   });
 
@@ -540,7 +787,11 @@ describe('webhook administration', () => {
   });
 
   it('refuses malformed event types', async () => {
-    const result = await t.graphql(registerMutation, { url: 'https://hooks.example.org/x', eventTypes: ['Near Miss!'] }, admin(uniqueTenant('admin')));
+    const result = await t.graphql(
+      registerMutation,
+      { url: 'https://hooks.example.org/x', eventTypes: ['Near Miss!'] },
+      admin(uniqueTenant('admin')),
+    );
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ path: 'eventTypes.0' }] });
   });
 });

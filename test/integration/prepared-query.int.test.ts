@@ -14,7 +14,10 @@ describe('preparedQuery', () => {
     await t.app.database.dataSource.transaction(async (manager) => {
       expect(await preparedQuery(manager, text, [1, '{a,b}'])).toEqual([{ next: 2, keys: ['a', 'b'] }]);
       expect(await preparedQuery(manager, text, [2, ['c']])).toEqual([{ next: 3, keys: ['c'] }]);
-      const [{ count }]: { count: number }[] = await manager.query(`SELECT count(*)::int AS count FROM pg_prepared_statements WHERE statement = $1`, [text]);
+      const [{ count }]: { count: number }[] = await manager.query(
+        `SELECT count(*)::int AS count FROM pg_prepared_statements WHERE statement = $1`,
+        [text],
+      );
       expect(count).toBe(t.app.database.embedded ? 0 : 1);
     });
   });
@@ -22,7 +25,9 @@ describe('preparedQuery', () => {
   it('reports a failing statement with its PostgreSQL code and leaves the connection usable', async () => {
     const text = `SELECT 1 / $1::int AS quotient /* ${randomUUID()} */`;
     const dataSource = t.app.database.dataSource;
-    await expect(dataSource.transaction((manager) => preparedQuery(manager, text, [0]))).rejects.toMatchObject({ code: '22012' });
+    await expect(dataSource.transaction((manager) => preparedQuery(manager, text, [0]))).rejects.toMatchObject({
+      code: '22012',
+    });
     expect(await dataSource.transaction((manager) => preparedQuery(manager, text, [2]))).toEqual([{ quotient: 0 }]);
   });
 });

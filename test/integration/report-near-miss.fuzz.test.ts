@@ -27,7 +27,7 @@ const fragments = [
   "'; DROP TABLE near_miss; --",
   "' OR '1'='1",
   '"; SELECT pg_sleep(10); --',
-  "$$; RESET ROLE; SELECT * FROM near_miss; $$",
+  '$$; RESET ROLE; SELECT * FROM near_miss; $$',
   "current_setting('app.tenant_id')",
   '<script>alert(document.cookie)</script>',
   '<img src=x onerror=alert(1)>',
@@ -56,7 +56,9 @@ const hostileString = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.constantFrom(...fragments),
-  fc.tuple(fc.string({ maxLength: 20 }), fc.constantFrom(...fragments), fc.string({ maxLength: 20 })).map((parts) => parts.join('')),
+  fc
+    .tuple(fc.string({ maxLength: 20 }), fc.constantFrom(...fragments), fc.string({ maxLength: 20 }))
+    .map((parts) => parts.join('')),
   fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => `x${String.fromCharCode(code)}y`),
   fc.constantFrom(100, 501, 2_001, 4_001, 20_001, 300_000).map((length) => 'ä'.repeat(length)),
 );
@@ -66,7 +68,9 @@ const deepJson = fc.tuple(fc.constantFrom(10, 50, 200, 5_000, 50_000), fc.boolea
   let value: unknown = 'bottom';
   for (let level = 0; level < depth; level++) value = arrays ? [value] : { nested: value };
   // fast-check prints counterexamples recursively: give it a short name instead.
-  Object.defineProperty(value, fc.toStringMethod, { value: () => `<${depth} levels of ${arrays ? 'arrays' : 'objects'}>` });
+  Object.defineProperty(value, fc.toStringMethod, {
+    value: () => `<${depth} levels of ${arrays ? 'arrays' : 'objects'}>`,
+  });
   return value;
 });
 
@@ -79,7 +83,9 @@ const wrongType = fc.oneof(
   fc.date({ noInvalidDate: false }),
   fc.array(fc.string(), { maxLength: 3 }),
   fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }),
-  fc.constant(JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}') as unknown),
+  fc.constant(
+    JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}') as unknown,
+  ),
   fc.constant(Object.create(null) as unknown),
 );
 
@@ -105,7 +111,10 @@ const change = fc.oneof(
     weight: 1,
     arbitrary: changeOf(
       fc.constantFrom('report', 'details'),
-      fc.oneof(fc.constantFrom('__proto__', 'constructor', 'tenantId', 'id', 'status', 'version', 'reportedBy'), fc.string({ maxLength: 10 })),
+      fc.oneof(
+        fc.constantFrom('__proto__', 'constructor', 'tenantId', 'id', 'status', 'version', 'reportedBy'),
+        fc.string({ maxLength: 10 }),
+      ),
     ),
   },
 );
@@ -114,7 +123,10 @@ const change = fc.oneof(
 const hostileReport = fc
   .tuple(
     // Mostly hostile: an untouched report (the success path, which writes) in about one case of twelve.
-    fc.oneof({ weight: 1, arbitrary: fc.constant([]) }, { weight: 11, arbitrary: fc.array(change, { minLength: 1, maxLength: 4 }) }),
+    fc.oneof(
+      { weight: 1, arbitrary: fc.constant([]) },
+      { weight: 11, arbitrary: fc.array(change, { minLength: 1, maxLength: 4 }) },
+    ),
     fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: hostileValue }),
   )
   .map(([changes, replaceDetails]) => {
@@ -136,8 +148,15 @@ const idempotencyKey = fc.oneof(
 );
 
 const caller = fc.record({
-  roles: fc.oneof({ weight: 8, arbitrary: fc.constant([Role.REPORTER]) }, { weight: 1, arbitrary: fc.constant([Role.GOVERNANCE]) }, { weight: 1, arbitrary: fc.subarray(Object.values(Role) as Role[]) }),
-  services: fc.oneof({ weight: 8, arbitrary: fc.constant<'*' | string[]>('*') }, { weight: 2, arbitrary: fc.constant(['south']) }),
+  roles: fc.oneof(
+    { weight: 8, arbitrary: fc.constant([Role.REPORTER]) },
+    { weight: 1, arbitrary: fc.constant([Role.GOVERNANCE]) },
+    { weight: 1, arbitrary: fc.subarray(Object.values(Role) as Role[]) },
+  ),
+  services: fc.oneof(
+    { weight: 8, arbitrary: fc.constant<'*' | string[]>('*') },
+    { weight: 2, arbitrary: fc.constant(['south']) },
+  ),
   categoryDisabled: fc.nat({ max: 19 }).map((draw) => draw === 0),
 });
 
@@ -151,7 +170,10 @@ const nextTenant = () => `fuzz-${run}-${++tenantCount}`;
 const accepted = new Set<string>();
 
 async function disableMedication(tenant: string) {
-  await t.app.database.dataSource.query(`INSERT INTO tenant_category_setting (tenant_id, category, enabled) VALUES ($1, 'medication', false)`, [tenant]);
+  await t.app.database.dataSource.query(
+    `INSERT INTO tenant_category_setting (tenant_id, category, enabled) VALUES ($1, 'medication', false)`,
+    [tenant],
+  );
 }
 
 /** Rows per tenant of this run in every tenant table (the category setting the test itself wrote aside). */
@@ -179,19 +201,31 @@ describe('reportNearMiss under random and hostile input', () => {
       fc.asyncProperty(hostileReport, idempotencyKey, caller, async (report, key, who) => {
         const tenant = nextTenant();
         if (who.categoryDisabled) await disableMedication(tenant);
-        const principal: Principal = { staffId: 'staff-fuzz', tenantId: tenant, roles: [...who.roles], services: who.services === '*' ? '*' : [...who.services] };
+        const principal: Principal = {
+          staffId: 'staff-fuzz',
+          tenantId: tenant,
+          roles: [...who.roles],
+          services: who.services === '*' ? '*' : [...who.services],
+        };
         try {
           const db = createTenantDatabase(dependencies.dataSource, tenant);
-          const request = { input: report, idempotencyKey: (key ?? `fuzz-key-${tenant}`) };
-          const outcome = await db.transaction((tx) => reportNearMiss(tx, { principal, services: dependencies }, request));
+          const request = { input: report, idempotencyKey: key ?? `fuzz-key-${tenant}` };
+          const outcome = await db.transaction((tx) =>
+            reportNearMiss(tx, { principal, services: dependencies }, request),
+          );
           expect(outcome.replayed).toBe(false);
           expect(outcome.nearMiss.id).toMatch(/^[0-9a-f-]{36}$/);
           accepted.add(tenant);
         } catch (error) {
           if (!isDomainError(error) || !contractCodes.has(error.code)) {
-            throw new Error(`uncoded failure: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+            throw new Error(
+              `uncoded failure: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+            );
           }
-          if (error.code === ErrorCode.BadUserInput) expect(error.extensions.fields).toEqual(expect.arrayContaining([expect.objectContaining({ path: expect.any(String) })]));
+          if (error.code === ErrorCode.BadUserInput)
+            expect(error.extensions.fields).toEqual(
+              expect.arrayContaining([expect.objectContaining({ path: expect.any(String) })]),
+            );
         }
       }),
       { numRuns: serviceRuns },
@@ -202,7 +236,13 @@ describe('reportNearMiss under random and hostile input', () => {
   }, 180_000);
 
   it(`answers ${graphqlRuns} GraphQL requests with data or coded errors, never a 500 or INTERNAL_SERVER_ERROR`, async () => {
-    const allowed = new Set([...contractCodes, 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'PAYLOAD_TOO_LARGE']);
+    const allowed = new Set([
+      ...contractCodes,
+      'GRAPHQL_VALIDATION_FAILED',
+      'GRAPHQL_PARSE_FAILED',
+      'BAD_REQUEST',
+      'PAYLOAD_TOO_LARGE',
+    ]);
     const jsonSafe = (value: unknown) => {
       try {
         return JSON.stringify(value) !== undefined;
@@ -213,9 +253,19 @@ describe('reportNearMiss under random and hostile input', () => {
     await fc.assert(
       fc.asyncProperty(hostileReport, idempotencyKey, async (report, key) => {
         const tenant = nextTenant();
-        const input = { ...report, occurredAt: report.occurredAt instanceof Date && !Number.isNaN(report.occurredAt.getTime()) ? report.occurredAt.toISOString() : report.occurredAt };
+        const input = {
+          ...report,
+          occurredAt:
+            report.occurredAt instanceof Date && !Number.isNaN(report.occurredAt.getTime())
+              ? report.occurredAt.toISOString()
+              : report.occurredAt,
+        };
         fc.pre(jsonSafe(input));
-        const result = await t.graphql(reportMutation, { input, key: key ?? `fuzz-key-${tenant}` }, { tenant, roles: ['REPORTER'] });
+        const result = await t.graphql(
+          reportMutation,
+          { input, key: key ?? `fuzz-key-${tenant}` },
+          { tenant, roles: ['REPORTER'] },
+        );
         // 413: a few hostile strings of 300k characters outgrow the body limit.
         expect([200, 400, 413]).toContain(result.status);
         const uncoded = (result.errors ?? []).filter((error) => !allowed.has(error.extensions?.code));
@@ -234,7 +284,8 @@ describe('reportNearMiss under random and hostile input', () => {
       const tenant = `fuzz-${run}-${index}`;
       const counts = rows.get(tenant) ?? {};
       if (accepted.has(tenant)) {
-        if (counts.near_miss !== 1 || counts.idempotency_key !== 1 || !counts.audit_event || !counts.outbox_event) partial.push(`${tenant} (accepted): ${JSON.stringify(counts)}`);
+        if (counts.near_miss !== 1 || counts.idempotency_key !== 1 || !counts.audit_event || !counts.outbox_event)
+          partial.push(`${tenant} (accepted): ${JSON.stringify(counts)}`);
       } else if (Object.values(counts).some((count) => count > 0)) {
         partial.push(`${tenant} (refused): ${JSON.stringify(counts)}`);
       }

@@ -18,7 +18,9 @@ describe('the role matrix as a table', () => {
   it('names an operation for every root field of the schema, and only existing operations', async () => {
     const schema = await createSubgraphSchema();
     const live = (['Query', 'Mutation'] as const).flatMap((type) =>
-      Object.keys(schema.getType(type) && 'getFields' in schema.getType(type)! ? (schema.getType(type) as any).getFields() : {})
+      Object.keys(
+        schema.getType(type) && 'getFields' in schema.getType(type)! ? (schema.getType(type) as any).getFields() : {},
+      )
         .filter((field) => !field.startsWith('_'))
         .map((field) => `${type}.${field}`),
     );
@@ -44,24 +46,71 @@ describe('the role matrix enforced', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    const ok = async (query: string, variables: Record<string, unknown>, caller: Caller) => dataOf(await t.graphql(query, variables, caller));
-    const reported = (await ok(reportMutation, { input: medicationReport(), key: newKey() }, { tenant, sub: 'staff-reporter', roles: ['REPORTER'] })).nearMiss;
+    const ok = async (query: string, variables: Record<string, unknown>, caller: Caller) =>
+      dataOf(await t.graphql(query, variables, caller));
+    const reported = (
+      await ok(
+        reportMutation,
+        { input: medicationReport(), key: newKey() },
+        { tenant, sub: 'staff-reporter', roles: ['REPORTER'] },
+      )
+    ).nearMiss;
     let nearMiss = await ok(acknowledgeMutation, { id: reported.id, v: reported.version }, manager);
-    nearMiss = await ok(triageMutation, { input: { nearMissId: reported.id, expectedVersion: nearMiss.version, route: 'MEDICATION_SAFETY_REVIEW', justCulture: 'SYSTEM_ISSUE', rationale: 'MAR layout' } }, manager);
-    for (const gate of nearMiss.gates) nearMiss = await ok(gateMutation, { id: reported.id, key: gate.key, v: nearMiss.version }, manager);
-    const action = await ok(
-      addActionMutation,
-      { input: { nearMissIds: [reported.id], title: 'Redesign the MAR', ownerId: 'staff-owner', dueBy: new Date(Date.now() + 86_400_000).toISOString(), strength: 'STRONGER', evidenceRequired: ['MAR template'], target: 'No repeats in six weeks' } },
+    nearMiss = await ok(
+      triageMutation,
+      {
+        input: {
+          nearMissId: reported.id,
+          expectedVersion: nearMiss.version,
+          route: 'MEDICATION_SAFETY_REVIEW',
+          justCulture: 'SYSTEM_ISSUE',
+          rationale: 'MAR layout',
+        },
+      },
       manager,
     );
-    const [check] = await ok(scheduleMutation, { input: { actionId: action.id, method: 'AUDIT', firstDueAt: new Date(Date.now() + 86_400_000).toISOString(), everyDays: 7, count: 2 } }, manager);
+    for (const gate of nearMiss.gates)
+      nearMiss = await ok(gateMutation, { id: reported.id, key: gate.key, v: nearMiss.version }, manager);
+    const action = await ok(
+      addActionMutation,
+      {
+        input: {
+          nearMissIds: [reported.id],
+          title: 'Redesign the MAR',
+          ownerId: 'staff-owner',
+          dueBy: new Date(Date.now() + 86_400_000).toISOString(),
+          strength: 'STRONGER',
+          evidenceRequired: ['MAR template'],
+          target: 'No repeats in six weeks',
+        },
+      },
+      manager,
+    );
+    const [check] = await ok(
+      scheduleMutation,
+      {
+        input: {
+          actionId: action.id,
+          method: 'AUDIT',
+          firstDueAt: new Date(Date.now() + 86_400_000).toISOString(),
+          everyDays: 7,
+          count: 2,
+        },
+      },
+      manager,
+    );
     Object.assign(ids, { NearMiss: reported.id, CorrectiveAction: action.id, VerificationCheck: check.id });
     expect((await ok(actionPlanQuery, { id: reported.id }, manager)).status).toBe('ACTIONS_IN_PROGRESS');
   });
   afterAll(async () => t?.stop());
 
   const values: ProbeValues = {
-    text: (argumentName) => (argumentName === 'key' ? 'record-reconciled' : /url/i.test(argumentName) ? 'https://127.0.0.1:9/hook' : 'probe text'),
+    text: (argumentName) =>
+      argumentName === 'key'
+        ? 'record-reconciled'
+        : /url/i.test(argumentName)
+          ? 'https://127.0.0.1:9/hook'
+          : 'probe text',
     int: (argumentName) => (argumentName === 'expectedVersion' ? 1 : 1),
     dateTime: new Date(Date.now() + 7 * 86_400_000).toISOString(),
     ids(argumentName: string, returnType: GraphQLNamedType) {
@@ -103,7 +152,10 @@ describe('the role matrix enforced', () => {
   // Last: allowed mutations change the data (erasure, closure...).
   it('refuses exactly the roles the table refuses, for every query and mutation', async () => {
     const schema = await createSubgraphSchema();
-    const operations = [...rootOperations(schema, 'query', values, 1), ...rootOperations(schema, 'mutation', values, 1)];
+    const operations = [
+      ...rootOperations(schema, 'query', values, 1),
+      ...rootOperations(schema, 'mutation', values, 1),
+    ];
     const mismatches: string[] = [];
     for (const role of allRoles as Role[]) {
       const caller: Caller = { tenant, sub: `probe-${role.toLowerCase()}`, roles: [role] };
@@ -114,8 +166,13 @@ describe('the role matrix enforced', () => {
         const allowed = permission === 'authenticated' || (roleMatrix[permission] as readonly string[]).includes(role);
         const result = await t.graphql(operation.query, operation.variables, caller);
         const rootErrors = (result.errors ?? []).filter((error) => !error.path || error.path.length === 1);
-        const forbidden = rootErrors.some((error) => error.extensions?.code === 'FORBIDDEN' && !/pseudonym/.test(error.message));
-        if (allowed === forbidden) mismatches.push(`${role} ${field}: expected ${allowed ? 'allowed' : 'FORBIDDEN'}, got ${JSON.stringify(rootErrors.map((error) => error.extensions?.code))}`);
+        const forbidden = rootErrors.some(
+          (error) => error.extensions?.code === 'FORBIDDEN' && !/pseudonym/.test(error.message),
+        );
+        if (allowed === forbidden)
+          mismatches.push(
+            `${role} ${field}: expected ${allowed ? 'allowed' : 'FORBIDDEN'}, got ${JSON.stringify(rootErrors.map((error) => error.extensions?.code))}`,
+          );
       }
     }
     expect(mismatches).toEqual([]);

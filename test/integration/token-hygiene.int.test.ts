@@ -46,14 +46,20 @@ afterAll(async () => {
   await new Promise<void>((resolve) => jwksServer?.close(() => resolve()));
 });
 
-const auth = (extra: Partial<Config['auth']> = {}): Config['auth'] => ({ jwtSecret: secret, jwtSecretGenerated: false, jwksUrl, ...extra });
+const auth = (extra: Partial<Config['auth']> = {}): Config['auth'] => ({
+  jwtSecret: secret,
+  jwtSecretGenerated: false,
+  jwksUrl,
+  ...extra,
+});
 const now = () => Math.floor(Date.now() / 1000);
 
 function token(payload: JWTPayload, header: { alg: string; kid?: string }, expiresAt: number | null = now() + 600) {
   const jwt = new SignJWT({ ...claims, ...payload }).setProtectedHeader(header).setSubject('staff-1').setIssuedAt();
   return expiresAt === null ? jwt : jwt.setExpirationTime(expiresAt);
 }
-const signedBy = (key: SigningKey, payload: JWTPayload = {}, expiresAt?: number | null) => token(payload, { alg: key.alg, kid: key.kid }, expiresAt).sign(key.privateKey);
+const signedBy = (key: SigningKey, payload: JWTPayload = {}, expiresAt?: number | null) =>
+  token(payload, { alg: key.alg, kid: key.kid }, expiresAt).sign(key.privateKey);
 const hs256 = (payload: JWTPayload = {}, expiresAt?: number | null, key: string | Uint8Array = secret) =>
   token(payload, { alg: 'HS256' }, expiresAt).sign(typeof key === 'string' ? new TextEncoder().encode(key) : key);
 
@@ -92,8 +98,12 @@ describe('algorithms', () => {
     const hs512 = await token({}, { alg: 'HS512' }).sign(new TextEncoder().encode(secret.repeat(2)));
     expect(await outcome(verify, hs512)).toBe('refused UNAUTHENTICATED');
     const { privateKey } = await generateKeyPair('PS256');
-    expect(await outcome(verify, await token({}, { alg: 'PS256', kid: rsa.kid }).sign(privateKey))).toBe('refused UNAUTHENTICATED');
-    expect(await outcome(createTokenVerifier(auth({ jwksUrl: undefined })), await signedBy(rsa))).toBe('refused UNAUTHENTICATED');
+    expect(await outcome(verify, await token({}, { alg: 'PS256', kid: rsa.kid }).sign(privateKey))).toBe(
+      'refused UNAUTHENTICATED',
+    );
+    expect(await outcome(createTokenVerifier(auth({ jwksUrl: undefined })), await signedBy(rsa))).toBe(
+      'refused UNAUTHENTICATED',
+    );
   });
 
   it('refuses a token signed by a key that is not in the JWKS, even with a known kid', async () => {
@@ -121,15 +131,29 @@ describe('expiry and clock skew', () => {
 describe('issuer and audience', () => {
   it('are checked when configured', async () => {
     const verify = createTokenVerifier(auth({ issuer: 'https://id.example.org', audience: 'near-miss' }));
-    expect(await outcome(verify, await signedBy(rsa, { iss: 'https://id.example.org', aud: 'near-miss' }))).toBe('accepted tenant-1');
-    expect(await outcome(verify, await signedBy(rsa, { iss: 'https://id.example.org', aud: ['rota', 'near-miss'] }))).toBe('accepted tenant-1');
-    for (const payload of [{ aud: 'near-miss' }, { iss: 'https://evil.example.org', aud: 'near-miss' }, { iss: 'https://id.example.org' }, { iss: 'https://id.example.org', aud: 'rota' }]) {
-      expect({ payload, outcome: await outcome(verify, await signedBy(rsa, payload)) }).toEqual({ payload, outcome: 'refused UNAUTHENTICATED' });
+    expect(await outcome(verify, await signedBy(rsa, { iss: 'https://id.example.org', aud: 'near-miss' }))).toBe(
+      'accepted tenant-1',
+    );
+    expect(
+      await outcome(verify, await signedBy(rsa, { iss: 'https://id.example.org', aud: ['rota', 'near-miss'] })),
+    ).toBe('accepted tenant-1');
+    for (const payload of [
+      { aud: 'near-miss' },
+      { iss: 'https://evil.example.org', aud: 'near-miss' },
+      { iss: 'https://id.example.org' },
+      { iss: 'https://id.example.org', aud: 'rota' },
+    ]) {
+      expect({ payload, outcome: await outcome(verify, await signedBy(rsa, payload)) }).toEqual({
+        payload,
+        outcome: 'refused UNAUTHENTICATED',
+      });
     }
   });
 
   it('are not required when not configured', async () => {
-    expect(await outcome(createTokenVerifier(auth()), await signedBy(rsa, { iss: 'anyone', aud: 'anything' }))).toBe('accepted tenant-1');
+    expect(await outcome(createTokenVerifier(auth()), await signedBy(rsa, { iss: 'anyone', aud: 'anything' }))).toBe(
+      'accepted tenant-1',
+    );
   });
 });
 
@@ -142,7 +166,8 @@ describe('JWKS', () => {
   it('is fetched once and cached across tokens', async () => {
     const verify = createTokenVerifier(auth());
     const before = jwksFetches;
-    for (let index = 0; index < 5; index++) expect(await outcome(verify, await signedBy(index % 2 ? rsa : ec))).toBe('accepted tenant-1');
+    for (let index = 0; index < 5; index++)
+      expect(await outcome(verify, await signedBy(index % 2 ? rsa : ec))).toBe('accepted tenant-1');
     expect(jwksFetches - before).toBe(1);
   });
 

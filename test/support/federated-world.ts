@@ -9,7 +9,11 @@ export interface FederatedWorld {
   subgraph: TestApp;
   gatewayUrl: string;
   /** Runs an operation through the gateway as the caller. */
-  viaGateway<T = Record<string, any>>(query: string, variables: Record<string, unknown>, caller?: Caller): Promise<GraphqlResponse<T>>;
+  viaGateway<T = Record<string, any>>(
+    query: string,
+    variables: Record<string, unknown>,
+    caller?: Caller,
+  ): Promise<GraphqlResponse<T>>;
   stop(): Promise<void>;
 }
 

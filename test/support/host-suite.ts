@@ -24,18 +24,33 @@ export const defaultHostData: HostData = {
   ],
 };
 
-export async function startHostSuite(data: HostData = defaultHostData): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startHostSuite(
+  data: HostData = defaultHostData,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const typeDefs = parse(readFileSync(join(__dirname, '..', '..', 'schema', 'host', 'host-suite.graphql'), 'utf8'));
-  const person = (id: string) => data.people.find((candidate) => candidate.id === id) ?? { id, name: `Person ${id}`, serviceId: 'unknown' };
+  const person = (id: string) =>
+    data.people.find((candidate) => candidate.id === id) ?? { id, name: `Person ${id}`, serviceId: 'unknown' };
   const staff = (id: string) => data.staff.find((candidate) => candidate.id === id) ?? { id, name: `Staff ${id}` };
-  const visit = (id: string) => ({ id, person: person('person-1'), scheduledStart: '2026-01-05T08:00:00Z', scheduledEnd: '2026-01-05T08:30:00Z' });
-  const medicationRecord = (id: string) => ({ id, person: person('person-1'), medicationName: 'Levodopa 100mg', scheduledTime: '08:00', timeCritical: true });
+  const visit = (id: string) => ({
+    id,
+    person: person('person-1'),
+    scheduledStart: '2026-01-05T08:00:00Z',
+    scheduledEnd: '2026-01-05T08:30:00Z',
+  });
+  const medicationRecord = (id: string) => ({
+    id,
+    person: person('person-1'),
+    medicationName: 'Levodopa 100mg',
+    scheduledTime: '08:00',
+    timeCritical: true,
+  });
   const shift = (id: string) => ({ id, startsAt: '2026-01-05T07:00:00Z', endsAt: '2026-01-05T15:00:00Z' });
   const carePlan = (id: string) => ({ id, person: person('person-1'), lastReviewedAt: '2025-12-01' });
   const resolvers = {
     Query: {
       person: (_: unknown, { id }: { id: string }) => person(id),
-      people: (_: unknown, { serviceId }: { serviceId?: string }) => data.people.filter((p) => !serviceId || p.serviceId === serviceId),
+      people: (_: unknown, { serviceId }: { serviceId?: string }) =>
+        data.people.filter((p) => !serviceId || p.serviceId === serviceId),
       staff: (_: unknown, { id }: { id: string }) => staff(id),
       visit: (_: unknown, { id }: { id: string }) => visit(id),
       medicationRecord: (_: unknown, { id }: { id: string }) => medicationRecord(id),
@@ -49,7 +64,10 @@ export async function startHostSuite(data: HostData = defaultHostData): Promise<
     Shift: { __resolveReference: ({ id }: { id: string }) => shift(id) },
     CarePlan: { __resolveReference: ({ id }: { id: string }) => carePlan(id) },
   };
-  const server = new ApolloServer({ schema: buildSubgraphSchema({ typeDefs, resolvers }), plugins: [ApolloServerPluginInlineTraceDisabled()] });
+  const server = new ApolloServer({
+    schema: buildSubgraphSchema({ typeDefs, resolvers }),
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
   const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
   return { url, stop: () => server.stop() };
 }

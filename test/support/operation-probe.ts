@@ -52,16 +52,26 @@ class Variables {
   }
 }
 
-function inputValue(type: GraphQLInputType, name: string, returnType: GraphQLNamedType, values: ProbeValues, id: string | undefined): unknown {
+function inputValue(
+  type: GraphQLInputType,
+  name: string,
+  returnType: GraphQLNamedType,
+  values: ProbeValues,
+  id: string | undefined,
+): unknown {
   if (isNonNullType(type)) return inputValue(type.ofType, name, returnType, values, id);
   if (isListType(type)) return [inputValue(type.ofType, name, returnType, values, id)];
   if (isEnumType(type)) return type.getValues()[0].value;
   if (isInputObjectType(type)) {
     // Required fields, and optional ids and texts (ids aim at other rows; texts satisfy "reason required when ..." rules).
     const fields = Object.values(type.getFields()).filter(
-      (field) => (isNonNullType(field.type) && field.defaultValue === undefined) || ['ID', 'String'].includes(getNamedType(field.type).name),
+      (field) =>
+        (isNonNullType(field.type) && field.defaultValue === undefined) ||
+        ['ID', 'String'].includes(getNamedType(field.type).name),
     );
-    return Object.fromEntries(fields.map((field) => [field.name, inputValue(field.type, field.name, returnType, values, undefined)]));
+    return Object.fromEntries(
+      fields.map((field) => [field.name, inputValue(field.type, field.name, returnType, values, undefined)]),
+    );
   }
   switch (type.name) {
     case 'ID':
@@ -86,7 +96,13 @@ function inputValue(type: GraphQLInputType, name: string, returnType: GraphQLNam
 const requiredArguments = (field: GraphQLField<unknown, unknown>) =>
   field.args.filter((argument) => isNonNullType(argument.type) && argument.defaultValue === undefined);
 
-function argumentList(args: readonly GraphQLArgument[], returnType: GraphQLNamedType, values: ProbeValues, variables: Variables, primaryId?: string): string {
+function argumentList(
+  args: readonly GraphQLArgument[],
+  returnType: GraphQLNamedType,
+  values: ProbeValues,
+  variables: Variables,
+  primaryId?: string,
+): string {
   if (!args.length) return '';
   const rendered = args.map((argument) => {
     const isPrimaryId = getNamedType(argument.type).name === 'ID' && argument.name === primaryArgument(args)?.name;
@@ -97,7 +113,11 @@ function argumentList(args: readonly GraphQLArgument[], returnType: GraphQLNamed
 
 /** The argument whose id values are tried one by one: `id`, else the first `...Id`. */
 function primaryArgument(args: readonly GraphQLArgument[]): GraphQLArgument | undefined {
-  const ids = args.filter((argument) => getNamedType(argument.type).name === 'ID' && !isListType(isNonNullType(argument.type) ? argument.type.ofType : argument.type));
+  const ids = args.filter(
+    (argument) =>
+      getNamedType(argument.type).name === 'ID' &&
+      !isListType(isNonNullType(argument.type) ? argument.type.ofType : argument.type),
+  );
   return ids.find((argument) => argument.name === 'id') ?? ids[0];
 }
 
@@ -119,7 +139,12 @@ function selection(type: GraphQLNamedType, depth: number, values: ProbeValues, v
 }
 
 /** Operations for every field of the root type (`_service`, `_entities` left out), at a selection depth. */
-export function rootOperations(schema: GraphQLSchema, root: 'query' | 'mutation', values: ProbeValues, depth: number): ProbeOperation[] {
+export function rootOperations(
+  schema: GraphQLSchema,
+  root: 'query' | 'mutation',
+  values: ProbeValues,
+  depth: number,
+): ProbeOperation[] {
   const type = root === 'query' ? schema.getQueryType() : schema.getMutationType();
   if (!type) return [];
   return Object.values(type.getFields())
@@ -145,7 +170,12 @@ export function rootOperations(schema: GraphQLSchema, root: 'query' | 'mutation'
 }
 
 /** One `_entities` fetch per entity type, for the given ids of each type. */
-export function entityOperations(schema: GraphQLSchema, idsOf: (typeName: string) => string[], values: ProbeValues, depth: number): ProbeOperation[] {
+export function entityOperations(
+  schema: GraphQLSchema,
+  idsOf: (typeName: string) => string[],
+  values: ProbeValues,
+  depth: number,
+): ProbeOperation[] {
   const entity = schema.getType('_Entity');
   if (!entity || !isAbstractType(entity)) return [];
   return schema.getPossibleTypes(entity).flatMap((type) => {

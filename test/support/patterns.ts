@@ -23,8 +23,17 @@ export const reportWithReviews = /* GraphQL */ `
 `;
 
 /** Reports a medication near miss; `overrides` change the core fields, `details` the category's. */
-export async function report(t: TestApp, caller: Caller, overrides: Record<string, unknown> = {}, details: Record<string, unknown> = {}) {
-  const result = await t.graphql(reportWithReviews, { input: medicationReport(overrides, details), key: newKey() }, caller);
+export async function report(
+  t: TestApp,
+  caller: Caller,
+  overrides: Record<string, unknown> = {},
+  details: Record<string, unknown> = {},
+) {
+  const result = await t.graphql(
+    reportWithReviews,
+    { input: medicationReport(overrides, details), key: newKey() },
+    caller,
+  );
   if (result.errors) throw new Error(JSON.stringify(result.errors));
   return result.data!.reportNearMiss as {
     nearMiss: { id: string; reference: string; riskReviews: { id: string }[] };
@@ -35,7 +44,9 @@ export async function report(t: TestApp, caller: Caller, overrides: Record<strin
 
 /** Reviews of a tenant straight from the database (all services), with their near-miss ids. */
 export async function reviewsInDatabase(t: TestApp, tenant: string) {
-  return t.app.database.dataSource.query<{ id: string; status: string; reason: string; basis: string; members: string[] }[]>(
+  return t.app.database.dataSource.query<
+    { id: string; status: string; reason: string; basis: string; members: string[] }[]
+  >(
     `SELECT r.id, r.status, r.reason, r.basis, ARRAY(SELECT m.near_miss_id::text FROM risk_review_near_miss m WHERE m.review_id = r.id ORDER BY 1) AS members
      FROM risk_review r WHERE r.tenant_id = $1 ORDER BY r.opened_at`,
     [tenant],

@@ -35,7 +35,24 @@ export const reportMutation = /* GraphQL */ `
       replayed
       sameDay
       suggestedRoute
-      nearMiss { id reference status version serviceId occurredAt details category { key } person { id } reportedBy { id } }
+      nearMiss {
+        id
+        reference
+        status
+        version
+        serviceId
+        occurredAt
+        details
+        category {
+          key
+        }
+        person {
+          id
+        }
+        reportedBy {
+          id
+        }
+      }
     }
   }
 `;

@@ -27,7 +27,12 @@ export interface TestApp {
   /** Signs a test token. */
   token(caller: Caller): Promise<string>;
   /** POSTs an operation to url (default: this subgraph) as the caller (or with a raw Authorization header). */
-  graphql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, as?: Caller | string, url?: string): Promise<GraphqlResponse<T>>;
+  graphql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: Caller | string,
+    url?: string,
+  ): Promise<GraphqlResponse<T>>;
   /** SQL statements seen since the last reset (when started with countStatements). */
   statements: string[];
   /** The schema on DATABASE_URL (undefined on the embedded database). */
@@ -42,11 +47,15 @@ export const uniqueTenant = (label = 'tenant') => `${label}-${randomBytes(4).toS
  * Boots the whole subgraph on a fresh database: an in-memory embedded
  * PostgreSQL, or a schema of its own on DATABASE_URL when it is set.
  */
-export async function startTestApp(options: { plugins?: string[]; env?: Record<string, string>; replicaOf?: TestApp } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { plugins?: string[]; env?: Record<string, string>; replicaOf?: TestApp } = {},
+): Promise<TestApp> {
   const databaseUrl = process.env.DATABASE_URL || undefined;
   // A replica shares its primary's schema (server only) and leaves dropping it to the primary.
-  if (options.replicaOf && !options.replicaOf.schema) throw new Error('replicas need DATABASE_URL: the embedded database is one process');
-  const schema = options.replicaOf?.schema ?? (databaseUrl ? `test_${randomUUID().replace(/-/g, '').slice(0, 16)}` : undefined);
+  if (options.replicaOf && !options.replicaOf.schema)
+    throw new Error('replicas need DATABASE_URL: the embedded database is one process');
+  const schema =
+    options.replicaOf?.schema ?? (databaseUrl ? `test_${randomUUID().replace(/-/g, '').slice(0, 16)}` : undefined);
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',

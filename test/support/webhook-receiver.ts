@@ -42,14 +42,16 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     respondWith(status) {
       answer = status;
     },
-    close: () => new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((error) => (error ? reject(error) : resolve()));
-    }),
-    listen: () => new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+    listen: () =>
+      new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => resolve());
+      }),
   };
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -63,7 +65,15 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         const count = receiver.requests.filter((seen) => seen.eventId === eventId).length + 1;
         const status = typeof answer === 'function' ? answer({ eventId, count }) : answer;
         inFlight.set(eventId, (inFlight.get(eventId) ?? 1) - 1);
-        receiver.requests.push({ eventId, url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), status, startedAt, endedAt: Date.now() });
+        receiver.requests.push({
+          eventId,
+          url: request.url ?? '',
+          headers: request.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          status,
+          startedAt,
+          endedAt: Date.now(),
+        });
         response.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'unavailable');
       }, receiver.delayMs);
     });

@@ -1,4 +1,9 @@
-import { isWeakOnly, missingEvidence, resolveStrength, strengthOfType } from '../../subgraph/corrective-actions/action-rules';
+import {
+  isWeakOnly,
+  missingEvidence,
+  resolveStrength,
+  strengthOfType,
+} from '../../subgraph/corrective-actions/action-rules';
 import { effectivenessOf, seriesDueDates } from '../../subgraph/verification/verification-rules';
 
 describe('action strength', () => {
@@ -14,9 +19,27 @@ describe('action strength', () => {
 
   it.each([
     [[{ strength: 'WEAKER', status: 'OPEN' }], true],
-    [[{ strength: 'WEAKER', status: 'DONE' }, { strength: 'WEAKER', status: 'OPEN' }], true],
-    [[{ strength: 'WEAKER', status: 'DONE' }, { strength: 'STRONGER', status: 'OPEN' }], false],
-    [[{ strength: 'WEAKER', status: 'DONE' }, { strength: 'STRONGER', status: 'CANCELLED' }], true],
+    [
+      [
+        { strength: 'WEAKER', status: 'DONE' },
+        { strength: 'WEAKER', status: 'OPEN' },
+      ],
+      true,
+    ],
+    [
+      [
+        { strength: 'WEAKER', status: 'DONE' },
+        { strength: 'STRONGER', status: 'OPEN' },
+      ],
+      false,
+    ],
+    [
+      [
+        { strength: 'WEAKER', status: 'DONE' },
+        { strength: 'STRONGER', status: 'CANCELLED' },
+      ],
+      true,
+    ],
     [[], false],
   ] as const)('weak-only plan %#', (actions, expected) => {
     expect(isWeakOnly(actions)).toBe(expected);
@@ -52,23 +75,79 @@ describe('verification', () => {
     [['PASS', 'PASS'], true, false],
     [[], false, null],
   ] as const)('checks %j with recurrence %s: effective %s', (results, recurred, effective) => {
-    expect(effectivenessOf(results.map((result) => ({ result })), recurred).effective).toBe(effective);
+    expect(
+      effectivenessOf(
+        results.map((result) => ({ result })),
+        recurred,
+      ).effective,
+    ).toBe(effective);
   });
 });
 
 import { closureBlocker, readyForVerification } from '../../subgraph/corrective-actions/closure-conditions';
 
 describe('closure conditions after gates', () => {
-  const action = (status: 'OPEN' | 'DONE' | 'CANCELLED', effective: boolean | null = null) => ({ status, effective, title: `action ${status}` });
+  const action = (status: 'OPEN' | 'DONE' | 'CANCELLED', effective: boolean | null = null) => ({
+    status,
+    effective,
+    title: `action ${status}`,
+  });
   it.each([
-    ['no actions on a review route', { route: 'MEDICATION_SAFETY_REVIEW', actions: [], noActionReason: null, mayCloseBeforeVerification: false }, null],
-    ['an open action', { route: 'OPERATIONAL_FIX', actions: [action('OPEN')], noActionReason: null, mayCloseBeforeVerification: true }, /still open/],
-    ['an operational fix with no action', { route: 'OPERATIONAL_FIX', actions: [], noActionReason: null, mayCloseBeforeVerification: true }, /at least one/],
-    ['an operational fix with a recorded reason', { route: 'OPERATIONAL_FIX', actions: [], noActionReason: 'Already fixed by estates', mayCloseBeforeVerification: false }, null],
-    ['verification running, lead closing', { route: 'OPERATIONAL_FIX', actions: [action('DONE')], noActionReason: null, mayCloseBeforeVerification: false }, /not concluded/],
-    ['verification running, manager closing', { route: 'OPERATIONAL_FIX', actions: [action('DONE')], noActionReason: null, mayCloseBeforeVerification: true }, null],
-    ['effective action', { route: 'OPERATIONAL_FIX', actions: [action('DONE', true), action('CANCELLED')], noActionReason: null, mayCloseBeforeVerification: false }, null],
-    ['ineffective action', { route: 'OPERATIONAL_FIX', actions: [action('DONE', false)], noActionReason: null, mayCloseBeforeVerification: false }, /not effective/],
+    [
+      'no actions on a review route',
+      { route: 'MEDICATION_SAFETY_REVIEW', actions: [], noActionReason: null, mayCloseBeforeVerification: false },
+      null,
+    ],
+    [
+      'an open action',
+      { route: 'OPERATIONAL_FIX', actions: [action('OPEN')], noActionReason: null, mayCloseBeforeVerification: true },
+      /still open/,
+    ],
+    [
+      'an operational fix with no action',
+      { route: 'OPERATIONAL_FIX', actions: [], noActionReason: null, mayCloseBeforeVerification: true },
+      /at least one/,
+    ],
+    [
+      'an operational fix with a recorded reason',
+      {
+        route: 'OPERATIONAL_FIX',
+        actions: [],
+        noActionReason: 'Already fixed by estates',
+        mayCloseBeforeVerification: false,
+      },
+      null,
+    ],
+    [
+      'verification running, lead closing',
+      { route: 'OPERATIONAL_FIX', actions: [action('DONE')], noActionReason: null, mayCloseBeforeVerification: false },
+      /not concluded/,
+    ],
+    [
+      'verification running, manager closing',
+      { route: 'OPERATIONAL_FIX', actions: [action('DONE')], noActionReason: null, mayCloseBeforeVerification: true },
+      null,
+    ],
+    [
+      'effective action',
+      {
+        route: 'OPERATIONAL_FIX',
+        actions: [action('DONE', true), action('CANCELLED')],
+        noActionReason: null,
+        mayCloseBeforeVerification: false,
+      },
+      null,
+    ],
+    [
+      'ineffective action',
+      {
+        route: 'OPERATIONAL_FIX',
+        actions: [action('DONE', false)],
+        noActionReason: null,
+        mayCloseBeforeVerification: false,
+      },
+      /not effective/,
+    ],
   ] as const)('%s', (_case, facts, expected) => {
     const blocker = closureBlocker(facts);
     if (expected === null) expect(blocker).toBeNull();
@@ -90,10 +169,22 @@ describe('plan effectiveness', () => {
   it.each([
     [[], null],
     [[{ status: 'DONE', effective: true }], true],
-    [[{ status: 'DONE', effective: true }, { status: 'OPEN', effective: null }], null],
+    [
+      [
+        { status: 'DONE', effective: true },
+        { status: 'OPEN', effective: null },
+      ],
+      null,
+    ],
     [[{ status: 'OPEN', effective: false }], false],
     [[{ status: 'DONE', effective: null }], null],
-    [[{ status: 'DONE', effective: true }, { status: 'CANCELLED', effective: null }], true],
+    [
+      [
+        { status: 'DONE', effective: true },
+        { status: 'CANCELLED', effective: null },
+      ],
+      true,
+    ],
   ] as const)('%j is %s', (actions, expected) => {
     expect(planEffectiveness(actions)).toBe(expected);
   });

@@ -15,17 +15,21 @@ describe('closure rules', () => {
     expect(outcomeProblems(outcome).length === 0).toBe(acceptable);
   });
 
-  it('names the gate items still open, in the category\'s order', () => {
-    expect(missingGateItems(['record-reconciled', 'dose-schedule-confirmed', 'staff-briefed'], new Set(['dose-schedule-confirmed']))).toEqual([
-      'record-reconciled',
-      'staff-briefed',
-    ]);
+  it("names the gate items still open, in the category's order", () => {
+    expect(
+      missingGateItems(
+        ['record-reconciled', 'dose-schedule-confirmed', 'staff-briefed'],
+        new Set(['dose-schedule-confirmed']),
+      ),
+    ).toEqual(['record-reconciled', 'staff-briefed']);
   });
 
   it('requires a reason to override the suggested route', () => {
     expect(overrideProblems('MEDICATION_SAFETY_REVIEW', 'MEDICATION_SAFETY_REVIEW', undefined)).toEqual([]);
     expect(overrideProblems('MEDICATION_SAFETY_REVIEW', 'TREND_MONITORING', undefined)[0].path).toBe('overrideReason');
-    expect(overrideProblems('MEDICATION_SAFETY_REVIEW', 'TREND_MONITORING', 'Pharmacy already changed the label')).toEqual([]);
+    expect(
+      overrideProblems('MEDICATION_SAFETY_REVIEW', 'TREND_MONITORING', 'Pharmacy already changed the label'),
+    ).toEqual([]);
   });
 });
 
@@ -47,7 +51,12 @@ import { defaultTenantSettings, nextTenantSettings } from '../../subgraph/tenant
 
 describe('tenant settings', () => {
   it('applies a partial change and refuses a same-day window longer than the standard one', () => {
-    expect(nextTenantSettings(defaultTenantSettings, { sameDayTriageHours: 2 })).toEqual({ next: { ...defaultTenantSettings, sameDayTriageHours: 2 }, problems: [] });
-    expect(nextTenantSettings(defaultTenantSettings, { standardTriageHours: 3 }).problems).toEqual([{ path: 'sameDayTriageHours', message: 'may not be longer than standardTriageHours' }]);
+    expect(nextTenantSettings(defaultTenantSettings, { sameDayTriageHours: 2 })).toEqual({
+      next: { ...defaultTenantSettings, sameDayTriageHours: 2 },
+      problems: [],
+    });
+    expect(nextTenantSettings(defaultTenantSettings, { standardTriageHours: 3 }).problems).toEqual([
+      { path: 'sameDayTriageHours', message: 'may not be longer than standardTriageHours' },
+    ]);
   });
 });

@@ -14,7 +14,10 @@ describe('.env.example', () => {
   });
 
   it('shows the defaults: loading it as it is gives the configuration of an empty environment', () => {
-    const withoutSecrets = ({ auth, pseudonymisationSecret: _secret, ...rest }: ReturnType<typeof loadConfig>) => ({ ...rest, auth: { ...auth, jwtSecret: undefined } });
+    const withoutSecrets = ({ auth, pseudonymisationSecret: _secret, ...rest }: ReturnType<typeof loadConfig>) => ({
+      ...rest,
+      auth: { ...auth, jwtSecret: undefined },
+    });
     expect(withoutSecrets(loadConfig(Object.fromEntries(example)))).toEqual(withoutSecrets(loadConfig({})));
   });
 });

@@ -17,7 +17,10 @@ describe('controlCharts', () => {
       'WEEK',
       20,
     );
-    expect(charts.map((chart) => [chart.serviceId, chart.category])).toEqual([['north', 'medication'], ['south', 'rota']]);
+    expect(charts.map((chart) => [chart.serviceId, chart.category])).toEqual([
+      ['north', 'medication'],
+      ['south', 'rota'],
+    ]);
     expect(charts[0].points.slice(0, 4).map((point) => point.count)).toEqual([3, 0, 5, 0]);
     expect(charts[0].points).toHaveLength(30);
     expect(charts[0].baseline).toMatchObject({ from: week(0), to: week(19), periods: 20, mean: 0.4 });
@@ -25,12 +28,26 @@ describe('controlCharts', () => {
   });
 
   it('reports each special cause with its periods and baseline, in plain words', () => {
-    const counts = periods.map((periodStart, index) => ({ serviceId: 'north', category: 'medication', periodStart, count: index >= 22 ? 12 : [6, 5, 4, 6, 5][index % 5] }));
+    const counts = periods.map((periodStart, index) => ({
+      serviceId: 'north',
+      category: 'medication',
+      periodStart,
+      count: index >= 22 ? 12 : [6, 5, 4, 6, 5][index % 5],
+    }));
     const [chart] = controlCharts(periods, counts, 'XMR', 'WEEK', 20);
     const run = chart.signals.find((signal) => signal.rule === 'RUN_OF_SEVEN');
-    expect(run).toMatchObject({ direction: 'UP', periodStart: week(22), periodEnd: week(29), points: 8, serviceId: 'north', category: 'medication' });
+    expect(run).toMatchObject({
+      direction: 'UP',
+      periodStart: week(22),
+      periodEnd: week(29),
+      points: 8,
+      serviceId: 'north',
+      category: 'medication',
+    });
     expect(run!.baseline.mean).toBeCloseTo(5.2);
-    expect(run!.description).toBe('medication in north: 8 weeks in a row above the baseline mean of 5.2, from 2026-06-08');
+    expect(run!.description).toBe(
+      'medication in north: 8 weeks in a row above the baseline mean of 5.2, from 2026-06-08',
+    );
   });
 });
 
@@ -39,7 +56,12 @@ describe('describeSignal', () => {
   it.each([
     ['BEYOND_LIMITS', 'UP', 1, 'all near misses: 1 month above the upper process limit of 10, from 2026-01-05'],
     ['TREND_OF_SIX', 'DOWN', 6, 'all near misses: 6 months in a row falling, from 2026-01-05'],
-    ['TWO_OF_THREE_NEAR_LIMIT', 'UP', 3, 'all near misses: two of three months close to the upper limit (beyond 8), from 2026-01-05'],
+    [
+      'TWO_OF_THREE_NEAR_LIMIT',
+      'UP',
+      3,
+      'all near misses: two of three months close to the upper limit (beyond 8), from 2026-01-05',
+    ],
   ] as const)('%s %s', (rule, direction, points, text) => {
     expect(describeSignal({ rule, direction, points, periodStart: week(0) }, baseline, 'MONTH')).toBe(text);
   });

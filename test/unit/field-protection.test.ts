@@ -1,6 +1,15 @@
 import type { Principal } from '../../subgraph/auth/principal';
 import { Role } from '../../subgraph/auth/role';
-import { fieldProtectionOf, protectDetails, protectPersonId, protectText, protectTexts, pseudonymousPersonId, refusePersonLookup, withheld } from '../../subgraph/near-misses/field-protection';
+import {
+  fieldProtectionOf,
+  protectDetails,
+  protectPersonId,
+  protectText,
+  protectTexts,
+  pseudonymousPersonId,
+  refusePersonLookup,
+  withheld,
+} from '../../subgraph/near-misses/field-protection';
 
 const secret = 'a-server-secret-that-is-long-enough-0123456789';
 const principal = (...roles: Role[]): Principal => ({ staffId: 'staff-1', tenantId: 'tenant-a', roles, services: '*' });
@@ -27,11 +36,14 @@ describe('fieldProtectionOf', () => {
     expect(protectPersonId(analyst, undefined)).toBeUndefined();
   });
 
-  it.each([Role.REPORTER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN, Role.INTEGRATION])('shows %s everything', (role) => {
-    const protection = fieldProtectionOf(principal(role, Role.ANALYST), secret);
-    expect(protectText(protection, 'text')).toBe('text');
-    expect(protectPersonId(protection, 'person-1')).toBe('person-1');
-  });
+  it.each([Role.REPORTER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN, Role.INTEGRATION])(
+    'shows %s everything',
+    (role) => {
+      const protection = fieldProtectionOf(principal(role, Role.ANALYST), secret);
+      expect(protectText(protection, 'text')).toBe('text');
+      expect(protectPersonId(protection, 'person-1')).toBe('person-1');
+    },
+  );
 });
 
 describe('protectDetails', () => {
@@ -43,7 +55,13 @@ describe('protectDetails', () => {
       timeCritical: { type: 'boolean' },
     },
   };
-  const details = { medicationName: 'Levodopa for Mrs A', scheduledTime: '08:00', discrepancyType: 'MAR_WRONG_TIME', timeCritical: true, extra: { note: 'x' } };
+  const details = {
+    medicationName: 'Levodopa for Mrs A',
+    scheduledTime: '08:00',
+    discrepancyType: 'MAR_WRONG_TIME',
+    timeCritical: true,
+    extra: { note: 'x' },
+  };
 
   it('keeps codes, times and flags for ANALYST and withholds plain strings and nested values', () => {
     expect(protectDetails(fieldProtectionOf(principal(Role.ANALYST), secret), details, schema)).toEqual({

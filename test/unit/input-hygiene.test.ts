@@ -8,7 +8,13 @@ const nested = (depth: number) => {
 
 describe('inputHygieneProblems', () => {
   it('accepts ordinary text, emoji, combining marks and right-to-left text', () => {
-    expect(inputHygieneProblems({ whatHappened: 'Levodopa 👩‍⚕️ e\u0301 ‏שלום', list: ['a', 'b'], details: { n: 1, at: new Date() } })).toEqual([]);
+    expect(
+      inputHygieneProblems({
+        whatHappened: 'Levodopa 👩‍⚕️ e\u0301 ‏שלום',
+        list: ['a', 'b'],
+        details: { n: 1, at: new Date() },
+      }),
+    ).toEqual([]);
   });
 
   it.each([
@@ -21,17 +27,23 @@ describe('inputHygieneProblems', () => {
   });
 
   it('refuses keys PostgreSQL cannot store', () => {
-    expect(inputHygieneProblems({ details: { 'bad\u0000key': 1 } })).toEqual([{ path: 'details', message: 'has a key that may not contain NUL characters' }]);
+    expect(inputHygieneProblems({ details: { 'bad\u0000key': 1 } })).toEqual([
+      { path: 'details', message: 'has a key that may not contain NUL characters' },
+    ]);
   });
 
   it(`allows ${maxInputDepth} levels and refuses deeper, even 100,000 levels, without overflowing the stack`, () => {
     expect(inputHygieneProblems(nested(maxInputDepth))).toEqual([]);
-    expect(inputHygieneProblems(nested(maxInputDepth + 1))).toEqual([{ path: Array(maxInputDepth).fill('a').join('.'), message: `is nested more than ${maxInputDepth} levels deep` }]);
+    expect(inputHygieneProblems(nested(maxInputDepth + 1))).toEqual([
+      { path: Array(maxInputDepth).fill('a').join('.'), message: `is nested more than ${maxInputDepth} levels deep` },
+    ]);
     expect(inputHygieneProblems({ details: nested(100_000) })).toHaveLength(1);
   });
 
   it('prefixes paths and caps the number of problems', () => {
-    expect(inputHygieneProblems('\u0000', ['idempotencyKey'])).toEqual([{ path: 'idempotencyKey', message: 'may not contain NUL characters' }]);
+    expect(inputHygieneProblems('\u0000', ['idempotencyKey'])).toEqual([
+      { path: 'idempotencyKey', message: 'may not contain NUL characters' },
+    ]);
     expect(inputHygieneProblems(Array.from({ length: 1000 }, () => '\u0000'))).toHaveLength(20);
   });
 });
@@ -40,7 +52,9 @@ import { redactQuoted } from '../../subgraph/server/format-error';
 
 describe('log redaction', () => {
   it('keeps the shape of an error message but never the quoted values', () => {
-    expect(redactQuoted('QueryFailedError: invalid input syntax for type uuid: "Ada Lovelace fell"')).toBe('QueryFailedError: invalid input syntax for type uuid: "…"');
+    expect(redactQuoted('QueryFailedError: invalid input syntax for type uuid: "Ada Lovelace fell"')).toBe(
+      'QueryFailedError: invalid input syntax for type uuid: "…"',
+    );
     expect(redactQuoted(`value 'person-9' and "a \\"quoted\\" note"`)).toBe('value "…" and "…"');
   });
 });

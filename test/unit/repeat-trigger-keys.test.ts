@@ -31,24 +31,42 @@ describe('repeatKeys', () => {
   });
 
   it("takes the report's stored similarity key instead of hashing it again, and none when it has none", () => {
-    expect(repeatKeys(medication, facts(), similarityKey(medication, facts()))).toEqual(repeatKeys(medication, facts()));
-    expect(repeatKeys(medication, facts(), null).map((key) => key.basis)).toEqual(['WORKFLOW_STAGE', 'CONTRIBUTING_FACTOR']);
+    expect(repeatKeys(medication, facts(), similarityKey(medication, facts()))).toEqual(
+      repeatKeys(medication, facts()),
+    );
+    expect(repeatKeys(medication, facts(), null).map((key) => key.basis)).toEqual([
+      'WORKFLOW_STAGE',
+      'CONTRIBUTING_FACTOR',
+    ]);
   });
 
   it('is the same for reports that differ only in case and spacing, and differs across people, services and categories', () => {
     const base = repeatKeys(medication, facts()).map((key) => key.key);
-    expect(repeatKeys(medication, facts({ contributingFactors: ['  handover   RUSHED '] }, { medicationName: 'levodopa  100MG' })).map((key) => key.key)).toEqual(base);
+    expect(
+      repeatKeys(
+        medication,
+        facts({ contributingFactors: ['  handover   RUSHED '] }, { medicationName: 'levodopa  100MG' }),
+      ).map((key) => key.key),
+    ).toEqual(base);
     const [otherPerson] = repeatKeys(medication, facts({ personId: 'person-2' }));
     expect(otherPerson.key).not.toBe(base[0]);
     const otherService = repeatKeys(medication, facts({ serviceId: 'south' })).map((key) => key.key);
     expect(otherService[0]).toBe(base[0]);
     expect(otherService.slice(1)).not.toContain(base[1]);
-    expect(repeatKeys(environment, facts({ category: 'environment' }, { hazard: 'x' })).map((key) => key.key)).not.toContain(base[1]);
+    expect(
+      repeatKeys(environment, facts({ category: 'environment' }, { hazard: 'x' })).map((key) => key.key),
+    ).not.toContain(base[1]);
   });
 
   it('has no plugin key when a similarity field is missing, and no stage or factor keys when none are given', () => {
-    expect(repeatKeys(medication, facts({ personId: undefined, workflowStage: undefined, contributingFactors: [] }))).toEqual([]);
-    expect(repeatKeys(medication, facts({ contributingFactors: ['a', 'A', 'b'] })).filter((key) => key.basis === 'CONTRIBUTING_FACTOR')).toHaveLength(2);
+    expect(
+      repeatKeys(medication, facts({ personId: undefined, workflowStage: undefined, contributingFactors: [] })),
+    ).toEqual([]);
+    expect(
+      repeatKeys(medication, facts({ contributingFactors: ['a', 'A', 'b'] })).filter(
+        (key) => key.basis === 'CONTRIBUTING_FACTOR',
+      ),
+    ).toHaveLength(2);
   });
 });
 

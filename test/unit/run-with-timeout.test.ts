@@ -6,18 +6,22 @@ describe('runWithTimeout', () => {
   });
 
   it('interrupts an endless loop, and the next run still works', () => {
-    expect(() => runWithTimeout(() => {
-      for (;;) {
-        // spin
-      }
-    }, 20)).toThrow(/timed out/);
+    expect(() =>
+      runWithTimeout(() => {
+        for (;;) {
+          // spin
+        }
+      }, 20),
+    ).toThrow(/timed out/);
     expect(runWithTimeout(() => 42, ruleTimeoutMs)).toBe(42);
   });
 
   it('passes a thrown error through and frees the context for the next run', () => {
-    expect(() => runWithTimeout(() => {
-      throw new Error('rule broke');
-    }, ruleTimeoutMs)).toThrow('rule broke');
+    expect(() =>
+      runWithTimeout(() => {
+        throw new Error('rule broke');
+      }, ruleTimeoutMs),
+    ).toThrow('rule broke');
     expect(runWithTimeout(() => 'ok', ruleTimeoutMs)).toBe('ok');
   });
 

@@ -30,10 +30,18 @@ describe('rates', () => {
 });
 
 describe('compareStages', () => {
-  const tenant = new Map([['HANDOVER', 30], ['ADMINISTRATION', 60], ['DOCUMENTATION', 110]]);
+  const tenant = new Map([
+    ['HANDOVER', 30],
+    ['ADMINISTRATION', 60],
+    ['DOCUMENTATION', 110],
+  ]);
 
   it('flags the stage where a service clusters beyond chance compared with the tenant', () => {
-    const service = new Map([['HANDOVER', 12], ['ADMINISTRATION', 5], ['DOCUMENTATION', 3]]);
+    const service = new Map([
+      ['HANDOVER', 12],
+      ['ADMINISTRATION', 5],
+      ['DOCUMENTATION', 3],
+    ]);
     const byStage = new Map(compareStages(service, tenant).map((item) => [item.stage, item]));
     expect(byStage.get('HANDOVER')).toMatchObject({ count: 12, share: 0.6, tenantShare: 0.15, clustered: true });
     expect(byStage.get('HANDOVER')!.lift).toBeCloseTo(4);
@@ -42,12 +50,27 @@ describe('compareStages', () => {
   });
 
   it('does not flag a share in line with the tenant, or too few near misses', () => {
-    expect(compareStages(new Map([['HANDOVER', 3], ['DOCUMENTATION', 11], ['ADMINISTRATION', 6]]), tenant).some((item) => item.clustered)).toBe(false);
+    expect(
+      compareStages(
+        new Map([
+          ['HANDOVER', 3],
+          ['DOCUMENTATION', 11],
+          ['ADMINISTRATION', 6],
+        ]),
+        tenant,
+      ).some((item) => item.clustered),
+    ).toBe(false);
     expect(compareStages(new Map([['HANDOVER', 2]]), tenant)[0].clustered).toBe(false);
   });
 
   it('flags a stage the rest of the tenant never sees once it repeats', () => {
-    const [item] = compareStages(new Map([['TRANSPORT', 3]]), new Map([['TRANSPORT', 0], ['HANDOVER', 50]]));
+    const [item] = compareStages(
+      new Map([['TRANSPORT', 3]]),
+      new Map([
+        ['TRANSPORT', 0],
+        ['HANDOVER', 50],
+      ]),
+    );
     expect(item).toMatchObject({ clustered: true, lift: null });
   });
 });

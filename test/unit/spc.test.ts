@@ -2,8 +2,10 @@ import { SeededRandom } from '../../bench/seeded-random';
 import { spcBaseline, specialCauses, type SpcSignal } from '../../subgraph/analytics/spc';
 
 // Small bounded noise around 10 with no runs, trends or extremes: the process "as usual".
-const steady = (length: number, level = 10) => Array.from({ length }, (_, index) => level + [0, 2, -1, 1, -2, 1, -1, 2, 0, -2][index % 10]);
-const rules = (signals: SpcSignal[]) => signals.map((signal) => `${signal.rule}:${signal.direction}:${signal.startIndex}-${signal.endIndex}`);
+const steady = (length: number, level = 10) =>
+  Array.from({ length }, (_, index) => level + [0, 2, -1, 1, -2, 1, -1, 2, 0, -2][index % 10]);
+const rules = (signals: SpcSignal[]) =>
+  signals.map((signal) => `${signal.rule}:${signal.direction}:${signal.startIndex}-${signal.endIndex}`);
 
 describe('spcBaseline', () => {
   it('sets XmR limits at the mean ± 2.66 × the mean moving range (Making Data Count)', () => {
@@ -48,7 +50,9 @@ describe('specialCauses', () => {
     [7, 8, 9, 10, 11, 12].forEach((value, offset) => (values[24 + offset] = value));
     expect(rules(specialCauses(values, spcBaseline(values, 'XMR', 20)))).toContain('TREND_OF_SIX:UP:24-29');
     values[29] = 9;
-    expect(rules(specialCauses(values, spcBaseline(values, 'XMR', 20))).filter((rule) => rule.startsWith('TREND'))).toEqual([]);
+    expect(
+      rules(specialCauses(values, spcBaseline(values, 'XMR', 20))).filter((rule) => rule.startsWith('TREND')),
+    ).toEqual([]);
   });
 
   it('finds two of three points close to a limit on the same side', () => {
@@ -64,7 +68,9 @@ describe('specialCauses', () => {
   it('judges only points after the baseline, and every point when the series is the baseline', () => {
     const values = steady(30);
     values[5] = 40;
-    expect(specialCauses(values, spcBaseline(values, 'XMR', 20)).filter((signal) => signal.startIndex < 20)).toEqual([]);
+    expect(specialCauses(values, spcBaseline(values, 'XMR', 20)).filter((signal) => signal.startIndex < 20)).toEqual(
+      [],
+    );
     const short = steady(15);
     short[5] = 40;
     expect(rules(specialCauses(short, spcBaseline(short, 'XMR', 20)))).toContain('BEYOND_LIMITS:UP:5-5');
@@ -82,7 +88,8 @@ describe('specialCauses', () => {
 
 // Generated weekly counts: Poisson noise, as near-miss counts are.
 describe('on generated Poisson series', () => {
-  const poissonYear = (random: SeededRandom, mean: (week: number) => number) => Array.from({ length: 52 }, (_, week) => random.poisson(mean(week)));
+  const poissonYear = (random: SeededRandom, mean: (week: number) => number) =>
+    Array.from({ length: 52 }, (_, week) => random.poisson(mean(week)));
 
   it('finds every seeded sustained shift (a doubling from week 32), soon after it starts, and no rise before it', () => {
     for (let seed = 1; seed <= 100; seed += 1) {
@@ -98,7 +105,12 @@ describe('on generated Poisson series', () => {
   it('finds a seeded one-week spike of four times the usual count', () => {
     for (let seed = 1; seed <= 100; seed += 1) {
       const values = poissonYear(new SeededRandom(seed), (week) => (week === 40 ? 40 : 10));
-      expect({ seed, spike: specialCauses(values, spcBaseline(values, 'C', 20)).some((signal) => signal.rule === 'BEYOND_LIMITS' && signal.startIndex === 40) }).toEqual({ seed, spike: true });
+      expect({
+        seed,
+        spike: specialCauses(values, spcBaseline(values, 'C', 20)).some(
+          (signal) => signal.rule === 'BEYOND_LIMITS' && signal.startIndex === 40,
+        ),
+      }).toEqual({ seed, spike: true });
     }
   });
 

@@ -2,7 +2,18 @@ import { Role, allRoles } from '../../subgraph/auth/role';
 import { nearMissStatuses, type NearMissStatusValue } from '../../subgraph/domain/vocabulary';
 import { decideTransition, transitions, type LifecycleAction } from '../../subgraph/lifecycle/status-machine';
 
-const { REPORTER, SUPERVISOR, TRIAGE_LEAD, MEDICATION_LEAD, SAFEGUARDING_LEAD, MANAGER, GOVERNANCE, ANALYST, ADMIN, INTEGRATION } = Role;
+const {
+  REPORTER,
+  SUPERVISOR,
+  TRIAGE_LEAD,
+  MEDICATION_LEAD,
+  SAFEGUARDING_LEAD,
+  MANAGER,
+  GOVERNANCE,
+  ANALYST,
+  ADMIN,
+  INTEGRATION,
+} = Role;
 const leadsAndUp = [TRIAGE_LEAD, MEDICATION_LEAD, SAFEGUARDING_LEAD, MANAGER, ADMIN];
 
 // The expected machine, written out independently of the implementation's table.
@@ -16,7 +27,9 @@ const legal: Record<LifecycleAction, { from: NearMissStatusValue[]; to: NearMiss
 };
 
 const actions = Object.keys(transitions) as LifecycleAction[];
-const cases = actions.flatMap((action) => nearMissStatuses.flatMap((status) => allRoles.map((role) => [action, status, role] as const)));
+const cases = actions.flatMap((action) =>
+  nearMissStatuses.flatMap((status) => allRoles.map((role) => [action, status, role] as const)),
+);
 
 describe('status machine', () => {
   it('covers every action', () => {
@@ -45,11 +58,22 @@ describe('status machine', () => {
   });
 
   it('allows with any one permitted role among several', () => {
-    expect(decideTransition('REPORTED', 'acknowledge', [REPORTER, SUPERVISOR])).toEqual({ allowed: true, to: 'ACKNOWLEDGED' });
+    expect(decideTransition('REPORTED', 'acknowledge', [REPORTER, SUPERVISOR])).toEqual({
+      allowed: true,
+      to: 'ACKNOWLEDGED',
+    });
   });
 
   it('reaches CLOSED from REPORTED along the learning loop, and back through REOPENED', () => {
-    const path: LifecycleAction[] = ['acknowledge', 'triage', 'startActions', 'startVerification', 'close', 'reopen', 'triage'];
+    const path: LifecycleAction[] = [
+      'acknowledge',
+      'triage',
+      'startActions',
+      'startVerification',
+      'close',
+      'reopen',
+      'triage',
+    ];
     let status: NearMissStatusValue = 'REPORTED';
     const seen: NearMissStatusValue[] = [status];
     for (const action of path) {
@@ -58,6 +82,15 @@ describe('status machine', () => {
       status = decision.to;
       seen.push(status);
     }
-    expect(seen).toEqual(['REPORTED', 'ACKNOWLEDGED', 'TRIAGED', 'ACTIONS_IN_PROGRESS', 'VERIFYING', 'CLOSED', 'REOPENED', 'TRIAGED']);
+    expect(seen).toEqual([
+      'REPORTED',
+      'ACKNOWLEDGED',
+      'TRIAGED',
+      'ACTIONS_IN_PROGRESS',
+      'VERIFYING',
+      'CLOSED',
+      'REOPENED',
+      'TRIAGED',
+    ]);
   });
 });

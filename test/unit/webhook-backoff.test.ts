@@ -23,7 +23,10 @@ describe('backoffDelay', () => {
 
   it('never grows with fewer failures', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 200 }), (attempt) => backoffDelay(attempt, policy, () => 1) <= backoffDelay(attempt + 1, policy, () => 1)),
+      fc.property(
+        fc.integer({ min: 1, max: 200 }),
+        (attempt) => backoffDelay(attempt, policy, () => 1) <= backoffDelay(attempt + 1, policy, () => 1),
+      ),
     );
   });
 });

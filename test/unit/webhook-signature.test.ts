@@ -2,7 +2,9 @@ import { newSigningSecret, signBody, verifySignature } from '../../subgraph/outb
 
 describe('webhook signatures', () => {
   it('are sha256=<hex HMAC-SHA256 of the body> (a published test vector)', () => {
-    expect(signBody('key', 'The quick brown fox jumps over the lazy dog')).toBe('sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8');
+    expect(signBody('key', 'The quick brown fox jumps over the lazy dog')).toBe(
+      'sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8',
+    );
   });
 
   it('verify for the exact body and secret only', () => {

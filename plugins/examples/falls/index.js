@@ -4,10 +4,25 @@
 'use strict';
 
 module.exports = ({ z, defineCategory }) => {
-  const activities = ['STANDING_UP', 'WALKING', 'TRANSFER', 'TOILETING', 'BATHING_OR_SHOWERING', 'GETTING_IN_OR_OUT_OF_BED', 'STAIRS', 'OTHER'];
+  const activities = [
+    'STANDING_UP',
+    'WALKING',
+    'TRANSFER',
+    'TOILETING',
+    'BATHING_OR_SHOWERING',
+    'GETTING_IN_OR_OUT_OF_BED',
+    'STAIRS',
+    'OTHER',
+  ];
   const causes = [
-    'WALKING_AID_OUT_OF_REACH', 'UNSAFE_FOOTWEAR', 'TRIP_HAZARD', 'WET_FLOOR', 'POOR_LIGHTING',
-    'SENSOR_OR_CALL_ALARM_OFF', 'UNSAFE_TRANSFER_TECHNIQUE', 'OTHER',
+    'WALKING_AID_OUT_OF_REACH',
+    'UNSAFE_FOOTWEAR',
+    'TRIP_HAZARD',
+    'WET_FLOOR',
+    'POOR_LIGHTING',
+    'SENSOR_OR_CALL_ALARM_OFF',
+    'UNSAFE_TRANSFER_TECHNIQUE',
+    'OTHER',
   ];
 
   const details = z.object({
@@ -19,14 +34,18 @@ module.exports = ({ z, defineCategory }) => {
     takesAnticoagulants: z
       .boolean()
       .default(false)
-      .meta({ title: 'Takes anticoagulants', description: 'A fall would carry a higher risk of bleeding, e.g. warfarin, apixaban' }),
+      .meta({
+        title: 'Takes anticoagulants',
+        description: 'A fall would carry a higher risk of bleeding, e.g. warfarin, apixaban',
+      }),
     fallsRiskAssessmentCurrent: z.boolean().meta({ title: 'Falls risk assessment up to date' }),
   });
 
   return defineCategory({
     key: 'falls',
     label: 'Falls',
-    description: 'A fall that nearly happened: a stumble, a walking aid out of reach, a trip hazard, an alarm switched off.',
+    description:
+      'A fall that nearly happened: a stumble, a walking aid out of reach, a trip hazard, an alarm switched off.',
     version: 1,
     details,
     example: {
@@ -73,7 +92,12 @@ module.exports = ({ z, defineCategory }) => {
       },
     ],
     verification: [
-      { method: 'SPOT_CHECK', description: 'Walking aid within reach and floor clear at unannounced checks', everyDays: 7, count: 4 },
+      {
+        method: 'SPOT_CHECK',
+        description: 'Walking aid within reach and floor clear at unannounced checks',
+        everyDays: 7,
+        count: 4,
+      },
       { method: 'RECORD_REVIEW', description: 'Falls risk assessments reviewed on time', everyDays: 30, count: 3 },
     ],
     similarity: ['personId', 'details.nearlyCausedBy'],
