@@ -8,6 +8,12 @@ import { storedWorkflowContext } from './workflow-context';
 
 export type { Anchor, ConnectionRequest } from './near-miss.filter';
 
+/*
+ * Reads of near misses. Hand-written SQL: keyset pages, one statement per
+ * gateway batch (a lateral join per anchor), the caller's read scope as
+ * conditions shared with the analytics repository, and FOR UPDATE within it.
+ */
+
 export const maxPageSize = 100;
 
 export interface Page {
