@@ -66,6 +66,8 @@ function toRiskReview(row: ReviewRow, now = new Date()): RiskReview {
   };
 }
 
+// Review reads are raw SQL: one statement per gateway batch, with the same scope conditions for
+// lists, ids and membership, and a list ordered by open-first due dates.
 function scopeConditions(scope: ReviewScope, values: unknown[]): string[] {
   values.push(scope.tenantId);
   const where = [`r.tenant_id = $${values.length}`];
