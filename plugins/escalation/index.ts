@@ -26,12 +26,10 @@ const detectionRoutes = [
 export const lateConsultHours = 24;
 
 const details = z.object({
-  escalationType: z
-    .enum(escalationTypes)
-    .meta({
-      title: 'Kind of escalation near miss',
-      description: 'Missed (recorded but not escalated), late, or gradual deterioration caught across visits',
-    }),
+  escalationType: z.enum(escalationTypes).meta({
+    title: 'Kind of escalation near miss',
+    description: 'Missed (recorded but not escalated), late, or gradual deterioration caught across visits',
+  }),
   signsObserved: z
     .array(z.enum(signs))
     .min(1, 'record at least one sign')
@@ -43,12 +41,10 @@ const details = z.object({
     .min(1)
     .max(100)
     .meta({ title: 'Visits with signs', description: 'Over how many visits or shifts the signs were recorded' }),
-  thresholdPromptShown: z
-    .boolean()
-    .meta({
-      title: 'Threshold prompt shown',
-      description: 'The documentation flagged the signs as needing clinical consultation',
-    }),
+  thresholdPromptShown: z.boolean().meta({
+    title: 'Threshold prompt shown',
+    description: 'The documentation flagged the signs as needing clinical consultation',
+  }),
   detectedBy: z.enum(detectionRoutes).meta({ title: 'How the signal was picked up' }),
   hoursToClinicalConsult: z
     .number()

@@ -44,31 +44,21 @@ export const lessModifiedThanRequired = ({
 const details = z
   .object({
     issueType: z.enum(issueTypes).meta({ title: 'What nearly went wrong' }),
-    dietaryRequirement: z
-      .string()
-      .trim()
-      .min(1)
-      .max(300)
-      .meta({
-        title: 'Dietary requirement',
-        description: 'As written in the nutrition or care plan, e.g. "IDDSI level 5 minced and moist; no peanuts"',
-      }),
-    requiredIddsiLevel: iddsiLevel
-      .optional()
-      .meta({
-        title: 'Required IDDSI level',
-        description: 'From the care plan or speech and language therapy guidance: drinks 0-4, foods 3-7',
-      }),
+    dietaryRequirement: z.string().trim().min(1).max(300).meta({
+      title: 'Dietary requirement',
+      description: 'As written in the nutrition or care plan, e.g. "IDDSI level 5 minced and moist; no peanuts"',
+    }),
+    requiredIddsiLevel: iddsiLevel.optional().meta({
+      title: 'Required IDDSI level',
+      description: 'From the care plan or speech and language therapy guidance: drinks 0-4, foods 3-7',
+    }),
     preparedIddsiLevel: iddsiLevel
       .optional()
       .meta({ title: 'IDDSI level prepared', description: 'The texture or drink level that was actually prepared' }),
-    allergenInvolved: z
-      .boolean()
-      .default(false)
-      .meta({
-        title: 'Allergen involved',
-        description: 'The meal contained, or nearly contained, something the person is allergic to',
-      }),
+    allergenInvolved: z.boolean().default(false).meta({
+      title: 'Allergen involved',
+      description: 'The meal contained, or nearly contained, something the person is allergic to',
+    }),
     allergen: z
       .string()
       .trim()
@@ -81,15 +71,10 @@ const details = z
     caughtAt: z
       .enum(caughtAtStages)
       .meta({ title: 'When it was caught', description: 'Served but not eaten is the closest call' }),
-    correction: z
-      .string()
-      .trim()
-      .min(1)
-      .max(500)
-      .meta({
-        title: 'Correction made',
-        description: 'e.g. "Meal re-prepared at level 5 and checked by the shift lead"',
-      }),
+    correction: z.string().trim().min(1).max(500).meta({
+      title: 'Correction made',
+      description: 'e.g. "Meal re-prepared at level 5 and checked by the shift lead"',
+    }),
     supervisorReviewed: z.boolean().meta({ title: 'Supervisor reviewed' }),
   })
   .superRefine((value, context) => {

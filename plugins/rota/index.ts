@@ -41,13 +41,11 @@ const details = z.object({
   allocationChange: z
     .enum(allocationChanges)
     .meta({ title: 'Allocation change', description: 'What happened to the allocation before it was spotted' }),
-  timeCriticalVisit: z
-    .boolean()
-    .meta({
-      title: 'Time-critical visit',
-      description:
-        'The visit must happen at a set time: time-critical medicines, insulin, a two-carer transfer, a person who cannot be left',
-    }),
+  timeCriticalVisit: z.boolean().meta({
+    title: 'Time-critical visit',
+    description:
+      'The visit must happen at a set time: time-critical medicines, insulin, a two-carer transfer, a person who cannot be left',
+  }),
   spottedBy: z.enum(spotters).meta({ title: 'Who spotted it' }),
   minutesBeforeVisit: z
     .number()

@@ -13,32 +13,23 @@ const cues = [
 ] as const;
 
 const details = z.object({
-  cueObserved: z
-    .enum(cues)
-    .meta({
-      title: 'Safeguarding cue observed',
-      description:
-        'The early sign of risk staff noticed, e.g. being repeatedly approached by an unknown adult on an outing',
-    }),
+  cueObserved: z.enum(cues).meta({
+    title: 'Safeguarding cue observed',
+    description:
+      'The early sign of risk staff noticed, e.g. being repeatedly approached by an unknown adult on an outing',
+  }),
   cueSeenBefore: z
     .boolean()
     .default(false)
     .meta({ title: 'Seen before', description: 'The same cue has been noticed before for this person' }),
-  safetyPlanInPlace: z
-    .boolean()
-    .meta({
-      title: 'Safety plan covered this',
-      description: 'The person’s safety plan or risk plan covered this situation',
-    }),
-  safetyPlanStepUsed: z
-    .string()
-    .trim()
-    .min(1)
-    .max(500)
-    .meta({
-      title: 'Safety plan step used',
-      description: 'What staff did, e.g. "followed the safety script and moved to a safer location"',
-    }),
+  safetyPlanInPlace: z.boolean().meta({
+    title: 'Safety plan covered this',
+    description: 'The person’s safety plan or risk plan covered this situation',
+  }),
+  safetyPlanStepUsed: z.string().trim().min(1).max(500).meta({
+    title: 'Safety plan step used',
+    description: 'What staff did, e.g. "followed the safety script and moved to a safer location"',
+  }),
   riskContinues: z
     .boolean()
     .default(false)

@@ -27,24 +27,17 @@ const details = z.object({
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24-hour)')
     .meta({ title: 'Appointment time', description: 'When the person was due at the appointment or activity, HH:MM' }),
-  journey: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .meta({
-      title: 'Journey',
-      description: 'From where to where, as the route is known in the schedule, e.g. "Home to Riverside day centre"',
-    }),
+  journey: z.string().trim().min(1).max(200).meta({
+    title: 'Journey',
+    description: 'From where to where, as the route is known in the schedule, e.g. "Home to Riverside day centre"',
+  }),
   changeType: z
     .enum(changeTypes)
     .meta({ title: 'What changed', description: 'The transport change that nearly left the person unsupported' }),
-  visitRescheduled: z
-    .boolean()
-    .meta({
-      title: 'Visit schedule adjusted',
-      description: 'Was the support visit moved to match the transport change before staff were deployed?',
-    }),
+  visitRescheduled: z.boolean().meta({
+    title: 'Visit schedule adjusted',
+    description: 'Was the support visit moved to match the transport change before staff were deployed?',
+  }),
   staffingAllocation: z
     .enum(staffingAllocations)
     .meta({ title: 'Staffing allocation', description: 'How staff were allocated to support the journey' }),
@@ -54,22 +47,15 @@ const details = z.object({
   personImpact: z
     .enum(personImpacts)
     .meta({ title: 'Impact on the person', description: 'What nearly happened to the person' }),
-  elopementRisk: z
-    .boolean()
-    .default(false)
-    .meta({
-      title: 'Risk of leaving unsupported',
-      description:
-        'Seating, drop-off or door arrangements could have let the person leave unsupported (elopement risk)',
-    }),
-  authorisedTimeConcern: z
-    .boolean()
-    .default(false)
-    .meta({
-      title: 'Authorised time may be too short',
-      description:
-        'The authorised support time may not allow safe preparation, travel disruption or post-activity support',
-    }),
+  elopementRisk: z.boolean().default(false).meta({
+    title: 'Risk of leaving unsupported',
+    description: 'Seating, drop-off or door arrangements could have let the person leave unsupported (elopement risk)',
+  }),
+  authorisedTimeConcern: z.boolean().default(false).meta({
+    title: 'Authorised time may be too short',
+    description:
+      'The authorised support time may not allow safe preparation, travel disruption or post-activity support',
+  }),
   caseManagerNotified: z.boolean().meta({ title: 'Case manager notified' }),
 });
 

@@ -292,7 +292,7 @@ describe('the learning loop', () => {
     expect(updated.data!.updateTenantSettings).toEqual({ sameDayTriageHours: 2, standardTriageHours: 12 });
     const before = Date.now();
     const result = await t.graphql(
-      reportMutation.replace('version serviceId', 'version serviceId triageDueBy'),
+      reportMutation.replace('serviceId', 'serviceId triageDueBy'),
       { input: medicationReport(), key: newKey() },
       w.reporter,
     );

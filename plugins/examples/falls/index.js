@@ -31,13 +31,10 @@ module.exports = ({ z, defineCategory }) => {
     personLostBalance: z
       .boolean()
       .meta({ title: 'Person lost balance', description: 'They stumbled or slid but did not reach the floor' }),
-    takesAnticoagulants: z
-      .boolean()
-      .default(false)
-      .meta({
-        title: 'Takes anticoagulants',
-        description: 'A fall would carry a higher risk of bleeding, e.g. warfarin, apixaban',
-      }),
+    takesAnticoagulants: z.boolean().default(false).meta({
+      title: 'Takes anticoagulants',
+      description: 'A fall would carry a higher risk of bleeding, e.g. warfarin, apixaban',
+    }),
     fallsRiskAssessmentCurrent: z.boolean().meta({ title: 'Falls risk assessment up to date' }),
   });
 
