@@ -1,9 +1,8 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { authorize } from '../auth/role-matrix';
 import { notFound } from '../common/errors';
 import { hostReference, Staff } from '../host-entities/host-entity.types';
 import { fieldProtection, protectStaffId } from '../near-misses/field-protection';
-import { recordNoActionNeeded } from '../lifecycle/lifecycle.service';
 import { NearMiss } from '../near-misses/near-miss.type';
 import type { RequestContext } from '../server/context';
 import { VerificationResult as VerificationResultEnum } from './corrective-action.type';
@@ -113,21 +112,6 @@ export class CorrectiveActionResolver {
       id,
       await context.mutate((tx, actor) => recordVerificationResult(tx, actor, { id, result, evidence, notes })),
     );
-  }
-
-  @Mutation(() => NearMiss, { description: 'Records why a triaged near miss needs no corrective action.' })
-  async recordNoActionNeeded(
-    @Arg('nearMissId', () => ID) nearMissId: string,
-    @Arg('expectedVersion', () => Int) expectedVersion: number,
-    @Arg('reason', () => String) reason: string,
-    @Ctx() context: RequestContext,
-  ) {
-    const nearMiss = await context.mutate((tx, actor) =>
-      recordNoActionNeeded(tx, actor, { nearMissId, expectedVersion, reason }),
-    );
-    if (!nearMiss) throw notFound(`Near miss ${nearMissId} is not readable`);
-    context.loaders.byId.prime(nearMiss.id, nearMiss);
-    return nearMiss;
   }
 
   @Query(() => CorrectiveAction, { nullable: true })

@@ -6,13 +6,14 @@ import { badUserInput, conflict, forbidden, notFound } from '../common/errors';
 import { text, uuid, validate } from '../common/validation';
 import type { Transaction } from '../database/transaction';
 import { verificationMethods, type VerificationMethodValue } from '../domain/vocabulary';
-import { reopenMessage } from '../lifecycle/reporter-feedback';
-import { decideTransition } from '../lifecycle/status-machine';
+import { reopenMessage } from '../status-changes/reporter-feedback';
+import { decideTransition } from '../status-changes/status-machine';
 import { lockForUpdate } from '../near-misses/near-miss.repository';
 import type { NearMiss } from '../near-misses/near-miss.type';
 import type { Actor } from '../server/actor';
 import { markActionsInProgress, markReopened } from '../status-changes/status-change.repository';
-import { advanceToVerification, ChangeLog, giveFeedback, lockNearMiss } from '../status-changes/status-change.service';
+import { ChangeLog, giveFeedback, lockNearMiss } from '../status-changes/status-change.service';
+import { advanceToVerification } from './verification-start';
 import { readTenantSettings, windowsOf } from '../tenant-settings/tenant-settings';
 import { triageDueAt } from '../triage/triage-due';
 import {

@@ -5,7 +5,7 @@ import { TenantCategorySettingEntity } from '../categories/tenant-category-setti
 import { CorrectiveActionNearMissEntity } from '../corrective-actions/corrective-action-near-miss.entity';
 import { CorrectiveActionEntity } from '../corrective-actions/corrective-action.entity';
 import { GateCompletionEntity } from '../gates/gate-completion.entity';
-import { ReporterFeedbackEntity } from '../lifecycle/reporter-feedback.entity';
+import { ReporterFeedbackEntity } from '../status-changes/reporter-feedback.entity';
 import { IdempotencyKeyEntity } from '../near-misses/idempotency-key.entity';
 import { NearMissEntity } from '../near-misses/near-miss.entity';
 import { ReferenceCounterEntity } from '../near-misses/reference-counter.entity';

@@ -11,6 +11,7 @@ import { readTenantSettings, updateTenantSettings } from '../tenant-settings/ten
 import { justCultureResponse } from './just-culture';
 import {
   acknowledgeNearMiss,
+  recordNoActionNeeded,
   closeNearMiss,
   completeGateItem,
   reopenNearMiss,
@@ -45,6 +46,20 @@ export class LifecycleResolver {
       context,
       id,
       await context.mutate((tx, actor) => acknowledgeNearMiss(tx, actor, { id, expectedVersion })),
+    );
+  }
+
+  @Mutation(() => NearMiss, { description: 'Records why a triaged near miss needs no corrective action.' })
+  async recordNoActionNeeded(
+    @Arg('nearMissId', () => ID) nearMissId: string,
+    @Arg('expectedVersion', () => Int) expectedVersion: number,
+    @Arg('reason', () => String) reason: string,
+    @Ctx() context: RequestContext,
+  ) {
+    return payload(
+      context,
+      nearMissId,
+      await context.mutate((tx, actor) => recordNoActionNeeded(tx, actor, { nearMissId, expectedVersion, reason })),
     );
   }
 

@@ -6,6 +6,7 @@ import { badUserInput, conflict, gateBlocked, type FieldProblem } from '../commo
 import { text, validate } from '../common/validation';
 import { closureBlocker, type ClosureFacts } from '../corrective-actions/closure-conditions';
 import { loadActionStatesOf } from '../corrective-actions/corrective-action.repository';
+import { advanceToVerification } from '../corrective-actions/verification-start';
 import type { Transaction } from '../database/transaction';
 import type { TriageRouteValue } from '../domain/vocabulary';
 import { insertGateCompletion } from '../gates/gate-completion.repository';
@@ -21,7 +22,6 @@ import {
   recordNoActionReason,
 } from '../status-changes/status-change.repository';
 import {
-  advanceToVerification,
   authorizeTransition,
   ChangeLog,
   checkVersion,
@@ -37,7 +37,12 @@ import { readTenantSettings, windowsOf } from '../tenant-settings/tenant-setting
 import { triageDueAt } from '../triage/triage-due';
 import { missingGateItems, outcomeProblems } from './closure-rules';
 import type { JustCultureClassValue } from './just-culture';
-import { acknowledgementMessage, closureMessage, reopenMessage, triageMessage } from './reporter-feedback';
+import {
+  acknowledgementMessage,
+  closureMessage,
+  reopenMessage,
+  triageMessage,
+} from '../status-changes/reporter-feedback';
 import { insertTriage, loadLatestRoute } from './triage.repository';
 
 /**

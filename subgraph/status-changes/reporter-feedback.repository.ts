@@ -1,6 +1,6 @@
 import { In } from 'typeorm';
 import type { Transaction } from '../database/transaction';
-import { ReporterFeedbackEntity } from '../lifecycle/reporter-feedback.entity';
+import { ReporterFeedbackEntity } from './reporter-feedback.entity';
 
 export type FeedbackKind = 'ACKNOWLEDGED' | 'TRIAGED' | 'CLOSED' | 'REOPENED' | 'MANUAL';
 

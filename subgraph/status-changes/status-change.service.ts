@@ -2,20 +2,16 @@ import { recordAudit, type AuditEntry } from '../audit/audit-log';
 import type { Principal } from '../auth/principal';
 import type { CategoryRegistry } from '../categories/category-registry';
 import { conflict, forbidden, notFound } from '../common/errors';
-import { readyForVerification } from '../corrective-actions/closure-conditions';
-import { loadActionStatesOf } from '../corrective-actions/corrective-action.repository';
 import type { Transaction } from '../database/transaction';
 import { applicableGates } from '../gates/applicable-gates';
 import { loadDoneGateKeys } from '../gates/gate-completion.repository';
-import { decideTransition, type LifecycleAction } from '../lifecycle/status-machine';
+import { decideTransition, type LifecycleAction } from './status-machine';
 import { factsOf } from '../near-misses/near-miss.facts';
 import { loadByIds, lockForUpdate } from '../near-misses/near-miss.repository';
 import type { NearMiss } from '../near-misses/near-miss.type';
 import { readScopeOf, type ReadScope } from '../near-misses/read-scope';
 import { enqueueEvent, type OutboxEvent } from '../outbox/outbox';
-import type { Actor } from '../server/actor';
 import { insertFeedback, type FeedbackKind } from './reporter-feedback.repository';
-import { markVerifying } from './status-change.repository';
 
 /**
  * What lifecycle steps and corrective actions share when they change a near
@@ -169,35 +165,4 @@ export async function gateState(tx: Transaction, registry: CategoryRegistry, nea
     ? applicableGates(category.definition, factsOf(nearMiss, category)).map((gate) => gate.key)
     : [];
   return { required, done: await loadDoneGateKeys(tx, nearMiss) };
-}
-
-/**
- * Moves near misses whose actions are all done (and gates done) to
- * VERIFYING, adding each change to `log`. A system step: no role needed.
- */
-export async function advanceToVerification(
-  tx: Transaction,
-  actor: Actor,
-  nearMissIds: readonly string[],
-  log: ChangeLog,
-): Promise<void> {
-  for (const id of [...nearMissIds].sort()) {
-    const nearMiss = await lockForUpdate(tx, { tenantId: actor.principal.tenantId, serviceIds: '*' }, id);
-    if (!nearMiss || nearMiss.status !== 'ACTIONS_IN_PROGRESS') continue;
-    const { required, done } = await gateState(tx, actor.services.registry, nearMiss);
-    const actions = await loadActionStatesOf(tx, nearMiss);
-    if (
-      !readyForVerification(
-        actions,
-        required.every((key) => done.has(key)),
-      )
-    )
-      continue;
-    await markVerifying(tx, nearMiss);
-    log.change(undefined, nearMiss, {
-      action: 'near_miss.verification_started',
-      detail: { status: { from: nearMiss.status, to: 'VERIFYING' } },
-      event: { status: 'VERIFYING' },
-    });
-  }
 }

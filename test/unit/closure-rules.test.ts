@@ -1,6 +1,6 @@
 import { missingGateItems, outcomeProblems } from '../../subgraph/lifecycle/closure-rules';
 import { overrideProblems } from '../../subgraph/lifecycle/lifecycle.service';
-import { closureMessage, triageMessage } from '../../subgraph/lifecycle/reporter-feedback';
+import { closureMessage, triageMessage } from '../../subgraph/status-changes/reporter-feedback';
 
 describe('closure rules', () => {
   it.each([

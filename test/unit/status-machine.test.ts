@@ -1,6 +1,6 @@
 import { Role, allRoles } from '../../subgraph/auth/role';
 import { nearMissStatuses, type NearMissStatusValue } from '../../subgraph/domain/vocabulary';
-import { decideTransition, transitions, type LifecycleAction } from '../../subgraph/lifecycle/status-machine';
+import { decideTransition, transitions, type LifecycleAction } from '../../subgraph/status-changes/status-machine';
 
 const {
   REPORTER,
