@@ -13,17 +13,33 @@ export const tenantSetting = 'app.tenant_id';
 
 const policyName = 'tenant_isolation';
 
+/** The role the webhook dispatcher's transactions switch to (see the WorkerRoles migration). */
+export const dispatcherRole = 'near_miss_dispatcher';
+
+/** The role audit verification switches to (see the WorkerRoles migration). */
+export const auditorRole = 'near_miss_auditor';
+
 /**
  * Creates the application role if the cluster does not have it yet, lets the
  * migrating user switch to it, and grants it the schema. Idempotent, and safe
  * when several schemas of one cluster migrate at once (tests do).
  */
 export async function ensureApplicationRole(queryRunner: QueryRunner): Promise<void> {
+  await ensureRole(queryRunner, applicationRole);
+}
+
+/**
+ * Creates a role that cannot log in or bypass row-level security, if the
+ * cluster does not have it yet, lets the migrating user switch to it, and
+ * grants it the schema.
+ */
+export async function ensureRole(queryRunner: QueryRunner, role: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(role)) throw new Error(`ensureRole: unsafe role name ${role}`);
   await queryRunner.query(`
     DO $$
     BEGIN
-      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${applicationRole}') THEN
-        CREATE ROLE ${applicationRole} NOLOGIN NOSUPERUSER NOBYPASSRLS;
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN
+        CREATE ROLE ${role} NOLOGIN NOSUPERUSER NOBYPASSRLS;
       END IF;
     EXCEPTION
       -- Another schema's migration created it between the check and CREATE ROLE.
@@ -33,12 +49,12 @@ export async function ensureApplicationRole(queryRunner: QueryRunner): Promise<v
   await queryRunner.query(`
     DO $$
     BEGIN
-      IF NOT pg_has_role(current_user, '${applicationRole}', 'MEMBER') THEN
-        EXECUTE format('GRANT ${applicationRole} TO %I', current_user);
+      IF NOT pg_has_role(current_user, '${role}', 'MEMBER') THEN
+        EXECUTE format('GRANT ${role} TO %I', current_user);
       END IF;
     END $$`);
   await queryRunner.query(
-    `DO $$ BEGIN EXECUTE format('GRANT USAGE ON SCHEMA %I TO ${applicationRole}', current_schema()); END $$`,
+    `DO $$ BEGIN EXECUTE format('GRANT USAGE ON SCHEMA %I TO ${role}', current_schema()); END $$`,
   );
 }
 

@@ -3,7 +3,7 @@ import { createTokenVerifier } from './auth/jwt';
 import { loadCategoryRegistry } from './categories/plugin-loader';
 import { createLogger, type Logger } from './common/logger';
 import type { Config } from './config';
-import { createReadinessCheck, migrate, openDatabase, type Database } from './database/data-source';
+import { createReadinessCheck, migrateAsOwner, openDatabase, type Database } from './database/data-source';
 import { createWebhookDispatcher, type WebhookDispatcher } from './outbox/webhook-dispatcher';
 import type { AppServices } from './server/app-services';
 import { startHttpServer, type RunningServer } from './server/http-server';
@@ -55,7 +55,13 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     }),
   );
   try {
-    const applied = await timed('migrations', () => migrate(database.dataSource));
+    const applied = await timed('migrations', () =>
+      migrateAsOwner(database, {
+        databaseUrl: config.databaseUrl,
+        migrationUrl: config.databaseMigrationUrl,
+        schema: options.databaseSchema,
+      }),
+    );
     if (applied.length) logger.info('migrations applied', { migrations: applied });
     const schema = await timed('schema', () => createSubgraphSchema());
     const services: AppServices = { config, dataSource: database.dataSource, registry, logger };

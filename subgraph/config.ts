@@ -17,6 +17,7 @@ const environmentSchema = z
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(4001),
     DATABASE_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+    DATABASE_MIGRATION_URL: z.preprocess(emptyToUndefined, z.url().optional()),
     DATA_DIR: z.string().min(1).default('./.data'),
     AUTH_JWT_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
     AUTH_JWKS_URL: z.preprocess(emptyToUndefined, z.url().optional()),
@@ -58,6 +59,13 @@ const environmentSchema = z
         message: 'is required in production when AUTH_JWT_SECRET is not set',
       });
     }
+    if (env.DATABASE_MIGRATION_URL && !env.DATABASE_URL) {
+      context.addIssue({
+        code: 'custom',
+        path: ['DATABASE_MIGRATION_URL'],
+        message: 'needs DATABASE_URL (the embedded database has one login)',
+      });
+    }
     if (env.WEBHOOK_BACKOFF_MAX_MS < env.WEBHOOK_BACKOFF_BASE_MS) {
       context.addIssue({
         code: 'custom',
@@ -76,6 +84,11 @@ export interface Config {
   nodeEnv: 'development' | 'test' | 'production';
   port: number;
   databaseUrl?: string;
+  /**
+   * The schema owner's login, for migrations at start (DATABASE_URL is then
+   * the service's own login, which cannot change the schema); unset: DATABASE_URL.
+   */
+  databaseMigrationUrl?: string;
   dataDir: string;
   auth: {
     jwtSecret: string;
@@ -144,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeEnv: values.NODE_ENV,
     port: values.PORT,
     databaseUrl: values.DATABASE_URL,
+    databaseMigrationUrl: values.DATABASE_MIGRATION_URL,
     dataDir: values.DATA_DIR,
     auth: {
       jwtSecret,

@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { Transaction } from '../database/transaction';
 import { auditRowHash, genesisHash } from './audit-hash';
-import { loadChainHeads, loadChainRows } from './audit.repository';
+import { enterAuditor } from '../database/session.repository';
+import { estimatedAuditRows, loadChainHeads, loadChainRows } from './audit.repository';
 
 export type ChainProblemKind =
   /** A row's content no longer matches its hash: it was altered. */
@@ -34,7 +35,8 @@ const batchSize = 1000;
  * Walks every tenant's audit chain (or the given tenants'): recomputes each
  * row's hash, checks it links to the row before it, that sequence numbers do
  * not skip, and that the chain ends where its head says. Reads across
- * tenants, so it runs as the pool's login role, never inside a request.
+ * tenants as the auditor's role, never inside a request; refuses to report
+ * an empty trail when the table has rows it could not read.
  */
 export async function verifyAuditChains(
   dataSource: DataSource,
@@ -46,7 +48,12 @@ export async function verifyAuditChains(
     // One snapshot for the whole walk, so rows appended meanwhile do not look like a head mismatch.
     await runner.startTransaction('REPEATABLE READ');
     try {
+      // As the auditor's role, which reads every tenant's chain and nothing else.
+      await enterAuditor(runner.manager);
       const report = await verifyWith(runner.manager, options.tenantIds);
+      if (report.rows === 0 && !options.tenantIds && (await estimatedAuditRows(runner.manager)) > 0) {
+        throw new Error('The audit table has rows this login cannot read: nothing was verified');
+      }
       await runner.commitTransaction();
       return report;
     } catch (error) {

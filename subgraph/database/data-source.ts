@@ -6,7 +6,7 @@ import { migrations } from '../../migrations';
 import { acceptPostgresTypes } from './column-types';
 import { entities } from './entities';
 import { usePreparedStatements } from './prepared';
-import { createSchemaIfMissing, lockMigrations, ping, unlockMigrations } from './session.repository';
+import { createSchemaIfMissing, grantServiceRoles, lockMigrations, ping, unlockMigrations } from './session.repository';
 
 export interface DatabaseOptions {
   /** PostgreSQL server; unset means the embedded database. */
@@ -127,6 +127,28 @@ export async function migrate(dataSource: DataSource): Promise<string[]> {
     }
   } finally {
     await runner.release();
+  }
+}
+
+/**
+ * Applies pending migrations. With a migration URL (the schema owner's login)
+ * they run on a connection of their own, and the service's login (the user
+ * of `databaseUrl`) is then allowed to switch to the roles its transactions
+ * use: the service never needs to own or alter the schema.
+ */
+export async function migrateAsOwner(
+  database: Database,
+  options: { databaseUrl?: string; migrationUrl?: string; schema?: string },
+): Promise<string[]> {
+  if (!options.migrationUrl || !options.databaseUrl) return migrate(database.dataSource);
+  // Two connections: one holds the migration lock while the other migrates.
+  const owner = await openDatabase({ databaseUrl: options.migrationUrl, schema: options.schema, poolSize: 2 });
+  try {
+    const applied = await migrate(owner.dataSource);
+    await grantServiceRoles(owner.dataSource, decodeURIComponent(new URL(options.databaseUrl).username));
+    return applied;
+  } finally {
+    await owner.close();
   }
 }
 

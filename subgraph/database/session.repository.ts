@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { applicationRole, tenantSetting } from '../../migrations/tenant-isolation';
+import { applicationRole, auditorRole, dispatcherRole, tenantSetting } from '../../migrations/tenant-isolation';
 import type { Transaction } from './transaction';
 
 /*
@@ -22,6 +22,35 @@ const setupWithGenericPlans = `${setup}, set_config('plan_cache_mode', 'force_ge
 export async function enterTenant(tx: Transaction, tenantId: string, genericPlans: boolean): Promise<void> {
   await tx.query(genericPlans ? setupWithGenericPlans : setup, [tenantId, applicationRole]);
 }
+
+/** Switches the transaction to the webhook dispatcher's role (every tenant's deliveries, nothing else). */
+export async function enterDispatcher(tx: Transaction): Promise<void> {
+  await tx.query(`SELECT set_config('role', $1, true)`, [dispatcherRole]);
+}
+
+/** Switches the transaction to the audit verifier's role (every tenant's audit chain, read only). */
+export async function enterAuditor(tx: Transaction): Promise<void> {
+  await tx.query(`SELECT set_config('role', $1, true)`, [auditorRole]);
+}
+
+/**
+ * Lets the service's login switch to the roles its transactions use (run by
+ * the schema owner after migrating, when the service has a login of its own).
+ */
+export async function grantServiceRoles(dataSource: DataSource, login: string): Promise<void> {
+  await dataSource.query(
+    `DO $$ BEGIN EXECUTE format('GRANT ${applicationRole}, ${dispatcherRole}, ${auditorRole} TO %I', ${quoteLiteral(login)}); END $$`,
+  );
+  // Readiness reads which migrations ran; the schema's objects are reached through the roles above.
+  await dataSource.query(
+    `DO $$ BEGIN
+       EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', current_schema(), ${quoteLiteral(login)});
+       EXECUTE format('GRANT SELECT ON typeorm_migrations TO %I', ${quoteLiteral(login)});
+     END $$`,
+  );
+}
+
+const quoteLiteral = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 // Any stable 64-bit number: the advisory lock that serialises migrations across replicas.
 const migrationLockKey = 4_731_190_337;

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { enterDispatcher } from '../database/session.repository';
+import type { Transaction } from '../database/transaction';
 import type { Logger } from '../common/logger';
 import type { WebhookConfig } from '../config';
 import { backoffDelay } from './webhook-backoff';
@@ -94,8 +96,15 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   // Each statement in its own short transaction, never autocommit: the
   // embedded database's socket interleaves the protocol messages of
   // concurrent autocommit statements, but keeps a transaction's together.
+  // Every tenant's deliveries, as the dispatcher's role: the service's login
+  // itself reads no tenant's rows.
+  const asDispatcher = <T>(work: (tx: Transaction) => Promise<T>) =>
+    dataSource.transaction(async (tx) => {
+      await enterDispatcher(tx);
+      return work(tx);
+    });
   const claim = (token: string) =>
-    dataSource.transaction((tx) => claimDueDeliveries(tx, { batchSize: config.batchSize, leaseMs, token }));
+    asDispatcher((tx) => claimDueDeliveries(tx, { batchSize: config.batchSize, leaseMs, token }));
 
   async function send(delivery: ClaimedDelivery, sendBefore: number): Promise<Outcome> {
     if (!delivery.active) return { kind: 'deactivated' };
@@ -143,7 +152,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     let recorded: boolean;
     if (outcome.kind === 'delivered') {
       result = 'delivered';
-      recorded = await dataSource.transaction((tx) => markDelivered(tx, delivery.id, token, outcome.statusCode));
+      recorded = await asDispatcher((tx) => markDelivered(tx, delivery.id, token, outcome.statusCode));
     } else {
       const dead = outcome.kind === 'deactivated' || delivery.attempts >= config.maxAttempts;
       result = dead ? 'dead' : 'failed';
@@ -154,7 +163,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
         { baseMs: config.backoffBaseMs, maxMs: config.backoffMaxMs },
         random,
       );
-      recorded = await dataSource.transaction((tx) =>
+      recorded = await asDispatcher((tx) =>
         markAttemptFailed(tx, delivery.id, token, {
           status: dead ? 'DEAD' : 'PENDING',
           retryInMs: delayMs,

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditChain1763900003000 } from '../../migrations/1763900003000-AuditChain';
+import { WorkerRoles1763900013000 } from '../../migrations/1763900013000-WorkerRoles';
 import { verifyAuditChains } from '../../subgraph/audit/audit-chain-verifier';
 import { recordAudit } from '../../subgraph/audit/audit-log';
 import { createTenantDatabase } from '../../subgraph/database/tenant-scope';
@@ -306,6 +307,8 @@ describe('the audit chain migration', () => {
         );
       }
       await migration.up(runner);
+      // The tables are new: a later migration's grants on them, as it made them.
+      await new WorkerRoles1763900013000().up(runner);
       await runner.commitTransaction();
     } finally {
       if (runner.isTransactionActive) await runner.rollbackTransaction();

@@ -45,23 +45,31 @@ export const uniqueTenant = (label = 'tenant') => `${label}-${randomBytes(4).toS
 
 /**
  * Boots the whole subgraph on a fresh database: an in-memory embedded
- * PostgreSQL, or a schema of its own on DATABASE_URL when it is set.
+ * PostgreSQL, or a schema of its own on DATABASE_URL when it is set, or (with
+ * `database`) a database of the caller's, in its own schema, as given logins.
  */
 export async function startTestApp(
-  options: { plugins?: string[]; env?: Record<string, string>; replicaOf?: TestApp } = {},
+  options: {
+    plugins?: string[];
+    env?: Record<string, string>;
+    replicaOf?: TestApp;
+    database?: { url: string; migrationUrl?: string };
+  } = {},
 ): Promise<TestApp> {
-  const databaseUrl = process.env.DATABASE_URL || undefined;
+  const databaseUrl = options.database?.url ?? (process.env.DATABASE_URL || undefined);
   // A replica shares its primary's schema (server only) and leaves dropping it to the primary.
   if (options.replicaOf && !options.replicaOf.schema)
     throw new Error('replicas need DATABASE_URL: the embedded database is one process');
-  const schema =
-    options.replicaOf?.schema ?? (databaseUrl ? `test_${randomUUID().replace(/-/g, '').slice(0, 16)}` : undefined);
+  const schema = options.database
+    ? undefined
+    : (options.replicaOf?.schema ?? (databaseUrl ? `test_${randomUUID().replace(/-/g, '').slice(0, 16)}` : undefined));
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
     AUTH_JWT_SECRET: testSecret,
     LOG_LEVEL: 'silent',
     DATABASE_URL: databaseUrl,
+    ...(options.database?.migrationUrl ? { DATABASE_MIGRATION_URL: options.database.migrationUrl } : {}),
     NEAR_MISS_PLUGINS: (options.plugins ?? []).join(','),
     DATABASE_POOL_SIZE: '10',
     // Tests that deliver webhooks turn the dispatcher on (or drive it directly).
