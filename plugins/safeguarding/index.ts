@@ -44,6 +44,8 @@ export const safeguarding = defineCategory({
   description:
     'An early safeguarding cue caught before harm: a person approached by an unknown adult, exploitation or boundary-testing cues, a risk of going missing, a restrictive practice nearly used.',
   version: 1,
+  // Disclosures and exploitation cues are need-to-know: the safeguarding lead and managers, not the whole service.
+  restrictedTo: ['SAFEGUARDING_LEAD', 'MANAGER'],
   details,
   example: {
     cueObserved: 'APPROACHED_BY_UNKNOWN_PERSON',

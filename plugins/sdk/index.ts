@@ -13,6 +13,7 @@ import {
   type VerificationMethodValue,
   type WorkflowStageValue,
 } from '../../subgraph/domain/vocabulary';
+import type { Role } from '../../subgraph/auth/role';
 
 export { z, harmAtLeast };
 export type {
@@ -23,6 +24,9 @@ export type {
   VerificationMethodValue as VerificationMethod,
   WorkflowStageValue as WorkflowStage,
 };
+
+/** A role from the caller's token, e.g. `SAFEGUARDING_LEAD` (the core's `Role` enum). */
+export type RoleName = `${Role}`;
 
 /** The zod object schema of a category's own fields (`details`). */
 export type DetailsSchema = z.ZodObject<z.ZodRawShape>;
@@ -123,6 +127,16 @@ export interface CategoryDefinition<Schema extends DetailsSchema = DetailsSchema
   /** Workflow stages this category usually exposes. */
   workflowStages?: WorkflowStageValue[];
   standards: StandardsMapping<z.output<Schema>>;
+  /**
+   * Restricted access: when set, only callers holding one of these roles (plus
+   * ADMIN, who holds every read) and the report's own reporter can read this
+   * category's reports. Everyone else in the service does not see them at all:
+   * not in lists, by id, through host entities or `_entities`, exports or the
+   * event feed; analytics still count them in aggregates. Mutations on a report
+   * the caller cannot read answer NOT_FOUND. Omit for an ordinary category.
+   * @example restrictedTo: ['SAFEGUARDING_LEAD', 'MANAGER']
+   */
+  restrictedTo?: readonly RoleName[];
   /**
    * Reads a report stored under an older `version` into today's shape, so old
    * reports stay readable after a schema change. Defaults to returning it as stored.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CategoryDefinition, ReportFacts } from '../../plugins/sdk';
+import { allRoles } from '../auth/role';
 import { applicableGates } from '../gates/applicable-gates';
 import { careSettings, potentialHarms, triageRoutes, verificationMethods, workflowStages } from '../domain/vocabulary';
 import { suggestTriage } from '../triage/triage-suggestion';
@@ -119,6 +120,16 @@ export function validateDefinition(definition: CategoryDefinition): string[] {
       (field.startsWith('details.') && detailKeys.includes(field.slice('details.'.length)));
     if (!ok) problems.push(`similarity field ${field} is neither a core link field nor one of details`);
   }
+  if (definition.restrictedTo !== undefined) {
+    if (!Array.isArray(definition.restrictedTo) || !definition.restrictedTo.length) {
+      problems.push('restrictedTo must be a non-empty array of roles (omit it for an unrestricted category)');
+    } else {
+      for (const role of definition.restrictedTo) {
+        if (!allRoles.includes(role as (typeof allRoles)[number]))
+          problems.push(`restrictedTo role ${JSON.stringify(role)} is not a role (${allRoles.join(', ')})`);
+      }
+    }
+  }
   for (const stage of definition.workflowStages ?? []) {
     if (!workflowStages.includes(stage)) problems.push(`workflow stage ${stage} is unknown`);
   }
@@ -182,5 +193,18 @@ export class CategoryRegistry {
 
   list(): RegisteredCategory[] {
     return [...this.byKey.values()];
+  }
+
+  /** Keys of restricted categories that none of `roles` may read (see `restrictedTo` in the SDK). */
+  restrictedCategoriesHiddenFrom(roles: readonly string[]): string[] {
+    return this.list()
+      .filter(({ definition }) => definition.restrictedTo?.length)
+      .filter(({ definition }) => !definition.restrictedTo?.some((role) => roles.includes(role)))
+      .map(({ definition }) => definition.key);
+  }
+
+  /** Whether the category declares restricted access. */
+  isRestricted(key: string): boolean {
+    return Boolean(this.byKey.get(key)?.definition.restrictedTo?.length);
   }
 }

@@ -101,10 +101,10 @@ const actionSchema = (now: Date) =>
   });
 
 /** Locks near misses in id order, so concurrent writers never deadlock. */
-async function lockNearMisses(tx: Transaction, principal: Principal, ids: string[]): Promise<NearMiss[]> {
+async function lockNearMisses(tx: Transaction, actor: Actor, ids: string[]): Promise<NearMiss[]> {
   const locked: NearMiss[] = [];
   for (const id of [...new Set(ids.map((value) => value.toLowerCase()))].sort())
-    locked.push(await lockNearMiss(tx, principal, id));
+    locked.push(await lockNearMiss(tx, actor, id));
   return locked;
 }
 
@@ -127,7 +127,7 @@ export async function addCorrectiveAction(
   const outside = (input.serviceIds ?? []).filter((serviceId) => !worksInService(principal, serviceId));
   if (outside.length) throw forbidden(`You do not work in ${outside.join(', ')}, so you cannot set a control there`);
 
-  const nearMisses = await lockNearMisses(tx, principal, input.nearMissIds);
+  const nearMisses = await lockNearMisses(tx, actor, input.nearMissIds);
   for (const nearMiss of nearMisses) {
     if (!['TRIAGED', 'ACTIONS_IN_PROGRESS', 'VERIFYING'].includes(nearMiss.status)) {
       throw conflict(`Near miss ${nearMiss.reference} is ${nearMiss.status}: actions follow triage`, {

@@ -67,7 +67,7 @@ export async function acknowledgeNearMiss(
   const { principal } = actor;
   authorizeTransition(principal, 'acknowledge');
   validate(z.object({ expectedVersion: expectedVersionSchema }), { expectedVersion: input.expectedVersion });
-  const { nearMiss, to } = await lockForTransition(tx, principal, input.id, 'acknowledge', input.expectedVersion);
+  const { nearMiss, to } = await lockForTransition(tx, actor, input.id, 'acknowledge', input.expectedVersion);
   await markAcknowledged(tx, nearMiss, principal.staffId);
   await giveFeedback(tx, nearMiss, 'ACKNOWLEDGED', acknowledgementMessage(nearMiss.reference, nearMiss.triageDueBy));
   await recordChange(tx, principal, nearMiss, {
@@ -76,7 +76,7 @@ export async function acknowledgeNearMiss(
     event: { status: to },
     feedback: 'ACKNOWLEDGED',
   });
-  return readNearMiss(tx, principal, nearMiss.id);
+  return readNearMiss(tx, actor, nearMiss.id);
 }
 
 export interface TriageRequest {
@@ -124,7 +124,7 @@ export async function triageNearMiss(tx: Transaction, actor: Actor, request: Tri
     overrideReason: request.overrideReason?.trim() ? request.overrideReason : undefined,
     notify: request.notify ?? undefined,
   });
-  const { nearMiss, to } = await lockForTransition(tx, principal, request.nearMissId, 'triage', input.expectedVersion);
+  const { nearMiss, to } = await lockForTransition(tx, actor, request.nearMissId, 'triage', input.expectedVersion);
   const problems = overrideProblems(nearMiss.suggestedRoute, request.route, input.overrideReason);
   if (problems.length) throw badUserInput(problems);
   const notify = input.notify ?? nearMiss.suggestedNotify;
@@ -156,7 +156,7 @@ export async function triageNearMiss(tx: Transaction, actor: Actor, request: Tri
     event: { status: to, route: request.route, notify },
     feedback: 'TRIAGED',
   });
-  return readNearMiss(tx, principal, nearMiss.id);
+  return readNearMiss(tx, actor, nearMiss.id);
 }
 
 export interface CompleteGateItemInput {
@@ -181,7 +181,7 @@ export async function completeGateItem(
       note: request.note?.trim() ? request.note : undefined,
     },
   );
-  const nearMiss = await lockNearMiss(tx, principal, request.nearMissId);
+  const nearMiss = await lockNearMiss(tx, actor, request.nearMissId);
   checkVersion(nearMiss, input.expectedVersion);
   if (nearMiss.status === 'CLOSED')
     throw conflict(`Near miss ${nearMiss.reference} is CLOSED: reopen it first`, { currentStatus: nearMiss.status });
@@ -208,7 +208,7 @@ export async function completeGateItem(
   });
   await advanceToVerification(tx, actor, [nearMiss.id], log);
   await log.record(tx);
-  return readNearMiss(tx, principal, nearMiss.id);
+  return readNearMiss(tx, actor, nearMiss.id);
 }
 
 export interface CloseInput {
@@ -234,7 +234,7 @@ export async function closeNearMiss(tx: Transaction, actor: Actor, input: CloseI
   const { principal } = actor;
   authorizeTransition(principal, 'close');
   validate(z.object({ expectedVersion: expectedVersionSchema }), { expectedVersion: input.expectedVersion });
-  const { nearMiss, to } = await lockForTransition(tx, principal, input.id, 'close', input.expectedVersion);
+  const { nearMiss, to } = await lockForTransition(tx, actor, input.id, 'close', input.expectedVersion);
   const { required, done } = await gateState(tx, actor.services.registry, nearMiss);
   const missing = missingGateItems(required, done);
   if (missing.length)
@@ -252,7 +252,7 @@ export async function closeNearMiss(tx: Transaction, actor: Actor, input: CloseI
     event: { status: to },
     feedback: 'CLOSED',
   });
-  return readNearMiss(tx, principal, nearMiss.id);
+  return readNearMiss(tx, actor, nearMiss.id);
 }
 
 export interface ReopenInput {
@@ -264,7 +264,7 @@ export async function reopenNearMiss(tx: Transaction, actor: Actor, request: Reo
   const { principal } = actor;
   authorizeTransition(principal, 'reopen');
   const input = validate(z.object({ reason: text(2000) }), { reason: request.reason });
-  const { nearMiss, to } = await lockForTransition(tx, principal, request.id, 'reopen');
+  const { nearMiss, to } = await lockForTransition(tx, actor, request.id, 'reopen');
   const windows = windowsOf(await readTenantSettings(tx, nearMiss.tenantId));
   await markReopened(tx, nearMiss, {
     reason: input.reason,
@@ -277,7 +277,7 @@ export async function reopenNearMiss(tx: Transaction, actor: Actor, request: Reo
     event: { status: to },
     feedback: 'REOPENED',
   });
-  return readNearMiss(tx, principal, nearMiss.id);
+  return readNearMiss(tx, actor, nearMiss.id);
 }
 
 export interface SendFeedbackInput {
@@ -293,7 +293,7 @@ export async function sendReporterFeedback(
   const { principal } = actor;
   authorize(principal, 'feedback.send');
   const input = validate(z.object({ message: text(2000) }), { message: request.message });
-  const nearMiss = await lockNearMiss(tx, principal, request.nearMissId);
+  const nearMiss = await lockNearMiss(tx, actor, request.nearMissId);
   await giveFeedback(tx, nearMiss, 'MANUAL', input.message, principal.staffId);
   await recordAudit(tx, {
     tenantId: nearMiss.tenantId,
@@ -303,7 +303,7 @@ export async function sendReporterFeedback(
     detail: { kind: 'MANUAL' },
   });
   await enqueueEvent(tx, feedbackEvent(nearMiss, 'MANUAL'));
-  return readNearMiss(tx, principal, nearMiss.id);
+  return readNearMiss(tx, actor, nearMiss.id);
 }
 
 export interface NoActionInput {
@@ -324,7 +324,7 @@ export async function recordNoActionNeeded(
     expectedVersion: request.expectedVersion,
     reason: request.reason,
   });
-  const nearMiss = await lockNearMiss(tx, principal, request.nearMissId);
+  const nearMiss = await lockNearMiss(tx, actor, request.nearMissId);
   checkVersion(nearMiss, input.expectedVersion);
   if (nearMiss.status !== 'TRIAGED') {
     throw conflict(`Only a TRIAGED near miss can be marked as needing no action; this one is ${nearMiss.status}`, {
@@ -333,5 +333,5 @@ export async function recordNoActionNeeded(
   }
   await recordNoActionReason(tx, nearMiss, input.reason);
   await recordChange(tx, principal, nearMiss, { action: 'near_miss.no_action_needed', detail: { recorded: true } });
-  return readNearMiss(tx, principal, nearMiss.id);
+  return readNearMiss(tx, actor, nearMiss.id);
 }

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Principal } from '../auth/principal';
+import type { CategoryRegistry } from '../categories/category-registry';
 import { canonicalJson } from '../common/canonical-json';
 import type { TenantDatabase } from '../database/tenant-scope';
 import {
@@ -45,9 +46,9 @@ function batchByShape<R>(
 }
 
 /** Per-request loaders: each gateway batch costs a bounded number of statements. */
-export function createNearMissLoaders(principal: Principal, db: TenantDatabase) {
+export function createNearMissLoaders(principal: Principal, db: TenantDatabase, registry: CategoryRegistry) {
   let scope: ReadScope | undefined;
-  const readScope = () => (scope ??= readScopeOf(principal));
+  const readScope = () => (scope ??= readScopeOf(principal, registry));
   const byLink = new Map<LinkColumn, DataLoader<string, NearMiss[]>>();
   let disabled: Promise<Set<string>> | undefined;
   return {

@@ -64,6 +64,11 @@ export function conditions(scope: ReadScope, filter: NearMissFilter, parameters:
   const where = [`n.tenant_id = ${parameters.add(scope.tenantId)}`];
   if (scope.serviceIds !== '*') where.push(`n.service_id = ANY(${parameters.add(scope.serviceIds)}::text[])`);
   if (scope.reportedBy) where.push(`n.reported_by = ${parameters.add(scope.reportedBy)}`);
+  if (scope.restricted?.categories.length) {
+    where.push(
+      `(n.category <> ALL(${parameters.add(scope.restricted.categories)}::text[]) OR n.reported_by = ${parameters.add(scope.restricted.exceptReportedBy)})`,
+    );
+  }
   if (filter.serviceIds) where.push(`n.service_id = ANY(${parameters.add(filter.serviceIds)}::text[])`);
   if (filter.categories) where.push(`n.category = ANY(${parameters.add(filter.categories)}::text[])`);
   if (filter.statuses) where.push(`n.status = ANY(${parameters.add(filter.statuses)}::text[])`);

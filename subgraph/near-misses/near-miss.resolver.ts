@@ -97,6 +97,14 @@ export class NearMissResolver {
     return protectDetails(fieldProtection(context), details, registered?.fieldsSchema);
   }
 
+  @FieldResolver(() => Boolean, {
+    description:
+      'True for categories that declare restricted access (safeguarding: SAFEGUARDING_LEAD and MANAGER): only those roles, ADMIN and the reporter read the report; others in the service do not see it.',
+  })
+  restricted(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): boolean {
+    return context.services.registry.isRestricted(nearMiss.categoryKey);
+  }
+
   @FieldResolver(() => NearMissCategory)
   category(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): NearMissCategory {
     const registered = context.services.registry.get(nearMiss.categoryKey);

@@ -106,7 +106,7 @@ export async function reportNearMiss(
   { input, idempotencyKey }: ReportRequest,
 ): Promise<ReportOutcome> {
   authorize(principal, 'nearMiss.report');
-  const scope = readScopeOf(principal);
+  const scope = readScopeOf(principal, services.registry);
   const now = services.now?.() ?? new Date();
   const { report, category, details, key } = validateReport(services.registry, input, idempotencyKey, now);
   if (!worksInService(principal, report.serviceId)) {

@@ -1,4 +1,5 @@
 import type { Transaction } from '../database/transaction';
+import type { RestrictedCategories } from '../near-misses/read-scope';
 import type { FeedPosition } from './near-miss-event-cursor';
 import type { NearMissEvent } from './near-miss-event.type';
 
@@ -6,6 +7,8 @@ import type { NearMissEvent } from './near-miss-event.type';
 export interface EventScope {
   tenantId: string;
   serviceIds: string[] | '*';
+  /** Restricted categories whose reports' events the reader does not see (except for their own reports). */
+  restricted?: RestrictedCategories;
 }
 
 export interface EventPage {
@@ -45,6 +48,12 @@ export async function loadEventPage(
     scope.serviceIds === '*'
       ? ''
       : `AND EXISTS (SELECT 1 FROM near_miss n WHERE n.id = e.aggregate_id AND n.tenant_id = e.tenant_id AND n.service_id = ANY($${parameters.push(scope.serviceIds)}::text[]))`;
+  // Events of a restricted report the reader cannot read are left out, ids and codes included.
+  const restrictedCondition = scope.restricted?.categories.length
+    ? `AND NOT EXISTS (SELECT 1 FROM near_miss n WHERE n.id = e.aggregate_id AND n.tenant_id = e.tenant_id
+         AND n.category = ANY($${parameters.push(scope.restricted.categories)}::text[])
+         AND n.reported_by <> $${parameters.push(scope.restricted.exceptReportedBy)})`
+    : '';
   // Hand-written: a keyset page on (xid8, id) behind the oldest running transaction.
   const rows: EventRow[] = await tx.query(
     `SELECT e.id, e.transaction_id::text AS transaction_id, e.event_type, e.aggregate_id, e.payload, e.created_at
@@ -53,6 +62,7 @@ export async function loadEventPage(
        AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
        AND (e.transaction_id, e.id) > ($2::xid8, $3::bigint)
        ${serviceCondition}
+       ${restrictedCondition}
      ORDER BY e.transaction_id, e.id
      LIMIT $4`,
     parameters,

@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { authorize } from '../auth/role-matrix';
 import { NearMiss } from '../near-misses/near-miss.type';
+import { restrictedCategoriesOf } from '../near-misses/read-scope';
 import type { RequestContext } from '../server/context';
 import { encodeEventCursor, eventPageRequest } from './near-miss-event-cursor';
 import { loadEventPage } from './near-miss-event.repository';
@@ -20,7 +21,11 @@ export class NearMissEventResolver {
   ): Promise<NearMissEventConnection> {
     authorize(context.principal, 'events.read');
     const request = eventPageRequest(first ?? 50, after ?? undefined);
-    const scope = { tenantId: context.principal.tenantId, serviceIds: context.principal.services };
+    const scope = {
+      tenantId: context.principal.tenantId,
+      serviceIds: context.principal.services,
+      restricted: restrictedCategoriesOf(context.principal, context.services.registry),
+    };
     const page = await context.db.read((tx) => loadEventPage(tx, scope, request.after, request.first));
     const last = page.events.at(-1);
     return {

@@ -1,5 +1,7 @@
 import type { Transaction } from '../database/transaction';
+import { In, Not } from 'typeorm';
 import { NearMissEntity } from '../near-misses/near-miss.entity';
+import type { RestrictedCategories } from '../near-misses/read-scope';
 
 /**
  * A row exactly as stored, every column under its column name: a subject
@@ -20,11 +22,21 @@ interface IdRow {
   id: string;
 }
 
-/** Near misses about a person, oldest first. */
-export async function findNearMissIdsAbout(tx: Transaction, tenantId: string, personId: string): Promise<string[]> {
+/** Near misses about a person, oldest first, leaving out restricted reports the caller cannot read. */
+export async function findNearMissIdsAbout(
+  tx: Transaction,
+  tenantId: string,
+  personId: string,
+  restricted?: RestrictedCategories,
+): Promise<string[]> {
   const rows = await tx.getRepository(NearMissEntity).find({
     select: { id: true },
-    where: { tenantId, personId },
+    where: restricted?.categories.length
+      ? [
+          { tenantId, personId, category: Not(In(restricted.categories)) },
+          { tenantId, personId, reportedBy: restricted.exceptReportedBy },
+        ]
+      : { tenantId, personId },
     order: { occurredAt: 'ASC', id: 'ASC' },
   });
   return rows.map((row) => row.id);

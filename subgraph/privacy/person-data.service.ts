@@ -5,6 +5,7 @@ import { authorize } from '../auth/role-matrix';
 import { badUserInput } from '../common/errors';
 import type { Transaction } from '../database/transaction';
 import { enqueueEvent } from '../outbox/outbox';
+import { restrictedCategoriesOf } from '../near-misses/read-scope';
 import type { Actor } from '../server/actor';
 import { readTenantSettings } from '../tenant-settings/tenant-settings';
 import {
@@ -43,7 +44,12 @@ export async function exportPersonData(
   authorize(actor.principal, 'privacy.export');
   const person = personIdOf(input.personId);
   const { tenantId, staffId } = actor.principal;
-  const ids = await findNearMissIdsAbout(tx, tenantId, person);
+  const ids = await findNearMissIdsAbout(
+    tx,
+    tenantId,
+    person,
+    restrictedCategoriesOf(actor.principal, actor.services.registry),
+  );
   const stored = await loadStoredPersonData(tx, tenantId, ids);
   const audit = (await loadAuditRecords(tx, tenantId, ids)).map((record) => ({
     near_miss_id: record.nearMissId,

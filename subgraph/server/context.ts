@@ -35,10 +35,10 @@ export function createRequestContext(services: AppServices, principal: Principal
     principal,
     services,
     db,
-    ...createLoaders(principal, db),
+    ...createLoaders(principal, db, services),
     async mutate(work, options) {
       const result = await db.transaction((tx) => work(tx, { principal, services }), options);
-      Object.assign(context, createLoaders(principal, db));
+      Object.assign(context, createLoaders(principal, db, services));
       return result;
     },
   };
@@ -46,9 +46,9 @@ export function createRequestContext(services: AppServices, principal: Principal
 }
 
 /** Per-request caches: made anew after each write, so later reads see it. */
-function createLoaders(principal: Principal, db: TenantDatabase) {
+function createLoaders(principal: Principal, db: TenantDatabase, services: AppServices) {
   return {
-    loaders: createNearMissLoaders(principal, db),
+    loaders: createNearMissLoaders(principal, db, services.registry),
     lifecycle: createLifecycleLoaders(principal.tenantId, db),
     actions: createActionLoaders(principal, db),
     patterns: createPatternLoaders(principal, db),

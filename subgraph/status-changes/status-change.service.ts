@@ -9,7 +9,7 @@ import { decideTransition, type LifecycleAction } from './status-machine';
 import { factsOf } from '../near-misses/near-miss.facts';
 import { loadByIds, lockForUpdate } from '../near-misses/near-miss.repository';
 import type { NearMiss } from '../near-misses/near-miss.type';
-import { readScopeOf, type ReadScope } from '../near-misses/read-scope';
+import { changeScopeOf, readScopeOf } from '../near-misses/read-scope';
 import { enqueueEvent, type OutboxEvent } from '../outbox/outbox';
 import { insertFeedback, type FeedbackKind } from './reporter-feedback.repository';
 
@@ -19,12 +19,6 @@ import { insertFeedback, type FeedbackKind } from './reporter-feedback.repositor
  * and event of a change, and telling the reporter.
  */
 
-/** The near misses a caller may change: their tenant and services, whoever reported them. */
-const scopeOf = (principal: Principal): ReadScope => ({
-  tenantId: principal.tenantId,
-  serviceIds: principal.services,
-});
-
 /** Before anything else: may the caller's roles take this step at all (whatever the status)? */
 export function authorizeTransition(principal: Principal, action: LifecycleAction): void {
   const precheck = decideTransition('REPORTED', action, principal.roles);
@@ -32,8 +26,8 @@ export function authorizeTransition(principal: Principal, action: LifecycleActio
 }
 
 /** Loads and locks a near miss in the caller's services, or NOT_FOUND. */
-export async function lockNearMiss(tx: Transaction, principal: Principal, id: string): Promise<NearMiss> {
-  const nearMiss = await lockForUpdate(tx, scopeOf(principal), id);
+export async function lockNearMiss(tx: Transaction, { principal, services }: Actor, id: string): Promise<NearMiss> {
+  const nearMiss = await lockForUpdate(tx, changeScopeOf(principal, services.registry), id);
   if (!nearMiss) throw notFound(`Near miss ${id} does not exist or is not in your services`);
   return nearMiss;
 }
@@ -54,12 +48,13 @@ export function checkVersion(nearMiss: NearMiss, expectedVersion: number): void 
 /** Loads and locks the near miss, then checks version and transition: the same order for every step. */
 export async function lockForTransition(
   tx: Transaction,
-  principal: Principal,
+  actor: Actor,
   id: string,
   action: LifecycleAction,
   expectedVersion?: number,
 ) {
-  const nearMiss = await lockNearMiss(tx, principal, id);
+  const { principal } = actor;
+  const nearMiss = await lockNearMiss(tx, actor, id);
   if (expectedVersion !== undefined && nearMiss.version !== expectedVersion) {
     throw conflict(
       `Near miss ${nearMiss.reference} has changed: it is at version ${nearMiss.version} (status ${nearMiss.status}), not ${expectedVersion}. Reload and try again.`,
@@ -153,8 +148,12 @@ export async function giveFeedback(
 }
 
 /** The near miss as the caller may read it, inside the transaction (null: not readable to them). */
-export async function readNearMiss(tx: Transaction, principal: Principal, id: string): Promise<NearMiss | null> {
-  const [nearMiss] = await loadByIds(tx, readScopeOf(principal), [id]);
+export async function readNearMiss(
+  tx: Transaction,
+  { principal, services }: Actor,
+  id: string,
+): Promise<NearMiss | null> {
+  const [nearMiss] = await loadByIds(tx, readScopeOf(principal, services.registry), [id]);
   return nearMiss;
 }
 

@@ -143,6 +143,12 @@ describe('a broken plugin stops the start with one message naming it', () => {
       /suggests ESCALATE_TO_BOARD, which is not a triage route/,
     ],
     [
+      'an unknown role in restrictedTo',
+      `{ restrictedTo: ['SAFEGUARDING_LEAD', 'CARETAKER'] }`,
+      /restrictedTo role "CARETAKER" is not a role/,
+    ],
+    ['an empty restrictedTo', `{ restrictedTo: [] }`, /restrictedTo must be a non-empty array of roles/],
+    [
       'an example that does not match its details',
       `{ example: { control: 'MASKS' } }`,
       /example does not match details: control/,
