@@ -11,6 +11,7 @@ import { TenantIsolation1763900008000 } from './1763900008000-TenantIsolation';
 import { RepeatScan1763900009000 } from './1763900009000-RepeatScan';
 import { OneSimilarityIndex1763900010000 } from './1763900010000-OneSimilarityIndex';
 import { SimilarityKeyLocks1763900011000 } from './1763900011000-SimilarityKeyLocks';
+import { SealedWebhookSecrets1763900012400 } from './1763900012400-SealedWebhookSecrets';
 
 /** Every migration, in order. Never edit one that has landed: add a new one. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   RepeatScan1763900009000,
   OneSimilarityIndex1763900010000,
   SimilarityKeyLocks1763900011000,
+  SealedWebhookSecrets1763900012400,
 ];

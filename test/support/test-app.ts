@@ -5,8 +5,11 @@ import { signToken } from '../../subgraph/auth/jwt';
 import { Role } from '../../subgraph/auth/role';
 import { createLogger } from '../../subgraph/common/logger';
 import { loadConfig } from '../../subgraph/config';
+import type { HostResolver } from '../../subgraph/outbox/webhook-url';
 
 export const testSecret = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+/** WEBHOOK_SECRET_KEY of every test app (32 bytes, hex), so that production-mode apps start too. */
+export const testWebhookSecretKey = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 
 export interface GraphqlResponse<T = Record<string, any>> {
   status: number;
@@ -48,7 +51,13 @@ export const uniqueTenant = (label = 'tenant') => `${label}-${randomBytes(4).toS
  * PostgreSQL, or a schema of its own on DATABASE_URL when it is set.
  */
 export async function startTestApp(
-  options: { plugins?: string[]; env?: Record<string, string>; replicaOf?: TestApp } = {},
+  options: {
+    plugins?: string[];
+    env?: Record<string, string>;
+    replicaOf?: TestApp;
+    /** Fixed answers for webhook host lookups (the system resolver otherwise). */
+    resolveHost?: HostResolver;
+  } = {},
 ): Promise<TestApp> {
   const databaseUrl = process.env.DATABASE_URL || undefined;
   // A replica shares its primary's schema (server only) and leaves dropping it to the primary.
@@ -66,6 +75,7 @@ export async function startTestApp(
     DATABASE_POOL_SIZE: '10',
     // Tests that deliver webhooks turn the dispatcher on (or drive it directly).
     WEBHOOK_DISPATCH_ENABLED: 'false',
+    WEBHOOK_SECRET_KEY: testWebhookSecretKey,
     ...options.env,
   });
   const statements: string[] = [];
@@ -74,6 +84,7 @@ export async function startTestApp(
     databaseSchema: schema,
     logger: createLogger((process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'silent'),
     onQuery: (sql) => statements.push(sql),
+    resolveHost: options.resolveHost,
   });
   const token = (caller: Caller) =>
     signToken(testSecret, {
