@@ -5,6 +5,7 @@ import { createLogger, type Logger } from './common/logger';
 import type { Config } from './config';
 import { createReadinessCheck, migrateAsOwner, openDatabase, type Database } from './database/data-source';
 import { createWebhookDispatcher, type WebhookDispatcher } from './outbox/webhook-dispatcher';
+import type { HostResolver } from './outbox/webhook-url';
 import type { AppServices } from './server/app-services';
 import { startHttpServer, type RunningServer } from './server/http-server';
 import { createSubgraphSchema } from './server/subgraph-schema';
@@ -29,6 +30,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Observes every SQL statement (tests). */
   onQuery?: (sql: string) => void;
+  /** Resolves webhook hosts at registration and delivery (tests); the system resolver when unset. */
+  resolveHost?: HostResolver;
 }
 
 /** Boot: config -> plugins -> database (+ migrations) -> schema -> HTTP server. */
@@ -64,7 +67,13 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     );
     if (applied.length) logger.info('migrations applied', { migrations: applied });
     const schema = await timed('schema', () => createSubgraphSchema());
-    const services: AppServices = { config, dataSource: database.dataSource, registry, logger };
+    const services: AppServices = {
+      config,
+      dataSource: database.dataSource,
+      registry,
+      logger,
+      resolveHost: options.resolveHost,
+    };
     const http = await timed('http', () =>
       startHttpServer(
         {
@@ -80,6 +89,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       dataSource: database.dataSource,
       config: config.webhooks,
       logger,
+      resolveHost: options.resolveHost,
     });
     if (config.webhooks.dispatchEnabled) webhookDispatcher.start();
     return {

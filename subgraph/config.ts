@@ -12,6 +12,21 @@ const flag = z.preprocess(
     .optional(),
 );
 
+// Webhook signing secrets are sealed with this key (AES-256-GCM): 32 bytes, as hex or base64.
+const webhookSecretKeySchema = z.string().transform((value, context) => {
+  const trimmed = value.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(trimmed)
+    ? Buffer.from(trimmed, 'hex')
+    : /^[A-Za-z0-9+/_-]{43}=?$/.test(trimmed)
+      ? Buffer.from(trimmed, 'base64')
+      : undefined;
+  if (key?.length !== 32) {
+    context.addIssue({ code: 'custom', message: 'must be 32 bytes: 64 hex characters or 44 base64 characters' });
+    return z.NEVER;
+  }
+  return key;
+});
+
 const environmentSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -43,6 +58,7 @@ const environmentSchema = z
       emptyToUndefined,
       z.string().min(32, 'must be at least 32 characters').optional(),
     ),
+    WEBHOOK_SECRET_KEY: z.preprocess(emptyToUndefined, webhookSecretKeySchema.optional()),
   })
   .superRefine((env, context) => {
     if (env.NODE_ENV === 'production' && !env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
@@ -64,6 +80,13 @@ const environmentSchema = z
         code: 'custom',
         path: ['DATABASE_MIGRATION_URL'],
         message: 'needs DATABASE_URL (the embedded database has one login)',
+      });
+    }
+    if (env.NODE_ENV === 'production' && !env.WEBHOOK_SECRET_KEY) {
+      context.addIssue({
+        code: 'custom',
+        path: ['WEBHOOK_SECRET_KEY'],
+        message: 'is required in production (32 random bytes: openssl rand -base64 32)',
       });
     }
     if (env.WEBHOOK_BACKOFF_MAX_MS < env.WEBHOOK_BACKOFF_BASE_MS) {
@@ -124,6 +147,10 @@ export interface WebhookConfig {
   timeoutMs: number;
   /** Allow http:// and loopback/private-network receivers (never in production unless set). */
   allowInsecureUrls: boolean;
+  /** Seals the signing secrets at rest (AES-256-GCM, 32 bytes); see outbox/webhook-secret-cipher.ts. */
+  secretKey: Buffer;
+  /** WEBHOOK_SECRET_KEY is unset (never in production): the key follows the JWT secret (see deriveWebhookSecretKey). */
+  secretKeyDerived: boolean;
 }
 
 export class ConfigError extends Error {
@@ -140,6 +167,14 @@ export class ConfigError extends Error {
  */
 export const derivePseudonymisationSecret = (jwtSecret: string): string =>
   createHmac('sha256', jwtSecret).update('near-miss pseudonymisation').digest('hex');
+
+/**
+ * The webhook secrets' key when WEBHOOK_SECRET_KEY is unset (outside production
+ * only): like the pseudonyms' key, derived from a settled JWT secret so that
+ * sealed secrets still open after a restart.
+ */
+export const deriveWebhookSecretKey = (jwtSecret: string): Buffer =>
+  createHmac('sha256', jwtSecret).update('near-miss webhook secret key').digest();
 
 /** Parses the environment; throws a ConfigError listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -185,6 +220,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       backoffMaxMs: values.WEBHOOK_BACKOFF_MAX_MS,
       timeoutMs: values.WEBHOOK_TIMEOUT_MS,
       allowInsecureUrls: values.WEBHOOK_ALLOW_INSECURE_URLS ?? values.NODE_ENV !== 'production',
+      secretKey: values.WEBHOOK_SECRET_KEY ?? deriveWebhookSecretKey(jwtSecret),
+      secretKeyDerived: values.WEBHOOK_SECRET_KEY === undefined,
     },
   };
 }

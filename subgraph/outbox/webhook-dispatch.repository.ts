@@ -12,7 +12,10 @@ export interface ClaimedDelivery {
   payload: Record<string, unknown>;
   createdAt: Date;
   url: string;
-  secret: string;
+  /** Subscription id, to which the sealed secret is bound. */
+  subscriptionId: string;
+  /** The signing secret as stored: sealed (webhook-secret-cipher.ts), null when erased. */
+  sealedSecret: string | null;
   active: boolean;
 }
 
@@ -26,7 +29,8 @@ interface ClaimedDeliveryRow {
   payload: Record<string, unknown>;
   created_at: Date;
   url: string;
-  secret: string;
+  subscription_id: string;
+  secret: string | null;
   active: boolean;
 }
 
@@ -66,7 +70,8 @@ export async function claimDueDeliveries(
      FROM due, outbox_event event, webhook_subscription subscription
      WHERE delivery.id = due.id AND event.id = delivery.event_id AND subscription.id = delivery.subscription_id
      RETURNING delivery.id, delivery.tenant_id, delivery.attempts, event.id AS event_id, event.event_type, event.aggregate_id,
-               event.payload, event.created_at, subscription.url, subscription.secret, subscription.active`,
+               event.payload, event.created_at, subscription.url, delivery.subscription_id, subscription.secret,
+               subscription.active`,
     [lease.batchSize, lease.leaseMs, lease.token],
   );
   return rows.map((row) => ({
@@ -79,7 +84,8 @@ export async function claimDueDeliveries(
     payload: row.payload,
     createdAt: row.created_at,
     url: row.url,
-    secret: row.secret,
+    subscriptionId: row.subscription_id,
+    sealedSecret: row.secret,
     active: row.active,
   }));
 }

@@ -11,7 +11,9 @@ import {
   markDelivered,
   type ClaimedDelivery,
 } from './webhook-dispatch.repository';
+import { openSigningSecret } from './webhook-secret-cipher';
 import { signatureHeader, signBody } from './webhook-signature';
+import { systemHostResolver, webhookHostProblem, webhookUrlProblem, type HostResolver } from './webhook-url';
 
 /**
  * Delivers outbox events to tenants' webhooks, at least once and in order per
@@ -32,6 +34,11 @@ import { signatureHeader, signBody } from './webhook-signature';
  * only within `sendWindowMs` of the claim and is aborted after `timeoutMs`),
  * so a delivery is never sent by two replicas at once; if a replica dies
  * mid-send, its lease expires and another replica retries (at least once).
+ *
+ * Before each request the signing secret is unsealed (a wrong key fails the
+ * attempt, nothing is sent) and, unless insecure targets are allowed, the
+ * receiver's host is resolved again and refused if any address is internal:
+ * a name that pointed outside at registration may point inside now.
  */
 export interface WebhookDispatcher {
   /** Polls on a timer until stop(): again at once after a non-empty batch, else after the interval. */
@@ -54,6 +61,8 @@ export interface WebhookDispatcherOptions {
   config: WebhookConfig;
   logger: Logger;
   random?: () => number;
+  /** Resolves receivers' hosts before each delivery (tests); the system resolver when unset. */
+  resolveHost?: HostResolver;
 }
 
 type Outcome =
@@ -85,6 +94,7 @@ export function webhookBody(event: {
 export function createWebhookDispatcher(options: WebhookDispatcherOptions): WebhookDispatcher {
   const { dataSource, config, logger } = options;
   const random = options.random ?? Math.random;
+  const resolveHost = options.resolveHost ?? systemHostResolver;
   // A send starts within sendWindowMs of the claim and lasts at most timeoutMs; the lease outlives both.
   const sendWindowMs = leaseMarginMs + config.timeoutMs;
   const leaseMs = sendWindowMs + config.timeoutMs + leaseMarginMs;
@@ -107,7 +117,25 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     asDispatcher((tx) => claimDueDeliveries(tx, { batchSize: config.batchSize, leaseMs, token }));
 
   async function send(delivery: ClaimedDelivery, sendBefore: number): Promise<Outcome> {
-    if (!delivery.active) return { kind: 'deactivated' };
+    // An erased secret belongs to an inactive webhook (the migration that sealed secrets erased plain ones).
+    if (!delivery.active || delivery.sealedSecret === null) return { kind: 'deactivated' };
+    let secret: string;
+    try {
+      secret = openSigningSecret(
+        config.secretKey,
+        { tenantId: delivery.tenantId, webhookId: delivery.subscriptionId },
+        delivery.sealedSecret,
+      );
+    } catch (error) {
+      return { kind: 'failed', statusCode: null, error: describe(error) };
+    }
+    if (!config.allowInsecureUrls) {
+      const problem =
+        webhookUrlProblem(delivery.url, false) ??
+        (await webhookHostProblem(delivery.url, resolveHost, config.timeoutMs));
+      if (problem) return { kind: 'failed', statusCode: null, error: `receiver refused, nothing sent: url ${problem}` };
+    }
+    // Checked last, after the lookup: the request must start within the window the lease allows for.
     if (Date.now() >= sendBefore)
       return { kind: 'failed', statusCode: null, error: 'claim too old to send safely; retried later' };
     const body = webhookBody({
@@ -130,7 +158,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
           'x-near-miss-event-type': delivery.eventType,
           'x-near-miss-delivery-id': delivery.id,
           'x-near-miss-delivery-attempt': String(delivery.attempts),
-          [signatureHeader]: signBody(delivery.secret, body),
+          [signatureHeader]: signBody(secret, body),
         },
         body,
       });

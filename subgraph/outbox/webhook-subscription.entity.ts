@@ -5,7 +5,8 @@ export class WebhookSubscriptionEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ name: 'tenant_id', type: 'text' }) tenantId!: string;
   @Column({ type: 'text' }) url!: string;
-  @Column({ type: 'text' }) secret!: string;
+  /** The signing secret sealed under WEBHOOK_SECRET_KEY (`v1:...`, see webhook-secret-cipher.ts); null once erased (inactive). */
+  @Column({ name: 'secret', type: 'text', nullable: true }) sealedSecret!: string | null;
   /** Null means every event type. */
   @Column({ name: 'event_types', type: 'text', array: true, nullable: true }) eventTypes!: string[] | null;
   @Column({ type: 'boolean', default: true }) active!: boolean;

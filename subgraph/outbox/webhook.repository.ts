@@ -33,9 +33,11 @@ export async function countActiveWebhooks(tx: Transaction, tenantId: string): Pr
 }
 
 export interface NewWebhook {
+  id: string;
   tenantId: string;
   url: string;
-  secret: string;
+  /** Sealed with the tenant and this id (sealSigningSecret); never the secret itself. */
+  sealedSecret: string;
   /** Null: every event type. */
   eventTypes: string[] | null;
   createdBy: string;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit-log';
 import type { Principal } from '../auth/principal';
@@ -16,8 +17,9 @@ import {
   lockWebhook,
   markWebhookDeactivated,
 } from './webhook.repository';
+import { sealSigningSecret } from './webhook-secret-cipher';
 import { newSigningSecret } from './webhook-signature';
-import { webhookUrlProblem } from './webhook-url';
+import { systemHostResolver, webhookHostProblem, webhookUrlProblem } from './webhook-url';
 import type { WebhookDelivery, WebhookDeliveryStatus, WebhookSubscription } from './webhook.type';
 
 export const maxWebhooksPerTenant = 20;
@@ -50,7 +52,13 @@ export async function registerWebhook(
   authorize(principal, 'webhooks.manage');
   const url = input.url.trim();
   const problems: FieldProblem[] = [];
-  const urlProblem = webhookUrlProblem(url, actor.services.config.webhooks.allowInsecureUrls);
+  const { allowInsecureUrls, secretKey, timeoutMs } = actor.services.config.webhooks;
+  // A name is judged by the addresses it resolves to (again before each delivery: it may change).
+  const urlProblem =
+    webhookUrlProblem(url, allowInsecureUrls) ??
+    (allowInsecureUrls
+      ? undefined
+      : await webhookHostProblem(url, actor.services.resolveHost ?? systemHostResolver, timeoutMs));
   if (urlProblem) problems.push({ path: 'url', message: urlProblem });
   const types = input.eventTypes == null ? undefined : eventTypesSchema.safeParse(input.eventTypes);
   if (types && !types.success) problems.push(...toFieldProblems(types.error, ['eventTypes']));
@@ -64,11 +72,14 @@ export async function registerWebhook(
       },
     ]);
   }
+  // Stored sealed, bound to its tenant and id; the admin sees it once, in this payload.
+  const id = randomUUID();
   const secret = newSigningSecret();
   const webhook = await insertWebhook(tx, {
+    id,
     tenantId: principal.tenantId,
     url,
-    secret,
+    sealedSecret: sealSigningSecret(secretKey, { tenantId: principal.tenantId, webhookId: id }, secret),
     eventTypes: types?.data ?? null,
     createdBy: principal.staffId,
   });

@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal';
 import type { CategoryRegistry } from '../categories/category-registry';
 import { conflict, forbidden, notFound } from '../common/errors';
 import type { Transaction } from '../database/transaction';
+import type { Actor } from '../server/actor';
 import { applicableGates } from '../gates/applicable-gates';
 import { loadDoneGateKeys } from '../gates/gate-completion.repository';
 import { decideTransition, type LifecycleAction } from './status-machine';

@@ -6,7 +6,7 @@ import { useDevelopmentSecret } from '../../subgraph/auth/development-secret';
 import { signToken } from '../../subgraph/auth/jwt';
 import { Role } from '../../subgraph/auth/role';
 import { createLogger } from '../../subgraph/common/logger';
-import { loadConfig } from '../../subgraph/config';
+import { deriveWebhookSecretKey, loadConfig } from '../../subgraph/config';
 import { medicationReport, newKey, reportMutation } from '../support/reports';
 import { uniqueTenant } from '../support/test-app';
 
@@ -92,6 +92,9 @@ describe('a restart on the same DATA_DIR without AUTH_JWT_SECRET', () => {
     try {
       expect(second.config.auth.jwtSecret).toBe(first.config.auth.jwtSecret);
       expect(await second.pseudonyms()).toEqual(before);
+      // The webhook secrets sealed before the restart still open.
+      expect(second.config.webhooks.secretKey.equals(first.config.webhooks.secretKey)).toBe(true);
+      expect(second.config.webhooks.secretKey.equals(deriveWebhookSecretKey(second.config.auth.jwtSecret))).toBe(true);
     } finally {
       await second.app.stop();
     }
@@ -102,5 +105,12 @@ describe('a restart on the same DATA_DIR without AUTH_JWT_SECRET', () => {
     const config = loadConfig(environment({ PSEUDONYMISATION_SECRET: pseudonymisationSecret }));
     useDevelopmentSecret(config);
     expect(config.pseudonymisationSecret).toBe(pseudonymisationSecret);
+  });
+
+  it('leaves a configured WEBHOOK_SECRET_KEY as it is', () => {
+    const key = 'ab'.repeat(32);
+    const config = loadConfig(environment({ WEBHOOK_SECRET_KEY: key }));
+    useDevelopmentSecret(config);
+    expect(config.webhooks.secretKey.toString('hex')).toBe(key);
   });
 });

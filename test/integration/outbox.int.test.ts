@@ -1,10 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { SealedWebhookSecrets1763900012400 } from '../../migrations/1763900012400-SealedWebhookSecrets';
 import { createLogger } from '../../subgraph/common/logger';
 import type { WebhookConfig } from '../../subgraph/config';
 import { openDatabase, type Database } from '../../subgraph/database/data-source';
 import { createTenantDatabase } from '../../subgraph/database/tenant-scope';
 import { enqueueEvent } from '../../subgraph/outbox/outbox';
+import type { HostResolver } from '../../subgraph/outbox/webhook-url';
 import {
   createWebhookDispatcher,
   type DispatchReport,
@@ -12,7 +14,7 @@ import {
 } from '../../subgraph/outbox/webhook-dispatcher';
 import { verifySignature } from '../../subgraph/outbox/webhook-signature';
 import { medicationReport, newKey, reportMutation } from '../support/reports';
-import { startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
+import { startTestApp, testWebhookSecretKey, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../support/webhook-receiver';
 
@@ -157,11 +159,27 @@ const fastWebhooks = (overrides: Partial<WebhookConfig> = {}): WebhookConfig => 
   backoffMaxMs: 40,
   timeoutMs: 3000,
   allowInsecureUrls: true,
+  // The test apps' key: these dispatchers open the secrets the apps sealed.
+  secretKey: Buffer.from(testWebhookSecretKey, 'hex'),
+  secretKeyDerived: false,
   ...overrides,
 });
 
-const dispatcherOn = (dataSource: DataSource, overrides: Partial<WebhookConfig> = {}) =>
-  createWebhookDispatcher({ dataSource, config: fastWebhooks(overrides), logger: createLogger('silent') });
+// Offline lookups for production-mode apps: public names, and one that also resolves inside.
+const fixedHosts: HostResolver = (hostname) => {
+  const answers: Record<string, string[]> = {
+    'hooks.example.org': ['203.0.113.10', '2001:db8::10'],
+    'split.example.org': ['203.0.113.11', '127.0.0.1'],
+    'metadata.example.org': ['169.254.169.254'],
+  };
+  const addresses = answers[hostname];
+  return addresses
+    ? Promise.resolve(addresses)
+    : Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }));
+};
+
+const dispatcherOn = (dataSource: DataSource, overrides: Partial<WebhookConfig> = {}, resolveHost = fixedHosts) =>
+  createWebhookDispatcher({ dataSource, config: fastWebhooks(overrides), logger: createLogger('silent'), resolveHost });
 
 /** Runs a dispatcher's batches back to back until `done`. */
 async function drive(
@@ -480,6 +498,116 @@ describe('the webhook dispatcher', () => {
     expect(secondTry.startedAt).toBeGreaterThanOrEqual(Math.max(...firstTries.map((request) => request.endedAt)));
   });
 
+  it('stores the signing secret sealed: the row holds no plaintext, and deliveries verify with the secret shown once', async () => {
+    const tenant = uniqueTenant('hooks');
+    const { signingSecret, webhook } = await registerWebhook(t, tenant, receiver.url);
+    const [row] = await sql<{ secret: string }[]>(
+      t.app.database.dataSource,
+      `SELECT secret FROM webhook_subscription WHERE id = $1`,
+      [webhook.id],
+    );
+    expect(row.secret).toMatch(/^v1:[\w-]{16}:[\w-]{22}:[\w-]+$/);
+    expect(row.secret).not.toContain(signingSecret);
+    expect(row.secret).not.toContain(signingSecret.slice('whsec_'.length, 20));
+
+    await emit(t.app.database.dataSource, tenant, randomUUID());
+    await drive(
+      dispatcherOn(t.app.database.dataSource),
+      async () =>
+        (await deliveries(t.app.database.dataSource, tenant)).every((delivery) => delivery.status === 'DELIVERED'),
+      'the delivery',
+    );
+    const [request] = ofTenant(receiver.requests, tenant);
+    expect(verifySignature(signingSecret, request.body, String(request.headers['x-near-miss-signature']))).toBe(true);
+  });
+
+  it('sends nothing when the secret does not open with its key, and delivers once the right key is back', async () => {
+    const tenant = uniqueTenant('hooks');
+    const { signingSecret } = await registerWebhook(t, tenant, receiver.url);
+    await emit(t.app.database.dataSource, tenant, randomUUID());
+
+    const report = await dispatcherOn(t.app.database.dataSource, { secretKey: randomBytes(32) }).dispatchOnce();
+    expect(report).toMatchObject({ claimed: 1, failed: 1 });
+    expect(ofTenant(receiver.requests, tenant)).toEqual([]);
+    const [failed] = await deliveries(t.app.database.dataSource, tenant);
+    expect(failed).toMatchObject({ status: 'PENDING', attempts: 1, last_status_code: null });
+    expect(failed.last_error).toMatch(/does not open with WEBHOOK_SECRET_KEY/);
+
+    await drive(
+      dispatcherOn(t.app.database.dataSource),
+      async () => (await deliveries(t.app.database.dataSource, tenant))[0].status === 'DELIVERED',
+      'the delivery with the right key',
+    );
+    const [request] = ofTenant(receiver.requests, tenant);
+    expect(verifySignature(signingSecret, request.body, String(request.headers['x-near-miss-signature']))).toBe(true);
+  });
+
+  it('checks the receiver again before each delivery in production settings: an internal address gets nothing', async () => {
+    const tenant = uniqueTenant('hooks');
+    // Registered while insecure targets were allowed; the deployment has since turned them off.
+    const local = await registerWebhook(t, tenant, receiver.url);
+    const split = await registerWebhook(t, tenant, 'https://split.example.org/near-miss');
+    await emit(t.app.database.dataSource, tenant, randomUUID());
+
+    const report = await dispatcherOn(t.app.database.dataSource, { allowInsecureUrls: false }).dispatchOnce();
+    expect(report).toMatchObject({ claimed: 2, failed: 2 });
+    expect(ofTenant(receiver.requests, tenant)).toEqual([]);
+    const errors = new Map(
+      (await deliveries(t.app.database.dataSource, tenant)).map((row) => [row.subscription_id, row.last_error]),
+    );
+    expect(errors.get(local.webhook.id)).toBe('receiver refused, nothing sent: url must use https');
+    expect(errors.get(split.webhook.id)).toBe(
+      'receiver refused, nothing sent: url its host must not resolve to a loopback or private-network address',
+    );
+  });
+
+  it('erased secrets stored in plain before they were sealed: their webhooks stopped, the sealed ones untouched', async () => {
+    const tenant = uniqueTenant('hooks');
+    const plain = await registerWebhook(t, tenant, receiver.url);
+    const sealed = await registerWebhook(t, tenant, receiver.url);
+    await emit(t.app.database.dataSource, tenant, randomUUID());
+    const { dataSource } = t.app.database;
+    const [before] = await sql<{ secret: string }[]>(
+      dataSource,
+      `SELECT secret FROM webhook_subscription WHERE id = $1`,
+      [sealed.webhook.id],
+    );
+    // Back to before the migration, with a secret stored the old way, and forward again.
+    const migration = new SealedWebhookSecrets1763900012400();
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      await migration.down(runner);
+      await runner.query(`UPDATE webhook_subscription SET secret = $2 WHERE id = $1`, [
+        plain.webhook.id,
+        plain.signingSecret,
+      ]);
+      await migration.up(runner);
+      await runner.commitTransaction();
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+
+    const rows = await sql<{ id: string; secret: string | null; active: boolean; deactivated_at: Date | null }[]>(
+      dataSource,
+      `SELECT id, secret, active, deactivated_at FROM webhook_subscription WHERE tenant_id = $1`,
+      [tenant],
+    );
+    expect(rows.find((row) => row.id === plain.webhook.id)).toMatchObject({ secret: null, active: false });
+    expect(rows.find((row) => row.id === plain.webhook.id)!.deactivated_at).toBeInstanceOf(Date);
+    expect(rows.find((row) => row.id === sealed.webhook.id)).toMatchObject({ secret: before.secret, active: true });
+    const states = new Map(
+      (await deliveries(dataSource, tenant)).map((row) => [row.subscription_id, [row.status, row.last_error]]),
+    );
+    expect(states.get(plain.webhook.id)).toEqual(['DEAD', expect.stringMatching(/register the webhook again/)]);
+    expect(states.get(sealed.webhook.id)).toEqual(['PENDING', null]);
+    // And nothing but a sealed envelope goes in any more.
+    await expect(
+      sql(dataSource, `UPDATE webhook_subscription SET secret = 'whsec_plain' WHERE id = $1`, [sealed.webhook.id]),
+    ).rejects.toThrow(/webhook_subscription_secret_sealed/);
+  });
+
   it('leaves a delivery leased by another replica alone until the lease expires, then retries it', async () => {
     const tenant = uniqueTenant('hooks');
     await registerWebhook(t, tenant, receiver.url);
@@ -705,7 +833,7 @@ describe('nearMissEvents', () => {
 describe('webhook administration', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ env: { WEBHOOK_ALLOW_INSECURE_URLS: 'false' } });
+    t = await startTestApp({ env: { WEBHOOK_ALLOW_INSECURE_URLS: 'false' }, resolveHost: fixedHosts });
   });
   afterAll(async () => t?.stop());
 
@@ -776,14 +904,29 @@ describe('webhook administration', () => {
   });
 
   it.each([
-    ['not a URL', 'hooks.example.org/x', 'url'],
-    ['plain http in production settings', 'http://hooks.example.org/x', 'url'],
-    ['a loopback receiver', 'https://127.0.0.1:8443/x', 'url'],
-    ['a private-network receiver', 'https://10.1.2.3/x', 'url'],
-    ['credentials in the URL', 'https://user:pass@hooks.example.org/x', 'url'],
-  ])('refuses %s', async (_case, url, field) => {
-    const result = await t.graphql(registerMutation, { url }, admin(uniqueTenant('admin')));
-    expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ path: field }] });
+    ['not a URL', 'hooks.example.org/x', /absolute URL/],
+    ['plain http in production settings', 'http://hooks.example.org/x', /https/],
+    ['a loopback receiver', 'https://127.0.0.1:8443/x', /must not point at a loopback/],
+    ['a private-network receiver', 'https://10.1.2.3/x', /must not point at a loopback/],
+    ['credentials in the URL', 'https://user:pass@hooks.example.org/x', /credentials/],
+    ['a name for this machine written with the root dot', 'https://localhost./x', /this machine/],
+    ['a name with one of its addresses on loopback', 'https://split.example.org/x', /must not resolve to a loopback/],
+    [
+      'a name that resolves to the link-local metadata service',
+      'https://metadata.example.org/x',
+      /must not resolve to/,
+    ],
+    ['a name that does not resolve', 'https://nowhere.example.org/x', /does not resolve/],
+  ])('refuses %s', async (_case, url, message) => {
+    const tenant = uniqueTenant('admin');
+    const result = await t.graphql(registerMutation, { url }, admin(tenant));
+    expect(result.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [{ path: 'url', message: expect.stringMatching(message) }],
+    });
+    expect(
+      await sql(t.app.database.dataSource, `SELECT id FROM webhook_subscription WHERE tenant_id = $1`, [tenant]),
+    ).toEqual([]);
   });
 
   it('refuses malformed event types', async () => {

@@ -5,8 +5,11 @@ import { signToken } from '../../subgraph/auth/jwt';
 import { Role } from '../../subgraph/auth/role';
 import { createLogger } from '../../subgraph/common/logger';
 import { loadConfig } from '../../subgraph/config';
+import type { HostResolver } from '../../subgraph/outbox/webhook-url';
 
 export const testSecret = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+/** WEBHOOK_SECRET_KEY of every test app (32 bytes, hex), so that production-mode apps start too. */
+export const testWebhookSecretKey = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 
 export interface GraphqlResponse<T = Record<string, any>> {
   status: number;
@@ -54,6 +57,8 @@ export async function startTestApp(
     env?: Record<string, string>;
     replicaOf?: TestApp;
     database?: { url: string; migrationUrl?: string };
+    /** Fixed answers for webhook host lookups (the system resolver otherwise). */
+    resolveHost?: HostResolver;
   } = {},
 ): Promise<TestApp> {
   const databaseUrl = options.database?.url ?? (process.env.DATABASE_URL || undefined);
@@ -74,6 +79,7 @@ export async function startTestApp(
     DATABASE_POOL_SIZE: '10',
     // Tests that deliver webhooks turn the dispatcher on (or drive it directly).
     WEBHOOK_DISPATCH_ENABLED: 'false',
+    WEBHOOK_SECRET_KEY: testWebhookSecretKey,
     ...options.env,
   });
   const statements: string[] = [];
@@ -82,6 +88,7 @@ export async function startTestApp(
     databaseSchema: schema,
     logger: createLogger((process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'silent'),
     onQuery: (sql) => statements.push(sql),
+    resolveHost: options.resolveHost,
   });
   const token = (caller: Caller) =>
     signToken(testSecret, {

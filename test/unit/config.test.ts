@@ -14,9 +14,15 @@ describe('.env.example', () => {
   });
 
   it('shows the defaults: loading it as it is gives the configuration of an empty environment', () => {
-    const withoutSecrets = ({ auth, pseudonymisationSecret: _secret, ...rest }: ReturnType<typeof loadConfig>) => ({
+    const withoutSecrets = ({
+      auth,
+      pseudonymisationSecret: _secret,
+      webhooks,
+      ...rest
+    }: ReturnType<typeof loadConfig>) => ({
       ...rest,
       auth: { ...auth, jwtSecret: undefined },
+      webhooks: { ...webhooks, secretKey: undefined },
     });
     expect(withoutSecrets(loadConfig(Object.fromEntries(example)))).toEqual(withoutSecrets(loadConfig({})));
   });
