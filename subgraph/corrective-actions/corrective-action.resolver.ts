@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { authorize } from '../auth/role-matrix';
 import { notFound } from '../common/errors';
-import { hostReference, Staff } from '../host-entities/host-entity.types';
-import { fieldProtection, protectStaffId } from '../near-misses/field-protection';
+import { Staff } from '../host-entities/host-entity.types';
+import { fieldProtection, protectReference, refuseLookup } from '../near-misses/field-protection';
 import { NearMiss } from '../near-misses/near-miss.type';
 import type { RequestContext } from '../server/context';
 import { VerificationResult as VerificationResultEnum } from './corrective-action.type';
@@ -146,10 +146,10 @@ export class CorrectiveActionResolver {
   }
 
   @FieldResolver(() => Staff, {
-    description: 'Pseudonymous for roles that see no individual staff (GOVERNANCE, ANALYST)',
+    description: 'Pseudonymous (stf_...) for roles that see no individual staff (GOVERNANCE, ANALYST)',
   })
   owner(@Root() action: CorrectiveAction, @Ctx() context: RequestContext): Staff {
-    return hostReference(Staff, protectStaffId(fieldProtection(context), action.ownerId))!;
+    return protectReference(fieldProtection(context), 'staff', action.ownerId)!;
   }
 
   @FieldResolver(() => [VerificationCheck])
@@ -168,11 +168,9 @@ export class VerificationCheckResolver {
     return actionOrFail(context, check.actionId);
   }
 
-  @FieldResolver(() => Staff, { nullable: true })
+  @FieldResolver(() => Staff, { nullable: true, description: 'Pseudonymous (stf_...) for GOVERNANCE and ANALYST' })
   performedBy(@Root() check: VerificationCheck, @Ctx() context: RequestContext): Staff | null {
-    return check.performedById
-      ? hostReference(Staff, protectStaffId(fieldProtection(context), check.performedById))
-      : null;
+    return protectReference(fieldProtection(context), 'staff', check.performedById);
   }
 }
 
@@ -226,6 +224,7 @@ export class StaffActionsResolver {
     @Arg('status', () => [ActionStatus], { nullable: true }) status?: ActionStatusValue[],
   ): Promise<CorrectiveAction[]> {
     authorize(context.principal, 'actions.read');
+    refuseLookup(context.principal, 'staff', staff.id);
     return context.actions.byOwner(status ?? undefined).load(staff.id);
   }
 }

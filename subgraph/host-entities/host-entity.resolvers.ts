@@ -3,6 +3,7 @@ import { NearMissFilter } from '../near-misses/near-miss.filter';
 import type { LinkColumn } from '../near-misses/near-miss.repository';
 import { connection } from '../near-misses/near-miss.resolver';
 import { NearMiss, NearMissConnection } from '../near-misses/near-miss.type';
+import { refuseLookup, type PseudonymKind } from '../near-misses/field-protection';
 import type { RequestContext } from '../server/context';
 import { CarePlan, MedicationRecord, Person, Shift, Staff, Visit } from './host-entity.types';
 
@@ -35,14 +36,17 @@ export class StaffResolver {
   }
 }
 
-const linked = (column: LinkColumn) => (entity: { id: string }, context: RequestContext) =>
-  context.loaders.byLink(column).load(entity.id);
+/** Near misses linked to a host record; refused to callers who see host links only as pseudonyms. */
+const linked = (column: LinkColumn, kind: PseudonymKind) => (entity: { id: string }, context: RequestContext) => {
+  refuseLookup(context.principal, kind, entity.id);
+  return context.loaders.byLink(column).load(entity.id);
+};
 
 @Resolver(() => Visit)
 export class VisitResolver {
   @FieldResolver(() => [NearMiss], { description: 'Near misses linked to this visit' })
   nearMisses(@Root() visit: Visit, @Ctx() context: RequestContext) {
-    return linked('visit_id')(visit, context);
+    return linked('visit_id', 'visit')(visit, context);
   }
 }
 
@@ -50,7 +54,7 @@ export class VisitResolver {
 export class MedicationRecordResolver {
   @FieldResolver(() => [NearMiss], { description: 'Near misses linked to this MAR entry' })
   nearMisses(@Root() record: MedicationRecord, @Ctx() context: RequestContext) {
-    return linked('medication_record_id')(record, context);
+    return linked('medication_record_id', 'medicationRecord')(record, context);
   }
 }
 
@@ -58,7 +62,7 @@ export class MedicationRecordResolver {
 export class ShiftResolver {
   @FieldResolver(() => [NearMiss], { description: 'Near misses linked to this shift' })
   nearMisses(@Root() shift: Shift, @Ctx() context: RequestContext) {
-    return linked('shift_id')(shift, context);
+    return linked('shift_id', 'shift')(shift, context);
   }
 }
 
@@ -66,6 +70,6 @@ export class ShiftResolver {
 export class CarePlanResolver {
   @FieldResolver(() => [NearMiss], { description: 'Near misses linked to this care plan' })
   nearMisses(@Root() carePlan: CarePlan, @Ctx() context: RequestContext) {
-    return linked('care_plan_id')(carePlan, context);
+    return linked('care_plan_id', 'carePlan')(carePlan, context);
   }
 }

@@ -2,7 +2,6 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { authorize, isAllowed } from '../auth/role-matrix';
 import { notFound } from '../common/errors';
 import { applicableGates } from '../gates/applicable-gates';
-import { hostReference, Staff } from '../host-entities/host-entity.types';
 import { factsOf } from '../near-misses/near-miss.facts';
 import { loadTriageQueue } from '../near-misses/near-miss.repository';
 import { GateItem, NearMiss, ReporterFeedback } from '../near-misses/near-miss.type';
@@ -19,7 +18,7 @@ import {
   triageNearMiss,
 } from './lifecycle.service';
 import { TenantSettingsInput, TenantSettingsType, Triage, TriageInput } from './triage.type';
-import { fieldProtection, protectText } from '../near-misses/field-protection';
+import { fieldProtection, protectReference, protectText } from '../near-misses/field-protection';
 
 /**
  * The near miss a step returned (read inside its transaction) for the
@@ -138,19 +137,20 @@ export class LifecycleResolver {
     const record = await context.lifecycle.triage.load(nearMiss.id);
     if (!record) return null;
     const seesClassification = isAllowed(context.principal, 'triage.justCulture.read');
+    const protection = fieldProtection(context);
     return {
       route: record.route,
       suggestedRoute: record.suggestedRoute,
-      overrideReason: protectText(fieldProtection(context), record.overrideReason ?? undefined),
+      overrideReason: protectText(protection, record.overrideReason ?? undefined),
       sameDay: record.sameDay,
       dueBy: record.dueBy,
       triagedAt: record.triagedAt,
-      triagedBy: hostReference(Staff, record.triagedBy)!,
+      triagedBy: protectReference(protection, 'staff', record.triagedBy)!,
       withinDue: record.triagedAt.getTime() <= record.dueBy.getTime(),
       justCulture: seesClassification ? record.justCulture : undefined,
       justCultureResponse: seesClassification ? justCultureResponse[record.justCulture] : undefined,
       notify: record.notify,
-      rationale: protectText(fieldProtection(context), record.rationale),
+      rationale: protectText(protection, record.rationale),
     };
   }
 
@@ -160,6 +160,7 @@ export class LifecycleResolver {
   async gates(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Promise<GateItem[]> {
     const registered = context.services.registry.get(nearMiss.categoryKey);
     if (!registered) return [];
+    const protection = fieldProtection(context);
     const completions = new Map(
       (await context.lifecycle.gateCompletions.load(nearMiss.id)).map((completion) => [completion.key, completion]),
     );
@@ -168,7 +169,7 @@ export class LifecycleResolver {
       return {
         ...gate,
         done: done !== undefined,
-        doneBy: done ? hostReference(Staff, done.doneBy)! : undefined,
+        doneBy: done ? protectReference(protection, 'staff', done.doneBy)! : undefined,
         doneAt: done?.doneAt,
       };
     });

@@ -3,15 +3,7 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { toCategoryType } from '../categories/category.mapper';
 import { currentDetails } from '../categories/current-details';
 import { NearMissCategory } from '../categories/category.type';
-import {
-  CarePlan,
-  MedicationRecord,
-  Person,
-  Shift,
-  Staff,
-  Visit,
-  hostReference,
-} from '../host-entities/host-entity.types';
+import { CarePlan, MedicationRecord, Person, Shift, Staff, Visit } from '../host-entities/host-entity.types';
 import type { RequestContext } from '../server/context';
 import { NearMissFilter } from './near-miss.filter';
 import { checkPageSize, type ConnectionRequest } from './near-miss.repository';
@@ -20,10 +12,12 @@ import { ReportNearMissInput } from './report-near-miss.input';
 import { reportNearMiss, reportTransaction } from './report-near-miss.service';
 import {
   fieldProtection,
+  protectAuditEvent,
   protectDetails,
-  protectPersonId,
+  protectReference,
   protectText,
   protectTexts,
+  refuseLookup,
   refusePersonLookup,
 } from './field-protection';
 import { RiskReview } from '../patterns/risk-review.type';
@@ -41,6 +35,7 @@ export function connection(
     context.principal,
     filter?.personId ?? (anchor?.column === 'person_id' ? anchor.value : undefined),
   );
+  refuseLookup(context.principal, 'staff', anchor?.column === 'reported_by' ? anchor.value : undefined);
   return Object.assign(new NearMissConnection(), {
     request: { scope, filter: filter ?? {}, first: checkPageSize(first ?? 20), after: after ?? undefined, anchor },
   });
@@ -126,14 +121,18 @@ export class NearMissResolver {
         };
   }
 
-  @FieldResolver(() => Staff)
-  reportedBy(@Root() nearMiss: NearMiss): Staff {
-    return hostReference(Staff, nearMiss.reportedById)!;
+  // Staff and host links: per-tenant pseudonyms for ANALYST (field-protection.ts protectReference).
+  @FieldResolver(() => Staff, {
+    description: 'For ANALYST callers, a per-tenant pseudonym (stf_...) in place of the id',
+  })
+  reportedBy(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Staff {
+    return protectReference(fieldProtection(context), 'staff', nearMiss.reportedById)!;
   }
 
-  @FieldResolver(() => [Staff])
-  staffInvolved(@Root() nearMiss: NearMiss): Staff[] {
-    return nearMiss.staffInvolvedIds.map((id) => hostReference(Staff, id)!);
+  @FieldResolver(() => [Staff], { description: 'For ANALYST callers, per-tenant pseudonyms (stf_...)' })
+  staffInvolved(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Staff[] {
+    const protection = fieldProtection(context);
+    return nearMiss.staffInvolvedIds.map((id) => protectReference(protection, 'staff', id)!);
   }
 
   @FieldResolver(() => Person, {
@@ -141,7 +140,7 @@ export class NearMissResolver {
     description: 'For ANALYST callers, a per-tenant pseudonym (psn_...) in place of the id',
   })
   person(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Person | null {
-    return hostReference(Person, protectPersonId(fieldProtection(context), nearMiss.personId));
+    return protectReference(fieldProtection(context), 'person', nearMiss.personId);
   }
 
   // Free text: withheld ("[withheld]") for callers without identified access (ANALYST); see field-protection.ts.
@@ -186,29 +185,32 @@ export class NearMissResolver {
     return protectText(fieldProtection(context), nearMiss.noActionReason);
   }
 
-  @FieldResolver(() => Visit, { nullable: true })
-  visit(@Root() nearMiss: NearMiss): Visit | null {
-    return hostReference(Visit, nearMiss.visitId);
+  @FieldResolver(() => Visit, { nullable: true, description: 'For ANALYST callers, a pseudonym (vst_...)' })
+  visit(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Visit | null {
+    return protectReference(fieldProtection(context), 'visit', nearMiss.visitId);
   }
 
-  @FieldResolver(() => MedicationRecord, { nullable: true })
-  medicationRecord(@Root() nearMiss: NearMiss): MedicationRecord | null {
-    return hostReference(MedicationRecord, nearMiss.medicationRecordId);
+  @FieldResolver(() => MedicationRecord, { nullable: true, description: 'For ANALYST callers, a pseudonym (mar_...)' })
+  medicationRecord(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): MedicationRecord | null {
+    return protectReference(fieldProtection(context), 'medicationRecord', nearMiss.medicationRecordId);
   }
 
-  @FieldResolver(() => Shift, { nullable: true })
-  shift(@Root() nearMiss: NearMiss): Shift | null {
-    return hostReference(Shift, nearMiss.shiftId);
+  @FieldResolver(() => Shift, { nullable: true, description: 'For ANALYST callers, a pseudonym (shf_...)' })
+  shift(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Shift | null {
+    return protectReference(fieldProtection(context), 'shift', nearMiss.shiftId);
   }
 
-  @FieldResolver(() => CarePlan, { nullable: true })
-  carePlan(@Root() nearMiss: NearMiss): CarePlan | null {
-    return hostReference(CarePlan, nearMiss.carePlanId);
+  @FieldResolver(() => CarePlan, { nullable: true, description: 'For ANALYST callers, a pseudonym (cpl_...)' })
+  carePlan(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): CarePlan | null {
+    return protectReference(fieldProtection(context), 'carePlan', nearMiss.carePlanId);
   }
 
-  @FieldResolver(() => [AuditEvent], { description: 'What happened to this report, oldest first' })
+  @FieldResolver(() => [AuditEvent], {
+    description: 'What happened to this report, oldest first (for ANALYST callers, staff as pseudonyms)',
+  })
   async timeline(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Promise<AuditEvent[]> {
-    return context.loaders.timeline.load(nearMiss.id);
+    const protection = fieldProtection(context);
+    return (await context.loaders.timeline.load(nearMiss.id)).map((event) => protectAuditEvent(protection, event));
   }
 }
 

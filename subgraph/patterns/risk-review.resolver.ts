@@ -4,8 +4,8 @@ import { toCategoryType } from '../categories/category.mapper';
 import { NearMissCategory } from '../categories/category.type';
 import { notFound } from '../common/errors';
 import { CorrectiveAction } from '../corrective-actions/corrective-action.type';
-import { hostReference, Staff } from '../host-entities/host-entity.types';
-import { withheld } from '../near-misses/field-protection';
+import { Staff } from '../host-entities/host-entity.types';
+import { fieldProtection, protectReference, withheld } from '../near-misses/field-protection';
 import { NearMiss } from '../near-misses/near-miss.type';
 import type { RequestContext } from '../server/context';
 import { loadRepeatTriggerRules, loadReviews } from './risk-review.repository';
@@ -25,9 +25,9 @@ import {
 const present = <T>(items: (T | null | Error)[]): T[] =>
   items.filter((item): item is T => item !== null && !(item instanceof Error));
 
-/** Staff behind a review are hidden from callers who may read no individual (GOVERNANCE). */
+/** Staff behind a review: hidden from callers who may read no individual (GOVERNANCE), pseudonyms for ANALYST. */
 const staffFor = (context: RequestContext, id: string | undefined) =>
-  isAllowed(context.principal, 'nearMiss.read') ? hostReference(Staff, id) : null;
+  isAllowed(context.principal, 'nearMiss.read') ? protectReference(fieldProtection(context), 'staff', id) : null;
 
 @Resolver(() => RiskReview)
 export class RiskReviewResolver {
@@ -133,13 +133,13 @@ export class RiskReviewResolver {
 
   @FieldResolver(() => Staff, {
     nullable: true,
-    description: "The service's manager when the review opened (null for GOVERNANCE)",
+    description: "The service's manager when the review opened (null for GOVERNANCE, a pseudonym for ANALYST)",
   })
   assignedTo(@Root() review: RiskReview, @Ctx() context: RequestContext): Staff | null {
     return staffFor(context, review.assignedToId);
   }
 
-  @FieldResolver(() => Staff, { nullable: true, description: 'null for GOVERNANCE' })
+  @FieldResolver(() => Staff, { nullable: true, description: 'null for GOVERNANCE, a pseudonym (stf_...) for ANALYST' })
   concludedBy(@Root() review: RiskReview, @Ctx() context: RequestContext): Staff | null {
     return staffFor(context, review.concludedById);
   }

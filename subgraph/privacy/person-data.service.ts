@@ -8,10 +8,16 @@ import { enqueueEvent } from '../outbox/outbox';
 import { restrictedCategoriesOf } from '../near-misses/read-scope';
 import type { Actor } from '../server/actor';
 import { readTenantSettings } from '../tenant-settings/tenant-settings';
+import { lockReviewKeys } from '../patterns/risk-review.repository';
 import {
+  deleteUnheldReviewKeys,
+  eraseActionText,
   eraseFreeText,
+  eraseReviewConclusions,
   findNearMissIdsAbout,
+  loadSimilarityKeysOf,
   loadStoredPersonData,
+  lockNearMissesAbout,
   lockNearMissesPastRetention,
 } from './person-data.repository';
 
@@ -77,20 +83,20 @@ export async function exportPersonData(
 }
 
 /**
- * Replaces free text of near misses and unlinks the person, keeping every row,
- * count, status and the audit chain, so aggregates and the chain still verify.
+ * The audit entries (one per near miss) and the event of an erasure; the
+ * audit chain is the last write of the transaction.
  */
-async function eraseNearMissText(
+async function recordErasure(
   tx: Transaction,
   tenantId: string,
   ids: string[],
   actor: string | undefined,
   action: string,
+  detail: Record<string, unknown> = {},
 ): Promise<void> {
-  await eraseFreeText(tx, tenantId, ids, erasedText);
   await recordAudit(
     tx,
-    ids.map((id) => ({ tenantId, nearMissId: id, actor, action, detail: {} })),
+    ids.map((id) => ({ tenantId, nearMissId: id, actor, action, detail })),
   );
   await enqueueEvent(tx, { tenantId, type: action, aggregateId: ids[0], payload: { nearMissIds: ids } });
 }
@@ -100,15 +106,37 @@ export interface ErasePersonDataInput {
   reason: string;
 }
 
-/** Erasure on request: everything about one person. Returns how many near misses were erased. */
+/**
+ * Erasure on request: every link to one person. Their near misses lose their
+ * free text, the person id and the host links that name the person (visit,
+ * MAR entry, care plan); the corrective actions answering them and their
+ * checks lose their free text, the risk reviews that counted them their
+ * conclusion, and review keys derived from the person go. The reason is kept
+ * in each erased near miss's audit entry. Locks follow the writers' order:
+ * similarity keys, reviews, actions, near misses, the audit chain. Returns
+ * how many near misses were erased.
+ */
 export async function erasePersonData(tx: Transaction, actor: Actor, input: ErasePersonDataInput): Promise<number> {
   authorize(actor.principal, 'privacy.erase');
   const person = personIdOf(input.personId);
   const why = z.string().trim().min(1, 'may not be blank').max(2000).safeParse(input.reason);
   if (!why.success) throw badUserInput([{ path: 'reason', message: why.error.issues[0].message }]);
   const { tenantId, staffId } = actor.principal;
-  const ids = await findNearMissIdsAbout(tx, tenantId, person);
-  if (ids.length) await eraseNearMissText(tx, tenantId, ids, staffId, 'privacy.person_data_erased');
+  const found = await findNearMissIdsAbout(tx, tenantId, person);
+  if (!found.length) return 0;
+  const keys = await loadSimilarityKeysOf(tx, tenantId, found);
+  await lockReviewKeys(tx, tenantId, keys);
+  const reviews = await eraseReviewConclusions(tx, tenantId, found, erasedText);
+  const actions = await eraseActionText(tx, tenantId, found, erasedText);
+  const ids = await lockNearMissesAbout(tx, tenantId, person);
+  if (!ids.length) return 0;
+  await eraseFreeText(tx, tenantId, ids, erasedText);
+  await deleteUnheldReviewKeys(tx, tenantId, keys);
+  await recordErasure(tx, tenantId, ids, staffId, 'privacy.person_data_erased', {
+    reason: why.data,
+    correctiveActions: actions,
+    riskReviews: reviews,
+  });
   return ids.length;
 }
 
@@ -135,6 +163,9 @@ export async function applyRetention(tx: Transaction, actor: Actor, input: Apply
     retentionMonths,
     retentionBatchSize,
   );
-  if (ids.length) await eraseNearMissText(tx, tenantId, ids, staffId, 'privacy.retention_applied');
+  if (ids.length) {
+    await eraseFreeText(tx, tenantId, ids, erasedText);
+    await recordErasure(tx, tenantId, ids, staffId, 'privacy.retention_applied');
+  }
   return ids.length;
 }

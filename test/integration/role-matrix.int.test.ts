@@ -145,7 +145,7 @@ describe('the role matrix enforced', () => {
       const result = await t.graphql(ownerQuery, { id: ids.CorrectiveAction }, { tenant, roles: [role] });
       const identified = (roleMatrix['nearMiss.readIdentified'] as readonly string[]).includes(role);
       expect(result.data!.correctiveAction.owner.id === 'staff-owner').toBe(identified);
-      if (!identified) expect(result.data!.correctiveAction.owner.id).toMatch(/^psn_/);
+      if (!identified) expect(result.data!.correctiveAction.owner.id).toMatch(/^stf_/);
     }
   });
 
