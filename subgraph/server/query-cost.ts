@@ -8,7 +8,6 @@ import {
   type DocumentNode,
   type FieldNode,
   type GraphQLField,
-  type GraphQLInputType,
   type GraphQLNamedType,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -55,7 +54,7 @@ function argumentValue(
     const value = variables[node.value.name.value];
     return value === undefined ? argument.defaultValue : value;
   }
-  return valueFromAST(node.value, argument.type as GraphQLInputType, variables);
+  return valueFromAST(node.value, argument.type, variables);
 }
 
 const countOf = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
@@ -145,12 +144,7 @@ export function operationCost(
     }
   };
 
-  const root =
-    operation.operation === 'query'
-      ? schema.getQueryType()
-      : operation.operation === 'mutation'
-        ? schema.getMutationType()
-        : schema.getSubscriptionType();
+  const root = schema.getRootType(operation.operation);
   if (!root) return { cost, representations };
   try {
     visit(operation.selectionSet, root, 1);

@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError } from 'graphql';
 import { maxTrendBuckets } from '../analytics/analytics.service';
@@ -28,11 +28,13 @@ export const queryLimits = {
    * Our cost (query-cost.ts): one per value a field can have in the response,
    * lists multiplied by their real bound (`first` as given, literal or
    * variable; `_entities` by its representations; unpaginated lists by
-   * `listBounds`). A full 100-row page with every near-miss field is ~72k;
+   * `listBounds`). A full 100-row page with every near-miss field is ~72k; the
+   * deepest real screen (query-limits.fed: a person's near misses, their
+   * reporters' other reports and those reports' timelines) ~203k;
    * `nearMisses(first: 100) { ... correctiveActions { nearMisses { id } } }`
-   * is 1M. About 0.5 s of work at worst.
+   * is 1M. At the limit, a request does about a second of work at worst.
    */
-  maxCost: 200_000,
+  maxCost: 300_000,
   /**
    * Lexer tokens in the document (variables are not tokens): a 1,000-alias
    * query is ~6k. Enforced by graphql-js's own parser (`parseOptions.maxTokens`),
@@ -131,30 +133,33 @@ const refusal = (message: string, path: string) =>
  * no per-field list bounds.
  */
 export function costLimitPlugin(maxEntityRepresentations: number): ApolloServerPlugin {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ schema, document, operation, request }) {
-          if (!operation) return;
-          const { cost, representations } = operationCost(schema, document, operation, request.variables ?? {}, {
-            listBounds,
-            defaultListBound,
-            maxVisits: maxCostVisits,
-          });
-          if (representations > maxEntityRepresentations) {
-            throw refusal(
-              `_entities representations limit of ${maxEntityRepresentations} exceeded, found ${representations}.`,
-              'representations',
-            );
-          }
-          if (cost > queryLimits.maxCost) {
-            const found = Number.isFinite(cost) ? String(cost) : 'too many fields to count';
-            throw refusal(`Query cost limit of ${queryLimits.maxCost} exceeded, found ${found}.`, 'query');
-          }
-        },
-      };
-    },
-  };
+  const check: NonNullable<GraphQLRequestListener<BaseContext>['didResolveOperation']> = ({
+    schema,
+    document,
+    operation,
+    request,
+  }) =>
+    // A throw inside the executor rejects: Apollo answers with the error and does not execute.
+    new Promise<void>((resolve) => {
+      if (!operation) return resolve();
+      const { cost, representations } = operationCost(schema, document, operation, request.variables ?? {}, {
+        listBounds,
+        defaultListBound,
+        maxVisits: maxCostVisits,
+      });
+      if (representations > maxEntityRepresentations) {
+        throw refusal(
+          `_entities representations limit of ${maxEntityRepresentations} exceeded, found ${representations}.`,
+          'representations',
+        );
+      }
+      if (cost > queryLimits.maxCost) {
+        const found = Number.isFinite(cost) ? String(cost) : 'too many fields to count';
+        throw refusal(`Query cost limit of ${queryLimits.maxCost} exceeded, found ${found}.`, 'query');
+      }
+      resolve();
+    });
+  return { requestDidStart: () => Promise.resolve({ didResolveOperation: check }) };
 }
 
 export interface QueryLimitOptions {
