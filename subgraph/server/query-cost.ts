@@ -5,6 +5,7 @@ import {
   isListType,
   Kind,
   valueFromAST,
+  valueFromASTUntyped,
   type DocumentNode,
   type FieldNode,
   type GraphQLField,
@@ -74,6 +75,13 @@ export function operationCost(
       definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [],
     ),
   );
+  // A variable left out takes its default from the operation (`query($n: Int = 50)`).
+  const defaults = Object.fromEntries(
+    (operation.variableDefinitions ?? []).flatMap((definition) =>
+      definition.defaultValue ? [[definition.variable.name.value, valueFromASTUntyped(definition.defaultValue)]] : [],
+    ),
+  );
+  variables = { ...defaults, ...variables };
   let cost = 0;
   let representations = 0;
   let visits = 0;

@@ -48,6 +48,9 @@ describe('operationCost', () => {
     const query = 'query($n: Int) { nearMisses(first: $n) { edges { node { id } } } }';
     expect(costOf(query, { n: 100 }).cost).toBe(400);
     expect(costOf(query).cost).toBe(80); // default first: 20
+    const withDefault = 'query($n: Int = 50) { nearMisses(first: $n) { edges { node { id } } } }';
+    expect(costOf(withDefault).cost).toBe(200);
+    expect(costOf(withDefault, { n: 5 }).cost).toBe(20);
     expect(costOf('{ nearMisses { totalCount } }').cost).toBe(40);
   });
 
