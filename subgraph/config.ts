@@ -42,6 +42,8 @@ const environmentSchema = z
     NEAR_MISS_PLUGINS: z.preprocess(emptyToUndefined, z.string().optional()),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     DATABASE_PREPARED_STATEMENTS: flag,
+    ENTITIES_MAX_REPRESENTATIONS: z.coerce.number().int().min(1).max(100_000).default(1000),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
     WEBHOOK_DISPATCH_ENABLED: flag,
     WEBHOOK_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
     WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(20),
@@ -129,7 +131,15 @@ export interface Config {
   pseudonymisationSecret: string;
   /** PSEUDONYMISATION_SECRET is unset: the key follows the JWT secret (see derivePseudonymisationSecret). */
   pseudonymisationSecretDerived: boolean;
+  requestLimits: RequestLimitsConfig;
   webhooks: WebhookConfig;
+}
+
+export interface RequestLimitsConfig {
+  /** `_entities` representations one request may carry, across its `_entities` fields. */
+  maxEntityRepresentations: number;
+  /** statement_timeout of every statement in a request's transactions (0: none). */
+  statementTimeoutMs: number;
 }
 
 export interface WebhookConfig {
@@ -211,6 +221,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Set it, or it is derived from the JWT secret (again by useDevelopmentSecret once that is settled).
     pseudonymisationSecret: values.PSEUDONYMISATION_SECRET ?? derivePseudonymisationSecret(jwtSecret),
     pseudonymisationSecretDerived: values.PSEUDONYMISATION_SECRET === undefined,
+    requestLimits: {
+      maxEntityRepresentations: values.ENTITIES_MAX_REPRESENTATIONS,
+      statementTimeoutMs: values.DATABASE_STATEMENT_TIMEOUT_MS,
+    },
     webhooks: {
       dispatchEnabled: values.WEBHOOK_DISPATCH_ENABLED ?? true,
       dispatchIntervalMs: values.WEBHOOK_DISPATCH_INTERVAL_MS,

@@ -10,6 +10,7 @@ import {
   loadChecksByAction,
   loadChecksByIds,
   loadNearMissIdsByAction,
+  listCaps,
 } from './corrective-action.repository';
 import type { CorrectiveAction, VerificationCheck } from './corrective-action.type';
 
@@ -23,7 +24,7 @@ export function createActionLoaders(principal: Principal, db: TenantDatabase) {
       db.read((tx) => loadActionsByNearMiss(tx, scope, ids)),
     ),
     nearMissIds: new DataLoader<string, string[]>((ids) =>
-      db.read((tx) => loadNearMissIdsByAction(tx, principal.tenantId, ids)),
+      db.read((tx) => loadNearMissIdsByAction(tx, principal.tenantId, ids, listCaps.nearMissesPerAction)),
     ),
     checks: new DataLoader<string, VerificationCheck[]>((ids) =>
       db.read((tx) => loadChecksByAction(tx, principal.tenantId, ids)),

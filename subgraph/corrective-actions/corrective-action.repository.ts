@@ -163,6 +163,18 @@ export async function loadActionsByIds(
   return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
 }
 
+/**
+ * The most a nested list returns per parent (NearMiss.correctiveActions,
+ * CorrectiveAction.nearMisses, Staff.correctiveActionsOwned): the query cost
+ * counts these lists at these sizes, so the database never returns more.
+ */
+export const listCaps = {
+  actionsPerNearMiss: 50,
+  nearMissesPerAction: 100,
+  actionsPerOwner: 100,
+} as const;
+
+// Per-parent caps: one statement per batch, a LATERAL page per parent id.
 export async function loadActionsByNearMiss(
   tx: Transaction,
   scope: ActionScope,
@@ -172,8 +184,11 @@ export async function loadActionsByNearMiss(
   const where = scopeConditions(scope, values);
   values.push(nearMissIds);
   const rows: (ActionRow & { near_miss_id: string })[] = await tx.query(
-    `SELECT l.near_miss_id, ${actionColumns} FROM corrective_action_near_miss l JOIN corrective_action a ON a.id = l.action_id
-     WHERE ${where} AND l.tenant_id = a.tenant_id AND l.near_miss_id = ANY($${values.length}::uuid[]) ORDER BY a.created_at, a.id`,
+    `SELECT page.* FROM unnest($${values.length}::uuid[]) AS anchor(id) CROSS JOIN LATERAL (
+       SELECT l.near_miss_id, ${actionColumns} FROM corrective_action_near_miss l JOIN corrective_action a ON a.id = l.action_id
+       WHERE ${where} AND l.tenant_id = a.tenant_id AND l.near_miss_id = anchor.id
+       ORDER BY a.created_at, a.id LIMIT ${listCaps.actionsPerNearMiss}
+     ) page`,
     values,
   );
   return nearMissIds.map((id) => rows.filter((row) => row.near_miss_id === id).map((row) => toAction(row)));
@@ -188,27 +203,42 @@ export async function loadActionsByOwner(
   const values: unknown[] = [];
   let where = scopeConditions(scope, values);
   values.push(ownerIds);
-  where += ` AND a.owner_id = ANY($${values.length}::text[])`;
+  const owners = values.length;
+  where += ' AND a.owner_id = anchor.id';
   if (statuses?.length) {
     values.push(statuses);
     where += ` AND a.status = ANY($${values.length}::text[])`;
   }
   const rows: ActionRow[] = await tx.query(
-    `SELECT ${actionColumns} FROM corrective_action a WHERE ${where} ORDER BY a.due_by, a.id`,
+    `SELECT page.* FROM unnest($${owners}::text[]) AS anchor(id) CROSS JOIN LATERAL (
+       SELECT ${actionColumns} FROM corrective_action a WHERE ${where}
+       ORDER BY a.due_by, a.id LIMIT ${listCaps.actionsPerOwner}
+     ) page`,
     values,
   );
   return ownerIds.map((ownerId) => rows.filter((row) => row.owner_id === ownerId).map((row) => toAction(row)));
 }
 
+/** Every linked near miss per action, or at most `limit` (the first in id order) for the API's list. */
 export async function loadNearMissIdsByAction(
   tx: Transaction,
   tenantId: string,
   actionIds: readonly string[],
+  limit?: number,
 ): Promise<string[][]> {
-  const rows: { action_id: string; near_miss_id: string }[] = await tx.query(
-    `SELECT action_id, near_miss_id FROM corrective_action_near_miss WHERE tenant_id = $1 AND action_id = ANY($2::uuid[]) ORDER BY near_miss_id`,
-    [tenantId, actionIds],
-  );
+  const rows: { action_id: string; near_miss_id: string }[] =
+    limit === undefined
+      ? await tx.query(
+          `SELECT action_id, near_miss_id FROM corrective_action_near_miss WHERE tenant_id = $1 AND action_id = ANY($2::uuid[]) ORDER BY near_miss_id`,
+          [tenantId, actionIds],
+        )
+      : await tx.query(
+          `SELECT page.* FROM unnest($2::uuid[]) AS anchor(id) CROSS JOIN LATERAL (
+             SELECT action_id, near_miss_id FROM corrective_action_near_miss
+             WHERE tenant_id = $1 AND action_id = anchor.id ORDER BY near_miss_id LIMIT $3
+           ) page`,
+          [tenantId, actionIds, limit],
+        );
   return actionIds.map((id) => rows.filter((row) => row.action_id === id).map((row) => row.near_miss_id));
 }
 

@@ -8,7 +8,7 @@ import type { RequestContext } from '../server/context';
 import { VerificationResult as VerificationResultEnum } from './corrective-action.type';
 import type { VerificationResultValue } from '../verification/verification-rules';
 import { isWeakOnly, planEffectiveness, type ActionStatusValue } from './action-rules';
-import { actionScopeOf, loadOverdueActions, loadOverdueChecks } from './corrective-action.repository';
+import { actionScopeOf, listCaps, loadOverdueActions, loadOverdueChecks } from './corrective-action.repository';
 import {
   addCorrectiveAction,
   cancelCorrectiveAction,
@@ -138,7 +138,9 @@ export class CorrectiveActionResolver {
     return context.db.read((tx) => loadOverdueChecks(tx, actionScopeOf(context.principal), serviceIds ?? undefined));
   }
 
-  @FieldResolver(() => [NearMiss], { description: 'The near misses this action answers (those you may see)' })
+  @FieldResolver(() => [NearMiss], {
+    description: `The near misses this action answers (those you may see), at most ${listCaps.nearMissesPerAction}`,
+  })
   async nearMisses(@Root() action: CorrectiveAction, @Ctx() context: RequestContext): Promise<NearMiss[]> {
     const ids = await context.actions.nearMissIds.load(action.id);
     const nearMisses = await context.loaders.byId.loadMany(ids);
@@ -176,7 +178,9 @@ export class VerificationCheckResolver {
 
 @Resolver(() => NearMiss)
 export class NearMissActionsResolver {
-  @FieldResolver(() => [CorrectiveAction])
+  @FieldResolver(() => [CorrectiveAction], {
+    description: `Corrective actions for this near miss, oldest first, at most ${listCaps.actionsPerNearMiss}`,
+  })
   async correctiveActions(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Promise<CorrectiveAction[]> {
     return context.actions.byNearMiss.load(nearMiss.id);
   }
@@ -216,7 +220,7 @@ export class NearMissActionsResolver {
 @Resolver(() => Staff)
 export class StaffActionsResolver {
   @FieldResolver(() => [CorrectiveAction], {
-    description: 'Actions this member of staff owns (in services you may see), by due date',
+    description: `Actions this member of staff owns (in services you may see), by due date, at most ${listCaps.actionsPerOwner}`,
   })
   async correctiveActionsOwned(
     @Root() staff: Staff,

@@ -16,11 +16,21 @@ import type { Transaction } from './transaction';
 // the query.
 const setup = `SELECT set_config('${tenantSetting}', $1, true), set_config('role', $2, true),
   set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`;
-const setupWithGenericPlans = `${setup}, set_config('plan_cache_mode', 'force_generic_plan', true)`;
+const genericPlansSetting = `set_config('plan_cache_mode', 'force_generic_plan', true)`;
+// A request's time budget: PostgreSQL cancels a statement that runs longer.
+const statementTimeoutSetting = `set_config('statement_timeout', $3, true)`;
 
-/** Confines the transaction to a tenant, as the application role. */
-export async function enterTenant(tx: Transaction, tenantId: string, genericPlans: boolean): Promise<void> {
-  await tx.query(genericPlans ? setupWithGenericPlans : setup, [tenantId, applicationRole]);
+/** Confines the transaction to a tenant, as the application role (and, when given, a statement timeout). */
+export async function enterTenant(
+  tx: Transaction,
+  tenantId: string,
+  genericPlans: boolean,
+  statementTimeoutMs?: number,
+): Promise<void> {
+  const settings = [setup, ...(genericPlans ? [genericPlansSetting] : [])];
+  if (statementTimeoutMs === undefined) return void (await tx.query(settings.join(', '), [tenantId, applicationRole]));
+  settings.push(statementTimeoutSetting);
+  await tx.query(settings.join(', '), [tenantId, applicationRole, `${statementTimeoutMs}ms`]);
 }
 
 /** Switches the transaction to the webhook dispatcher's role (every tenant's deliveries, nothing else). */

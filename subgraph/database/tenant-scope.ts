@@ -39,10 +39,15 @@ export const isRetryable = (error: unknown) =>
       '',
   );
 
-export function createTenantDatabase(dataSource: DataSource, tenantId: string): TenantDatabase {
+/** `statementTimeoutMs`: a request's time budget per statement (requests pass the configured one). */
+export function createTenantDatabase(
+  dataSource: DataSource,
+  tenantId: string,
+  settings: { statementTimeoutMs?: number } = {},
+): TenantDatabase {
   const once = <T>(work: (manager: EntityManager) => Promise<T>, options: TransactionOptions = {}) =>
     dataSource.transaction(async (manager) => {
-      await enterTenant(manager, tenantId, options.genericPlans ?? false);
+      await enterTenant(manager, tenantId, options.genericPlans ?? false, settings.statementTimeoutMs);
       return work(manager);
     });
   // Work inside is database-only, so a transaction the server rolled back for

@@ -29,7 +29,9 @@ export interface RequestContext {
 }
 
 export function createRequestContext(services: AppServices, principal: Principal, requestId: string): RequestContext {
-  const db = createTenantDatabase(services.dataSource, principal.tenantId);
+  const db = createTenantDatabase(services.dataSource, principal.tenantId, {
+    statementTimeoutMs: services.config.requestLimits.statementTimeoutMs,
+  });
   const context: RequestContext = {
     requestId,
     principal,

@@ -65,7 +65,10 @@ const sendJson = (response: ServerResponse, status: number, body: unknown) => {
 export async function startHttpServer(options: HttpServerOptions, port: number): Promise<RunningServer> {
   const { services } = options;
   const production = services.config.nodeEnv === 'production';
-  const limits = createQueryLimits(production);
+  const limits = createQueryLimits({
+    production,
+    maxEntityRepresentations: services.config.requestLimits.maxEntityRepresentations,
+  });
   const apollo = new ApolloServer<RequestContext>({
     schema: options.schema,
     // `_service { sdl }` is not introspection: the gateway still gets the SDL in production.

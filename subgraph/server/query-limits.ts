@@ -1,6 +1,14 @@
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError } from 'graphql';
+import { maxTrendBuckets } from '../analytics/analytics.service';
+import { maxSharedLearning } from '../analytics/governance.repository';
 import { ErrorCode } from '../common/errors';
+import { listCaps } from '../corrective-actions/corrective-action.repository';
+import { maxLinkedNearMisses, maxQueueLength } from '../near-misses/near-miss.repository';
+import { maxWebhooksPerTenant } from '../outbox/webhook.service';
+import { maxReviewList } from '../patterns/risk-review.repository';
+import { operationCost } from './query-cost';
 
 /**
  * Limits on what one operation may ask for, enforced by graphql-armor before
@@ -17,12 +25,16 @@ export const queryLimits = {
   /** Client aliases the gateway forwards (e.g. several filtered counts on a dashboard). */
   maxAliases: 30,
   /**
-   * graphql-armor's cost: objects 2, scalars 1, ×1.5 per level, × a literal
-   * `first` (a variable counts as 1; the resolvers cap `first` at 100). A full
-   * 100-row page with every near-miss field costs ~26k; a list inside a list
-   * of 100 costs millions.
+   * Our cost (query-cost.ts): one per value a field can have in the response,
+   * lists multiplied by their real bound (`first` as given, literal or
+   * variable; `_entities` by its representations; unpaginated lists by
+   * `listBounds`). A full 100-row page with every near-miss field is ~72k; the
+   * deepest real screen (query-limits.fed: a person's near misses, their
+   * reporters' other reports and those reports' timelines) ~203k;
+   * `nearMisses(first: 100) { ... correctiveActions { nearMisses { id } } }`
+   * is 1M. At the limit, a request does about a second of work at worst.
    */
-  maxCost: 50_000,
+  maxCost: 300_000,
   /**
    * Lexer tokens in the document (variables are not tokens): a 1,000-alias
    * query is ~6k. Enforced by graphql-js's own parser (`parseOptions.maxTokens`),
@@ -32,6 +44,68 @@ export const queryLimits = {
   maxTokens: 10_000,
   maxDirectives: 50,
 } as const;
+
+/**
+ * The most items an unpaginated list of objects returns per parent, as the
+ * cost counts it. Where a repository constant is named, its loader applies it
+ * in SQL; the others are bounded by what writes them (input limits, plugin
+ * definitions, the workflow). `edges` is 1: the page is `first`, counted on
+ * the connection's field. A unit test keeps every list of the schema here.
+ */
+export const listBounds: Readonly<Record<string, number>> = {
+  'NearMissConnection.edges': 1,
+  'NearMissEventConnection.edges': 1,
+  'Query.categories': 50,
+  'Query.triageQueue': maxQueueLength,
+  'Query.overdueCorrectiveActions': 500,
+  'Query.overdueVerificationChecks': 500,
+  'Query.webhooks': maxWebhooksPerTenant,
+  'Query.riskReviews': maxReviewList,
+  'Query.repeatTriggerRules': 50,
+  'Query.nearMissTrends': maxTrendBuckets,
+  'Query.workflowStageAnalysis': 50,
+  'Query.nearMissSignals': 200,
+  'Mutation.scheduleVerification': 20,
+  'Mutation.setRepeatTriggerRule': 50,
+  'NearMiss.correctiveActions': listCaps.actionsPerNearMiss,
+  'NearMiss.staffInvolved': 50,
+  'NearMiss.timeline': 100,
+  'NearMiss.gates': 20,
+  'NearMiss.feedback': 20,
+  'NearMiss.riskReviews': 10,
+  'CorrectiveAction.nearMisses': listCaps.nearMissesPerAction,
+  'CorrectiveAction.verificationChecks': 20,
+  'ActionPlan.actions': listCaps.actionsPerNearMiss,
+  'Staff.correctiveActionsOwned': listCaps.actionsPerOwner,
+  'Visit.nearMisses': maxLinkedNearMisses,
+  'MedicationRecord.nearMisses': maxLinkedNearMisses,
+  'Shift.nearMisses': maxLinkedNearMisses,
+  'CarePlan.nearMisses': maxLinkedNearMisses,
+  'RiskReview.nearMisses': 100,
+  'RiskReview.correctiveActions': 20,
+  'NearMissCategory.gates': 20,
+  'NearMissCategory.verificationTemplates': 20,
+  'SignalHealth.barrierReliability': 100,
+  'SpcSeries.points': 200,
+  'SpcSeries.signals': 50,
+  'GovernanceSummary.byCategory': 50,
+  'GovernanceSummary.byService': 200,
+  'GovernanceSummary.byWorkflowStage': 50,
+  'GovernanceSummary.byContributingFactor': 100,
+  'GovernanceSummary.byShiftPhase': 10,
+  'GovernanceSummary.byHourOfDay': 24,
+  'GovernanceSummary.repeatPatterns': maxReviewList,
+  'GovernanceSummary.sharedLearning': maxSharedLearning,
+  'GovernanceSummary.signals': 50,
+  'ReportNearMissPayload.riskReviewsOpened': 10,
+  'ReportNearMissPayload.riskReviewsJoined': 10,
+};
+
+// Fragments spread many times over can make a short document long to walk.
+const maxCostVisits = 100_000;
+
+/** A list of objects missing from `listBounds` counts as this many. */
+export const defaultListBound = 500;
 
 type ArmorConfig = NonNullable<ConstructorParameters<typeof ApolloArmor>[0]>;
 type RejectCallback = NonNullable<NonNullable<ArmorConfig['maxDepth']>['onReject']>[number];
@@ -47,19 +121,71 @@ const reportRejection: RejectCallback = (context, error) => {
 // A fresh object per rule: graphql-armor keeps (and may extend) what it is given.
 const rejectWith = () => ({ propagateOnRejection: false, onReject: [reportRejection], exposeLimits: true });
 
+const refusal = (message: string, path: string) =>
+  new GraphQLError(message, {
+    extensions: { code: ErrorCode.BadUserInput, fields: [{ path, message }], http: { status: 400 } },
+  });
+
 /**
- * graphql-armor's Apollo plugins and validation rules, and the parser's
- * token limit, for the ApolloServer constructor. Field suggestions
- * ("Did you mean ...?") are masked in production, where introspection is off too.
+ * Refuses, after validation and before execution, an operation over the cost
+ * budget or with more `_entities` representations than allowed. graphql-armor's
+ * cost limit cannot do this: a validation rule sees no variables, and it has
+ * no per-field list bounds.
  */
-export function createQueryLimits(production: boolean) {
+export function costLimitPlugin(maxEntityRepresentations: number): ApolloServerPlugin {
+  const check: NonNullable<GraphQLRequestListener<BaseContext>['didResolveOperation']> = ({
+    schema,
+    document,
+    operation,
+    request,
+  }) =>
+    // A throw inside the executor rejects: Apollo answers with the error and does not execute.
+    new Promise<void>((resolve) => {
+      if (!operation) return resolve();
+      const { cost, representations } = operationCost(schema, document, operation, request.variables ?? {}, {
+        listBounds,
+        defaultListBound,
+        maxVisits: maxCostVisits,
+      });
+      if (representations > maxEntityRepresentations) {
+        throw refusal(
+          `_entities representations limit of ${maxEntityRepresentations} exceeded, found ${representations}.`,
+          'representations',
+        );
+      }
+      if (cost > queryLimits.maxCost) {
+        const found = Number.isFinite(cost) ? String(cost) : 'too many fields to count';
+        throw refusal(`Query cost limit of ${queryLimits.maxCost} exceeded, found ${found}.`, 'query');
+      }
+      resolve();
+    });
+  return { requestDidStart: () => Promise.resolve({ didResolveOperation: check }) };
+}
+
+export interface QueryLimitOptions {
+  production: boolean;
+  maxEntityRepresentations: number;
+}
+
+/**
+ * graphql-armor's Apollo plugins and validation rules (depth, aliases,
+ * directives), our cost and `_entities` limit, and the parser's token limit,
+ * for the ApolloServer constructor. Field suggestions ("Did you mean ...?")
+ * are masked in production, where introspection is off too.
+ */
+export function createQueryLimits(options: QueryLimitOptions) {
   const { plugins, validationRules } = new ApolloArmor({
     maxDepth: { n: queryLimits.maxDepth, flattenFragments: true, ...rejectWith() },
     maxAliases: { n: queryLimits.maxAliases, ...rejectWith() },
-    costLimit: { maxCost: queryLimits.maxCost, flattenFragments: true, ...rejectWith() },
+    // Replaced by costLimitPlugin, which reads variables and knows every list's bound.
+    costLimit: { enabled: false },
     maxDirectives: { n: queryLimits.maxDirectives, ...rejectWith() },
     maxTokens: { enabled: false },
-    blockFieldSuggestion: { enabled: production },
+    blockFieldSuggestion: { enabled: options.production },
   }).protect();
-  return { plugins, validationRules, parseOptions: { maxTokens: queryLimits.maxTokens } };
+  return {
+    plugins: [...plugins, costLimitPlugin(options.maxEntityRepresentations)],
+    validationRules,
+    parseOptions: { maxTokens: queryLimits.maxTokens },
+  };
 }

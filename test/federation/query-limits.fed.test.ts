@@ -5,7 +5,7 @@ import { uniqueTenant, type Caller } from '../support/test-app';
 
 // The subgraph's depth, alias and cost limits count from `_entities`: the
 // gateway's own fetches for a deep cross-subgraph query pass, a depth-20 query
-// is refused whichever way it comes.
+// or a fan-out through the nested lists is refused whichever way it comes.
 
 let world: FederatedWorld;
 const tenant = uniqueTenant('deep');
@@ -144,5 +144,51 @@ describe('query limits behind a real gateway', () => {
     );
     expect(result.errors).toBeUndefined();
     expect(result.data!._entities).toHaveLength(100);
+  });
+
+  it('refuses the fan-out query of issue 18 through the gateway with a coded error', async () => {
+    const result = await world.viaGateway(
+      `query($first: Int) { nearMisses(first: $first) { edges { node { correctiveActions { nearMisses {
+        correctiveActions { nearMisses { id } } } } } } } }`,
+      { first: 100 },
+      supervisor,
+    );
+    expect(result.data?.nearMisses ?? null).toBeNull();
+    // The gateway wraps a subgraph's 400 (as it does the depth limit's) and keeps its errors.
+    const errors = JSON.stringify(result.errors);
+    expect(errors).toContain(`Query cost limit of ${queryLimits.maxCost} exceeded`);
+    expect(errors).toContain('"code":"BAD_USER_INPUT"');
+  });
+
+  it("refuses a person fan-out whose first is a variable, from the gateway's _entities fetch", async () => {
+    // The gateway sends `_entities` with `first` as a literal or variable; either way it is counted.
+    const result = await world.viaGateway(
+      `query($first: Int) { person(id: "person-1") { nearMisses(first: $first) { edges { node {
+        correctiveActions { nearMisses { correctiveActions { id } } } } } } } }`,
+      { first: 100 },
+      supervisor,
+    );
+    expect(JSON.stringify(result.errors)).toContain(`Query cost limit of ${queryLimits.maxCost} exceeded`);
+  });
+
+  it('refuses a 5,000-representation _entities batch sent straight to the subgraph, before any SQL', async () => {
+    const representations = Array.from({ length: 5000 }, (_, index) => ({
+      __typename: 'Person',
+      id: `person-${index}`,
+    }));
+    world.subgraph.statements.length = 0;
+    const started = performance.now();
+    const result = await world.subgraph.graphql(
+      `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Person { id nearMisses { totalCount } } } }`,
+      { representations },
+      supervisor,
+    );
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(result.status).toBe(400);
+    expect(result.errors?.[0]).toMatchObject({
+      message: '_entities representations limit of 1000 exceeded, found 5000.',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    expect(world.subgraph.statements).toEqual([]);
   });
 });

@@ -34,7 +34,7 @@ async function post(
   return { status: response.status, headers: response.headers, body: await response.json() };
 }
 
-describe('query limits (graphql-armor)', () => {
+describe('query limits (graphql-armor, and our cost)', () => {
   it(`refuses a depth-20 query with BAD_USER_INPUT naming the limit, and serves depth ${queryLimits.maxDepth}`, async () => {
     const refused = await t.graphql(queryOfDepth(20), {}, admin());
     expect(refused.status).toBe(400);
@@ -69,12 +69,14 @@ describe('query limits (graphql-armor)', () => {
   });
 
   it('refuses a query that fans out too far, and serves a full page of near misses with every field', async () => {
-    const fanOut = `{ nearMisses(first: 100) { edges { node { person { nearMisses(first: 100) { edges { node { id reference } } } } } } } }`;
-    const refused = await t.graphql(fanOut, {}, admin());
+    const fanOut = `query($first: Int) { nearMisses(first: $first) { edges { node { person {
+      nearMisses(first: $first) { edges { node { id correctiveActions { id } } } } } } } } }`;
+    const refused = await t.graphql(fanOut, { first: 100 }, admin());
     expect(refused.status).toBe(400);
-    expect(refused.errors?.[0].message).toMatch(
-      new RegExp(`^Query Cost limit of ${queryLimits.maxCost} exceeded, found \\d+`),
-    );
+    expect(refused.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(new RegExp(`^Query cost limit of ${queryLimits.maxCost} exceeded, found \\d+`)),
+      extensions: { code: 'BAD_USER_INPUT', fields: [{ path: 'query' }] },
+    });
 
     const fullPage = `{ nearMisses(first: 100) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node {
       id reference serviceId status occurredAt detectedAt reportedAt setting whatHappened howDetected whatPreventedHarm
@@ -102,7 +104,7 @@ describe('query limits (graphql-armor)', () => {
     const list = await t.graphql(`{ nearMisses(first: 101) { totalCount } }`, {}, admin());
     expect(list.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ path: 'first' }] });
     const entities = await t.graphql(
-      // A variable: the cost limit cannot see it, the resolver's cap does.
+      // Within the cost budget (one representation), so the resolver's cap answers.
       `query($r: [_Any!]!, $first: Int) { _entities(representations: $r) { ... on Person { nearMisses(first: $first) { totalCount } } } }`,
       { r: [{ __typename: 'Person', id: 'person-1' }], first: 5000 },
       admin(),
