@@ -9,6 +9,8 @@ import { isDomainError } from '../common/errors';
 import type { AppServices } from './app-services';
 import { createRequestContext, type RequestContext } from './context';
 import { createErrorFormatter } from './format-error';
+import { documentNesting, maxDocumentNesting } from './document-nesting';
+import { knownOperationTypesRule } from './known-operation-types.rule';
 import { createQueryLimits } from './query-limits';
 import { requestIdFrom, withRequestId } from './request-id';
 
@@ -74,7 +76,7 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter(services.logger, false),
-    validationRules: limits.validationRules,
+    validationRules: [...limits.validationRules, knownOperationTypesRule],
     parseOptions: limits.parseOptions,
     plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), ...limits.plugins],
   });
@@ -105,10 +107,25 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
       try {
         body = text ? JSON.parse(text) : undefined;
       } catch {
+        response.setHeader('x-request-id', requestId);
         return sendJson(response, 400, {
           errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
         });
       }
+    }
+    // graphql-js parses recursively: a document nested thousands deep would overflow its stack.
+    const document =
+      request.method === 'POST' ? (body as { query?: unknown } | null)?.query : url.searchParams.get('query');
+    if (typeof document === 'string' && documentNesting(document) > maxDocumentNesting) {
+      response.setHeader('x-request-id', requestId);
+      return sendJson(response, 400, {
+        errors: [
+          {
+            message: `Syntax Error: Document nests brackets more than ${maxDocumentNesting} levels deep.`,
+            extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+          },
+        ],
+      });
     }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(request.headers)) {
