@@ -159,7 +159,14 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
   };
 
   const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    // A request target that is no URL (`GET http://[ HTTP/1.1`) threw here and took the process down.
+    const url = URL.parse(request.url ?? '/', 'http://localhost');
+    if (!url) {
+      response.setHeader('connection', 'close');
+      return sendJson(response, 400, {
+        errors: [{ message: 'Request target is not a valid URL', extensions: { code: 'BAD_REQUEST' } }],
+      });
+    }
     const route = async () => {
       if (url.pathname === '/healthz') return sendJson(response, 200, { status: 'ok' });
       if (url.pathname === '/readyz') {

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { SignJWT } from 'jose';
 import { maxDocumentNesting } from '../../subgraph/server/document-nesting';
 import { startTestApp, testSecret, uniqueTenant, type TestApp } from '../support/test-app';
@@ -196,7 +197,32 @@ describe('deeply nested documents', () => {
   });
 });
 
+/** Sends raw bytes and returns the status line of the answer. */
+function rawStatusLine(bytes: string): Promise<string> {
+  const { hostname, port } = new URL(t.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname === 'localhost' ? '127.0.0.1' : hostname, () => socket.write(bytes));
+    let received = '';
+    socket.on('data', (chunk) => {
+      received += chunk.toString('latin1');
+      if (received.includes('\r\n')) {
+        socket.destroy();
+        resolve(received.slice(0, received.indexOf('\r\n')));
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
 describe('the HTTP layer', () => {
+  it.each(['http://[', 'http://a b', '//[::1'])(
+    'answers the request target %s with 400 and stays up',
+    async (target) => {
+      expect(await rawStatusLine(`GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400 /);
+      expect((await fetch(t.url.replace('/graphql', '/healthz'))).status).toBe(200);
+    },
+  );
+
   it('answers a body that is not JSON with 400 BAD_REQUEST', async () => {
     const response = await fetch(t.url, {
       method: 'POST',
