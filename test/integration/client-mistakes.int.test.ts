@@ -33,7 +33,7 @@ async function send(body: Record<string, unknown>, authorization = admin, method
     method === 'POST'
       ? { method, headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) }
       : { method, headers: { authorization, 'apollo-require-preflight': 'true' } };
-  const search = method === 'GET' ? `?${new URLSearchParams(body as Record<string, string>)}` : '';
+  const search = method === 'GET' ? `?${new URLSearchParams(body as Record<string, string>).toString()}` : '';
   const response = await fetch(`${t.url}${search}`, init);
   const { errors = [] } = (await response.json()) as {
     errors?: { message: string; extensions?: { code: string; fields?: { path: string }[] } }[];
