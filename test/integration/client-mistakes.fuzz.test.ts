@@ -58,6 +58,20 @@ beforeAll(async () => {
     ...rootOperations(schema, 'query', values, 1),
     ...rootOperations(schema, 'mutation', values, 1),
     ...entityOperations(schema, idsOf, values, 1),
+    // Arguments of nested fields, which the probe leaves out when optional.
+    ...['Person', 'Staff'].map((type) => ({
+      name: `_entities:${type} with arguments`,
+      query: `query Probe($representations: [_Any!]!, $filter: NearMissFilter, $after: String, $first: Int) {
+        _entities(representations: $representations) { __typename
+          ... on Person { nearMisses(filter: $filter, after: $after, first: $first) { totalCount edges { cursor } } }
+          ... on Staff { nearMissesReported(after: $after, first: $first) { totalCount } } } }`,
+      variables: {
+        representations: [{ __typename: type, id: idsOf(type)[0] }],
+        filter: { serviceIds: ['north'], categories: ['medication'] },
+        after: null,
+        first: 5,
+      },
+    })),
   ];
 });
 afterAll(async () => t?.stop());

@@ -147,6 +147,16 @@ describe('operations', () => {
       200,
       'BAD_USER_INPUT',
     ],
+    [
+      "a NUL in a nested field's argument",
+      {
+        query: `query($r: [_Any!]!, $f: NearMissFilter) {
+          _entities(representations: $r) { ... on Person { nearMisses(filter: $f) { totalCount } } } }`,
+        variables: { r: [{ __typename: 'Person', id: 'person-1' }], f: { serviceIds: ['north\u0000'] } },
+      },
+      200,
+      'BAD_USER_INPUT',
+    ],
   ])('refuses %s', async (_name, body, status, code) => {
     expect(await send(body)).toMatchObject({ status, codes: [code] });
     expect(logged).toEqual([]);
