@@ -38,6 +38,13 @@ const environmentSchema = z
     AUTH_JWKS_URL: z.preprocess(emptyToUndefined, z.url().optional()),
     AUTH_ISSUER: z.preprocess(emptyToUndefined, z.string().optional()),
     AUTH_AUDIENCE: z.preprocess(emptyToUndefined, z.string().optional()),
+    AUTH_MAX_TOKEN_LIFETIME_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 24 * 60 * 60)
+      .default(24 * 60 * 60),
+    AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     NEAR_MISS_PLUGINS: z.preprocess(emptyToUndefined, z.string().optional()),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
@@ -121,6 +128,10 @@ export interface Config {
     jwksUrl?: string;
     issuer?: string;
     audience?: string;
+    /** Longest accepted `exp - iat` (`exp - now` without `iat`), in seconds. */
+    maxTokenLifetimeSeconds: number;
+    /** Tolerance for `exp`, `nbf` and an `iat` ahead of this server's clock, in seconds. */
+    clockSkewSeconds: number;
   };
   logLevel: LogLevel;
   pluginSpecifiers: string[];
@@ -210,6 +221,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jwksUrl: values.AUTH_JWKS_URL,
       issuer: values.AUTH_ISSUER,
       audience: values.AUTH_AUDIENCE,
+      maxTokenLifetimeSeconds: values.AUTH_MAX_TOKEN_LIFETIME_SECONDS,
+      clockSkewSeconds: values.AUTH_CLOCK_SKEW_SECONDS,
     },
     logLevel: values.LOG_LEVEL,
     pluginSpecifiers: (values.NEAR_MISS_PLUGINS ?? '')

@@ -1,27 +1,57 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import { unauthenticated } from '../common/errors';
+import { textProblem } from '../common/input-hygiene';
 import type { Config } from '../config';
 import type { Principal } from './principal';
 import { Role } from './role';
 
+// Claims end up in SQL parameters and session settings: text PostgreSQL cannot store is refused here.
+const claimText = z
+  .string()
+  .min(1)
+  .max(200)
+  .superRefine((text, context) => {
+    const problem = textProblem(text);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
+
 const claimsSchema = z.object({
-  sub: z.string().min(1).max(200),
-  tenant: z.string().min(1).max(200),
+  sub: claimText,
+  tenant: claimText,
   roles: z.array(z.enum(Role)).max(20),
-  services: z.array(z.string().min(1).max(200)).max(500),
+  services: z.array(claimText).max(500),
 });
 
-const clockToleranceSeconds = 30;
 const asymmetricAlgorithms = ['RS256', 'ES256'];
 
 export type TokenVerifier = (authorization: string | undefined) => Promise<Principal>;
 
 /**
+ * Why a verified token lives too long or was issued in the future, or undefined:
+ * its lifetime is `exp - iat` (`exp - now` without `iat`), at most
+ * `maxTokenLifetimeSeconds`; `iat` may be ahead of this clock by the skew only.
+ */
+export function tokenLifetimeProblem(
+  payload: Pick<JWTPayload, 'exp' | 'iat'>,
+  auth: Pick<Config['auth'], 'maxTokenLifetimeSeconds' | 'clockSkewSeconds'>,
+  now = Math.floor(Date.now() / 1000),
+): string | undefined {
+  const { exp, iat } = payload;
+  if (typeof iat === 'number' && iat > now + auth.clockSkewSeconds) return 'iat is in the future';
+  if (typeof exp !== 'number') return 'exp is missing';
+  const lifetime = typeof iat === 'number' ? exp - iat : exp - now - auth.clockSkewSeconds;
+  if (lifetime > auth.maxTokenLifetimeSeconds)
+    return `lifetime (exp - ${typeof iat === 'number' ? 'iat' : 'now'}) is longer than ${auth.maxTokenLifetimeSeconds} seconds`;
+  return undefined;
+}
+
+/**
  * Verifies `Authorization: Bearer <JWT>`: HS256 with the shared secret, or
  * RS256/ES256 against the JWKS (cached and refreshed on unknown key ids by jose).
  * Algorithms are pinned per key type, so an HS token can never be checked
- * against a public key or vice versa; `exp` is required.
+ * against a public key or vice versa; `exp` is required, the lifetime bounded
+ * and `iat` not in the future (beyond the clock skew).
  */
 export function createTokenVerifier(auth: Config['auth']): TokenVerifier {
   const secret = new TextEncoder().encode(auth.jwtSecret);
@@ -31,7 +61,7 @@ export function createTokenVerifier(auth: Config['auth']): TokenVerifier {
   const options = {
     issuer: auth.issuer,
     audience: auth.audience,
-    clockTolerance: clockToleranceSeconds,
+    clockTolerance: auth.clockSkewSeconds,
     requiredClaims: ['exp', 'sub'],
   };
 
@@ -52,6 +82,8 @@ export function createTokenVerifier(auth: Config['auth']): TokenVerifier {
     } catch (error) {
       throw unauthenticated(`Invalid token: ${(error as Error).message}`);
     }
+    const lifetimeProblem = tokenLifetimeProblem(payload, auth);
+    if (lifetimeProblem) throw unauthenticated(`Invalid token: ${lifetimeProblem}`);
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) {
       throw unauthenticated(

@@ -7,7 +7,8 @@ const maxProblems = 20;
 // A high surrogate not followed by a low one, or a low one not preceded by a high one.
 const unpairedSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-function textProblem(text: string): string | undefined {
+/** Why PostgreSQL could not store this text (NUL, unpaired surrogate), or undefined. */
+export function textProblem(text: string): string | undefined {
   if (text.includes('\u0000')) return 'may not contain NUL characters';
   if (unpairedSurrogate.test(text)) return 'is not valid Unicode (unpaired surrogate)';
   return undefined;

@@ -1,5 +1,5 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode, isDomainError, type FieldProblem } from '../common/errors';
 import type { Logger } from '../common/logger';
 import { currentRequestId } from './request-id';
@@ -29,6 +29,19 @@ export function inputProblemsFromMessage(message: string): FieldProblem[] | unde
 }
 
 /**
+ * Apollo Server's own refusals of a request before execution: an
+ * `operationName` that names no operation in the document (or none given for a
+ * document of several), or an APQ hash that does not match its query. They
+ * carry a 4xx status but no code of the contract's.
+ */
+function isRequestMistake(code: unknown, error: unknown): boolean {
+  if (code === 'OPERATION_RESOLUTION_FAILURE') return true;
+  if (code !== 'INTERNAL_SERVER_ERROR' || !(error instanceof GraphQLError) || error.originalError) return false;
+  const status = (error.extensions?.http as { status?: number } | undefined)?.status;
+  return status !== undefined && status >= 400 && status < 500;
+}
+
+/**
  * One place that decides what a client sees of an error: coded domain errors
  * as they are, input errors as BAD_USER_INPUT with fields, anything else
  * masked with a request id to find it in the logs.
@@ -53,6 +66,9 @@ export function createErrorFormatter(logger: Logger, exposeInternals: boolean) {
       code === 'PERSISTED_QUERY_NOT_FOUND'
     ) {
       return formatted;
+    }
+    if (isRequestMistake(code, error)) {
+      return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST' } };
     }
     const requestId = currentRequestId();
     logger.error('unexpected error', {

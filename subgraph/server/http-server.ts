@@ -9,6 +9,8 @@ import { isDomainError } from '../common/errors';
 import type { AppServices } from './app-services';
 import { createRequestContext, type RequestContext } from './context';
 import { createErrorFormatter } from './format-error';
+import { documentNesting, maxDocumentNesting } from './document-nesting';
+import { knownOperationTypesRule } from './known-operation-types.rule';
 import { createQueryLimits } from './query-limits';
 import { requestIdFrom, withRequestId } from './request-id';
 
@@ -77,7 +79,7 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter(services.logger, false),
-    validationRules: limits.validationRules,
+    validationRules: [...limits.validationRules, knownOperationTypesRule],
     parseOptions: limits.parseOptions,
     plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), ...limits.plugins],
   });
@@ -108,10 +110,25 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
       try {
         body = text ? JSON.parse(text) : undefined;
       } catch {
+        response.setHeader('x-request-id', requestId);
         return sendJson(response, 400, {
           errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
         });
       }
+    }
+    // graphql-js parses recursively: a document nested thousands deep would overflow its stack.
+    const document =
+      request.method === 'POST' ? (body as { query?: unknown } | null)?.query : url.searchParams.get('query');
+    if (typeof document === 'string' && documentNesting(document) > maxDocumentNesting) {
+      response.setHeader('x-request-id', requestId);
+      return sendJson(response, 400, {
+        errors: [
+          {
+            message: `Syntax Error: Document nests brackets more than ${maxDocumentNesting} levels deep.`,
+            extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+          },
+        ],
+      });
     }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(request.headers)) {
@@ -145,7 +162,14 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
   };
 
   const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    // A request target that is no URL (`GET http://[ HTTP/1.1`) threw here and took the process down.
+    const url = URL.parse(request.url ?? '/', 'http://localhost');
+    if (!url) {
+      response.setHeader('connection', 'close');
+      return sendJson(response, 400, {
+        errors: [{ message: 'Request target is not a valid URL', extensions: { code: 'BAD_REQUEST' } }],
+      });
+    }
     const route = async () => {
       if (url.pathname === '/healthz') return sendJson(response, 200, { status: 'ok' });
       if (url.pathname === '/readyz') {

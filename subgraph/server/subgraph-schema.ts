@@ -34,6 +34,7 @@ import { NearMissRiskReviewResolver, RiskReviewResolver } from '../patterns/risk
 import { AnalyticsResolver } from '../analytics/analytics.resolver';
 import { RiskReview } from '../patterns/risk-review.type';
 import type { RequestContext } from './context';
+import { guardEntityRepresentations } from './entity-representations';
 import { inputHygieneMiddleware } from './input-hygiene.middleware';
 
 const federationLink =
@@ -109,5 +110,7 @@ export async function createSubgraphSchema(): Promise<GraphQLSchema> {
   for (const [typeName, typeResolvers] of Object.entries(references)) {
     resolverMap[typeName] = { ...(resolverMap[typeName] as object), ...(typeResolvers as object) };
   }
-  return buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: resolverMap as GraphQLResolverMap<unknown> });
+  return guardEntityRepresentations(
+    buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: resolverMap as GraphQLResolverMap<unknown> }),
+  );
 }

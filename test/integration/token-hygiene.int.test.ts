@@ -50,17 +50,24 @@ const auth = (extra: Partial<Config['auth']> = {}): Config['auth'] => ({
   jwtSecret: secret,
   jwtSecretGenerated: false,
   jwksUrl,
+  maxTokenLifetimeSeconds: 24 * 60 * 60,
+  clockSkewSeconds: 30,
   ...extra,
 });
 const now = () => Math.floor(Date.now() / 1000);
 
-function token(payload: JWTPayload, header: { alg: string; kid?: string }, expiresAt: number | null = now() + 600) {
-  const jwt = new SignJWT({ ...claims, ...payload }).setProtectedHeader(header).setSubject('staff-1').setIssuedAt();
+/** Claims of a test token; `iat` is now unless set (null: no iat). */
+type Payload = Omit<JWTPayload, 'iat'> & { iat?: number | null };
+
+function token(payload: Payload, header: { alg: string; kid?: string }, expiresAt: number | null = now() + 600) {
+  const { iat, ...rest } = payload;
+  let jwt = new SignJWT({ ...claims, ...rest }).setProtectedHeader(header).setSubject('staff-1');
+  if (iat !== null) jwt = jwt.setIssuedAt(iat);
   return expiresAt === null ? jwt : jwt.setExpirationTime(expiresAt);
 }
-const signedBy = (key: SigningKey, payload: JWTPayload = {}, expiresAt?: number | null) =>
+const signedBy = (key: SigningKey, payload: Payload = {}, expiresAt?: number | null) =>
   token(payload, { alg: key.alg, kid: key.kid }, expiresAt).sign(key.privateKey);
-const hs256 = (payload: JWTPayload = {}, expiresAt?: number | null, key: string | Uint8Array = secret) =>
+const hs256 = (payload: Payload = {}, expiresAt?: number | null, key: string | Uint8Array = secret) =>
   token(payload, { alg: 'HS256' }, expiresAt).sign(typeof key === 'string' ? new TextEncoder().encode(key) : key);
 
 async function outcome(verify: TokenVerifier, jwt: string): Promise<string> {
@@ -125,6 +132,82 @@ describe('expiry and clock skew', () => {
     expect(await outcome(verify, await hs256({}, now() - 90))).toBe('refused UNAUTHENTICATED');
     expect(await outcome(verify, await hs256({ nbf: now() + 10 }))).toBe('accepted tenant-1');
     expect(await outcome(verify, await hs256({ nbf: now() + 120 }))).toBe('refused UNAUTHENTICATED');
+  });
+});
+
+describe('lifetime and issued-at', () => {
+  const day = 24 * 60 * 60;
+  const year = 365 * day;
+
+  it('refuses a token that lives longer than the maximum (exp - iat), whatever its signature', async () => {
+    const verify = createTokenVerifier(auth());
+    expect(await outcome(verify, await hs256({}, now() + day))).toBe('accepted tenant-1');
+    expect(await outcome(verify, await hs256({}, now() + day + 60))).toBe('refused UNAUTHENTICATED');
+    expect(await outcome(verify, await hs256({}, now() + 100 * year))).toBe('refused UNAUTHENTICATED');
+    expect(await outcome(verify, await signedBy(rsa, {}, now() + 100 * year))).toBe('refused UNAUTHENTICATED');
+    expect(await outcome(verify, await signedBy(ec, {}, now() + 2 * day))).toBe('refused UNAUTHENTICATED');
+    // Issued long ago with a far expiry: still too long a lifetime, even with little of it left.
+    expect(await outcome(verify, await hs256({ iat: now() - 2 * day }, now() + 600))).toBe('refused UNAUTHENTICATED');
+  });
+
+  it('measures the lifetime from now when the token has no iat', async () => {
+    const verify = createTokenVerifier(auth());
+    expect(await outcome(verify, await hs256({ iat: null }, now() + day))).toBe('accepted tenant-1');
+    expect(await outcome(verify, await hs256({ iat: null }, now() + day + 120))).toBe('refused UNAUTHENTICATED');
+    expect(await outcome(verify, await hs256({ iat: null }, now() + 100 * year))).toBe('refused UNAUTHENTICATED');
+  });
+
+  it('refuses an iat in the future beyond the clock skew', async () => {
+    const verify = createTokenVerifier(auth());
+    expect(await outcome(verify, await hs256({ iat: now() + 10 }))).toBe('accepted tenant-1');
+    expect(await outcome(verify, await hs256({ iat: now() + 120 }))).toBe('refused UNAUTHENTICATED');
+    expect(await outcome(verify, await hs256({ iat: now() + year }, now() + year + 600))).toBe(
+      'refused UNAUTHENTICATED',
+    );
+    expect(await outcome(verify, await signedBy(rsa, { iat: now() + year }, now() + year + 600))).toBe(
+      'refused UNAUTHENTICATED',
+    );
+  });
+
+  it('follows the configured maximum lifetime and skew', async () => {
+    const strict = createTokenVerifier(auth({ maxTokenLifetimeSeconds: 300, clockSkewSeconds: 0 }));
+    expect(await outcome(strict, await hs256({}, now() + 300))).toBe('accepted tenant-1');
+    expect(await outcome(strict, await hs256({}, now() + 600))).toBe('refused UNAUTHENTICATED');
+    expect(await outcome(strict, await hs256({ iat: now() + 10 }, now() + 300))).toBe('refused UNAUTHENTICATED');
+    const lenient = createTokenVerifier(auth({ maxTokenLifetimeSeconds: 30 * day, clockSkewSeconds: 300 }));
+    expect(await outcome(lenient, await hs256({}, now() + 7 * day))).toBe('accepted tenant-1');
+    expect(await outcome(lenient, await hs256({ iat: now() + 120 }))).toBe('accepted tenant-1');
+    expect(await outcome(lenient, await hs256({}, now() - 120))).toBe('accepted tenant-1');
+  });
+
+  it('says why in the message', async () => {
+    const verify = createTokenVerifier(auth());
+    await expect(verify(`Bearer ${await hs256({}, now() + year)}`)).rejects.toThrow(
+      `lifetime (exp - iat) is longer than ${day} seconds`,
+    );
+    await expect(verify(`Bearer ${await hs256({ iat: now() + year }, now() + year + 60)}`)).rejects.toThrow(
+      'iat is in the future',
+    );
+  });
+});
+
+describe('claims', () => {
+  it('refuses text PostgreSQL cannot store (NUL, unpaired surrogates) in sub, tenant and services', async () => {
+    const verify = createTokenVerifier(auth());
+    const hostile = [{ tenant: 'tenant\u00001' }, { tenant: 'x\ud800' }, { services: ['north', 'so\u0000uth'] }];
+    for (const payload of hostile) {
+      expect({ payload, outcome: await outcome(verify, await hs256(payload)) }).toEqual({
+        payload,
+        outcome: 'refused UNAUTHENTICATED',
+      });
+    }
+    const nulSubject = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('staff\u0000')
+      .setIssuedAt()
+      .setExpirationTime(now() + 600)
+      .sign(new TextEncoder().encode(secret));
+    expect(await outcome(verify, nulSubject)).toBe('refused UNAUTHENTICATED');
   });
 });
 
