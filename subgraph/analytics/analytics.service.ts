@@ -34,7 +34,8 @@ import type {
   TrendBucket,
 } from './analytics.type';
 import { controlCharts, type ChartSignal } from './control-charts';
-import { loadGovernanceFigures, loadSharedLearning } from './governance.repository';
+import { loadActionsAcrossServices } from '../corrective-actions/corrective-action.repository';
+import { loadGovernanceFigures } from './governance.repository';
 import { categorySpread, compareStages, rate, rateOrNull } from './signal-measures';
 import type { SpcChartValue } from './spc';
 import type { TrendDimensionValue, TrendIntervalValue } from './trend-dimensions';
@@ -324,7 +325,12 @@ export async function governanceSummary(
       weakOnlyActionPlans: figures.weakOnlyActionPlans,
       verificationOutcomes: figures.verification,
       reopenedItems: figures.reopenedItems,
-      sharedLearning: await loadSharedLearning(tx, scope, period),
+      sharedLearning: await loadActionsAcrossServices(tx, scope.tenantId, {
+        from: period.from,
+        to: period.to,
+        callerServiceIds: scope.serviceIds === '*' ? null : scope.serviceIds,
+        askedServiceIds: period.serviceIds?.length ? period.serviceIds : null,
+      }),
       signals,
     };
   });

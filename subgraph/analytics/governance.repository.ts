@@ -1,6 +1,3 @@
-import type { ActionStatusValue, ActionStrengthValue, ActionTypeValue } from '../corrective-actions/action-rules';
-import { toAction } from '../corrective-actions/corrective-action.repository';
-import type { CorrectiveAction } from '../corrective-actions/corrective-action.type';
 import type { Transaction } from '../database/transaction';
 import type { ReadScope } from '../near-misses/read-scope';
 
@@ -108,52 +105,4 @@ export async function loadGovernanceFigures(
     riskReviewsConcluded: row.reviews_concluded,
     riskReviewsOverdue: row.reviews_overdue,
   };
-}
-
-export const maxSharedLearning = 100;
-
-const actionColumns = `a.id, a.tenant_id, a.title, a.owner_id, a.due_by, a.status, a.action_type, a.strength, a.evidence_required, a.evidence,
-  a.target, a.service_ids, a.monitoring_days, a.completed_at, a.cancelled_reason, a.effective, a.effectiveness_reason, a.reopen_count`;
-
-interface SharedActionRow {
-  id: string;
-  tenant_id: string;
-  title: string;
-  owner_id: string;
-  due_by: Date;
-  status: ActionStatusValue;
-  action_type: ActionTypeValue | null;
-  strength: ActionStrengthValue;
-  evidence_required: string[];
-  evidence: string[];
-  target: string;
-  service_ids: string[];
-  monitoring_days: number;
-  completed_at: Date | null;
-  cancelled_reason: string | null;
-  effective: boolean | null;
-  effectiveness_reason: string | null;
-  reopen_count: number;
-}
-
-/**
- * Learning shared across services: actions created in the period whose
- * control applies to more than one service ("a rota near miss in one branch
- * means checking the same control in the others").
- */
-export async function loadSharedLearning(
-  tx: Transaction,
-  scope: ReadScope,
-  period: GovernancePeriod,
-): Promise<CorrectiveAction[]> {
-  const [scopeServices, askedServices] = serviceSets(scope, period);
-  // Hand-written: array overlap (&&) of an action's services with the caller's and the asked ones.
-  const rows: SharedActionRow[] = await tx.query(
-    `SELECT ${actionColumns} FROM corrective_action a
-     WHERE a.tenant_id = $1 AND cardinality(a.service_ids) > 1 AND a.created_at >= $4 AND a.created_at < $5 AND a.status <> 'CANCELLED'
-       AND ($2::text[] IS NULL OR a.service_ids && $2) AND ($3::text[] IS NULL OR a.service_ids && $3)
-     ORDER BY a.created_at, a.id LIMIT ${maxSharedLearning}`,
-    [scope.tenantId, scopeServices, askedServices, period.from, period.to],
-  );
-  return rows.map((row) => toAction(row));
 }

@@ -27,7 +27,7 @@ export type ActionTarget = Pick<CorrectiveAction, 'id' | 'tenantId'>;
 const actionColumns = `a.id, a.tenant_id, a.title, a.owner_id, a.due_by, a.status, a.action_type, a.strength, a.evidence_required, a.evidence,
   a.target, a.service_ids, a.monitoring_days, a.completed_at, a.cancelled_reason, a.effective, a.effectiveness_reason, a.reopen_count`;
 
-/** A corrective_action row as read by `actionColumns` (analytics reads the same columns). */
+/** A corrective_action row as read by `actionColumns`. */
 export interface ActionRow {
   id: string;
   tenant_id: string;
@@ -142,7 +142,7 @@ function inServices(scope: ActionScope, serviceIds: string[] | undefined, values
   return `${where} AND a.service_ids && $${values.length}::text[]`;
 }
 
-// Action reads are raw SQL: their rows are the `actionColumns` row analytics reads
+// Action reads are raw SQL: their rows are the `actionColumns` row governance reads
 // too, the scope is an array overlap and lists join the link table.
 
 export async function loadActionsByIds(
@@ -519,4 +519,29 @@ export async function loadCheckResults(
     .getRepository(VerificationCheckEntity)
     .find({ select: { id: true, result: true }, where: { tenantId: action.tenantId, actionId: action.id } });
   return rows.map((row) => row.result as VerificationResultValue | null);
+}
+
+export const maxSharedLearning = 100;
+
+/**
+ * Learning shared across services: actions created in [from, to) whose
+ * control applies to more than one service ("a rota near miss in one branch
+ * means checking the same control in the others"), overlapping the caller's
+ * services and the asked ones (null: any).
+ */
+export async function loadActionsAcrossServices(
+  tx: Transaction,
+  tenantId: string,
+  period: { from: Date; to: Date; callerServiceIds: string[] | null; askedServiceIds: string[] | null },
+): Promise<CorrectiveAction[]> {
+  // Hand-written: array overlap (&&) of an action's services with the caller's and the asked ones.
+  const rows: ActionRow[] = await tx.query(
+    `SELECT ${actionColumns} FROM corrective_action a
+     WHERE a.tenant_id = $1 AND cardinality(a.service_ids) > 1 AND a.created_at >= $4 AND a.created_at < $5
+       AND a.status <> 'CANCELLED'
+       AND ($2::text[] IS NULL OR a.service_ids && $2) AND ($3::text[] IS NULL OR a.service_ids && $3)
+     ORDER BY a.created_at, a.id LIMIT ${maxSharedLearning}`,
+    [tenantId, period.callerServiceIds, period.askedServiceIds, period.from, period.to],
+  );
+  return rows.map((row) => toAction(row));
 }

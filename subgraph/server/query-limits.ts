@@ -2,7 +2,7 @@ import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@a
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError } from 'graphql';
 import { maxTrendBuckets } from '../analytics/analytics.service';
-import { maxSharedLearning } from '../analytics/governance.repository';
+import { maxSharedLearning } from '../corrective-actions/corrective-action.repository';
 import { ErrorCode } from '../common/errors';
 import { listCaps } from '../corrective-actions/corrective-action.repository';
 import { maxLinkedNearMisses, maxQueueLength } from '../near-misses/near-miss.repository';
