@@ -79,17 +79,21 @@ interface AuditRecordRow {
   detail: unknown;
 }
 
-/** The audit entries of several near misses, in the order they were written. */
+/** The audit entries of several near misses, in the order they were written (the first `perNearMiss` of each). */
 export async function loadAuditRecords(
   tx: Transaction,
   tenantId: string,
   nearMissIds: readonly string[],
+  perNearMiss?: number,
 ): Promise<AuditRecord[]> {
   // Hand-written: the audit chain is read in write order (id), which no entity relation gives.
   const rows: AuditRecordRow[] = await tx.query(
-    `SELECT near_miss_id, at, actor, action, detail FROM audit_event
-     WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[]) ORDER BY id`,
-    [tenantId, nearMissIds],
+    `SELECT near_miss_id, at, actor, action, detail FROM (
+       SELECT near_miss_id, at, actor, action, detail, id,
+              row_number() OVER (PARTITION BY near_miss_id ORDER BY id) AS position
+         FROM audit_event WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])
+     ) AS entry WHERE $3::integer IS NULL OR position <= $3 ORDER BY id`,
+    [tenantId, nearMissIds, perNearMiss ?? null],
   );
   return rows.map((row) => ({
     nearMissId: row.near_miss_id,

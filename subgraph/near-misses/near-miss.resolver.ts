@@ -206,7 +206,8 @@ export class NearMissResolver {
   }
 
   @FieldResolver(() => [AuditEvent], {
-    description: 'What happened to this report, oldest first (for ANALYST callers, staff as pseudonyms)',
+    description:
+      'What happened to this report, oldest first: the first 100 events (for ANALYST callers, staff as pseudonyms)',
   })
   async timeline(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Promise<AuditEvent[]> {
     const protection = fieldProtection(context);

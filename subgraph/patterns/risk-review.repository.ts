@@ -128,6 +128,13 @@ export async function loadReviewsByIds(
   return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
 }
 
+/** The most reviews `NearMiss.riskReviews` lists per near miss (the oldest). */
+export const maxReviewsPerNearMiss = 10;
+/** The most near misses `RiskReview.nearMisses` lists per review (the earliest occurrences). */
+export const maxNearMissesPerReview = 100;
+/** The most actions `RiskReview.correctiveActions` lists per review. */
+export const maxActionsPerReview = 20;
+
 /** Reviews each near miss belongs to (in scope), oldest first: one statement per batch. */
 export async function loadReviewsByNearMiss(
   tx: Transaction,
@@ -138,8 +145,12 @@ export async function loadReviewsByNearMiss(
   const where = scopeConditions(scope, values);
   where.push(`m.near_miss_id = ANY($${values.push(nearMissIds)}::uuid[])`);
   const rows: (ReviewRow & { member: string })[] = await tx.query(
-    `SELECT m.near_miss_id AS member, ${columns} FROM risk_review_near_miss m JOIN risk_review r ON r.id = m.review_id AND r.tenant_id = m.tenant_id
-     WHERE ${where.join(' AND ')} ORDER BY r.opened_at, r.id`,
+    `SELECT * FROM (
+       SELECT m.near_miss_id AS member, ${columns},
+              row_number() OVER (PARTITION BY m.near_miss_id ORDER BY r.opened_at, r.id) AS position
+         FROM risk_review_near_miss m JOIN risk_review r ON r.id = m.review_id AND r.tenant_id = m.tenant_id
+        WHERE ${where.join(' AND ')}
+     ) AS listed WHERE position <= ${maxReviewsPerNearMiss} ORDER BY opened_at, id`,
     values,
   );
   return nearMissIds.map((id) => rows.filter((row) => row.member === id).map((row) => toRiskReview(row)));
@@ -152,9 +163,13 @@ export async function loadReviewMemberIds(
   reviewIds: readonly string[],
 ): Promise<string[][]> {
   const rows: { review_id: string; near_miss_id: string }[] = await tx.query(
-    `SELECT m.review_id, m.near_miss_id FROM risk_review_near_miss m JOIN near_miss n ON n.id = m.near_miss_id AND n.tenant_id = m.tenant_id
-     WHERE m.tenant_id = $1 AND m.review_id = ANY($2::uuid[]) ORDER BY n.occurred_at, n.id`,
-    [tenantId, reviewIds],
+    `SELECT review_id, near_miss_id FROM (
+       SELECT m.review_id, m.near_miss_id, n.occurred_at,
+              row_number() OVER (PARTITION BY m.review_id ORDER BY n.occurred_at, n.id) AS position
+         FROM risk_review_near_miss m JOIN near_miss n ON n.id = m.near_miss_id AND n.tenant_id = m.tenant_id
+        WHERE m.tenant_id = $1 AND m.review_id = ANY($2::uuid[])
+     ) AS member WHERE position <= $3 ORDER BY occurred_at, near_miss_id`,
+    [tenantId, reviewIds, maxNearMissesPerReview],
   );
   return reviewIds.map((id) => rows.filter((row) => row.review_id === id).map((row) => row.near_miss_id));
 }
@@ -170,7 +185,13 @@ export async function loadReviewActionIds(
     where: { tenantId, reviewId: In([...reviewIds]) },
     order: { actionId: 'ASC' },
   });
-  return reviewIds.map((id) => rows.filter((row) => row.reviewId === id).map((row) => row.actionId));
+  // A review decides a handful of actions: capped here rather than in SQL.
+  return reviewIds.map((id) =>
+    rows
+      .filter((row) => row.reviewId === id)
+      .slice(0, maxActionsPerReview)
+      .map((row) => row.actionId),
+  );
 }
 
 /** What concluding a review locks first: its service and its similarity keys (none: no such review). */

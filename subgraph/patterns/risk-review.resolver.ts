@@ -110,7 +110,7 @@ export class RiskReviewResolver {
   }
 
   @FieldResolver(() => [NearMiss], {
-    description: 'The similar near misses, oldest occurrence first (rows: FORBIDDEN for GOVERNANCE)',
+    description: 'The similar near misses, oldest occurrence first, at most 100 (rows: FORBIDDEN for GOVERNANCE)',
   })
   async nearMisses(@Root() review: RiskReview, @Ctx() context: RequestContext): Promise<NearMiss[]> {
     context.loaders.readScope();
@@ -144,7 +144,7 @@ export class RiskReviewResolver {
     return staffFor(context, review.concludedById);
   }
 
-  @FieldResolver(() => [CorrectiveAction], { description: 'Corrective actions the review decided' })
+  @FieldResolver(() => [CorrectiveAction], { description: 'Corrective actions the review decided (at most 20)' })
   async correctiveActions(@Root() review: RiskReview, @Ctx() context: RequestContext): Promise<CorrectiveAction[]> {
     authorize(context.principal, 'actions.read');
     return present(await context.actions.byId.loadMany(await context.patterns.actionIds.load(review.id)));
@@ -153,7 +153,7 @@ export class RiskReviewResolver {
 
 @Resolver(() => NearMiss)
 export class NearMissRiskReviewResolver {
-  @FieldResolver(() => [RiskReview], { description: 'Risk reviews this near miss is part of' })
+  @FieldResolver(() => [RiskReview], { description: 'Risk reviews this near miss is part of (the 10 oldest)' })
   async riskReviews(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Promise<RiskReview[]> {
     return context.patterns.reviewsByNearMiss.load(nearMiss.id);
   }

@@ -2,12 +2,18 @@ import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@a
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError } from 'graphql';
 import { maxTrendBuckets } from '../analytics/analytics.service';
+import { maxTimelineEvents } from '../audit/audit-timeline';
 import { maxSharedLearning } from '../corrective-actions/corrective-action.repository';
 import { ErrorCode } from '../common/errors';
 import { listCaps } from '../corrective-actions/corrective-action.repository';
 import { maxLinkedNearMisses, maxQueueLength } from '../near-misses/near-miss.repository';
 import { maxWebhooksPerTenant } from '../outbox/webhook.service';
-import { maxReviewList } from '../patterns/risk-review.repository';
+import {
+  maxActionsPerReview,
+  maxNearMissesPerReview,
+  maxReviewList,
+  maxReviewsPerNearMiss,
+} from '../patterns/risk-review.repository';
 import { operationCost } from './query-cost';
 
 /**
@@ -69,10 +75,10 @@ export const listBounds: Readonly<Record<string, number>> = {
   'Mutation.setRepeatTriggerRule': 50,
   'NearMiss.correctiveActions': listCaps.actionsPerNearMiss,
   'NearMiss.staffInvolved': 50,
-  'NearMiss.timeline': 100,
+  'NearMiss.timeline': maxTimelineEvents,
   'NearMiss.gates': 20,
   'NearMiss.feedback': 20,
-  'NearMiss.riskReviews': 10,
+  'NearMiss.riskReviews': maxReviewsPerNearMiss,
   'CorrectiveAction.nearMisses': listCaps.nearMissesPerAction,
   'CorrectiveAction.verificationChecks': 20,
   'ActionPlan.actions': listCaps.actionsPerNearMiss,
@@ -81,8 +87,8 @@ export const listBounds: Readonly<Record<string, number>> = {
   'MedicationRecord.nearMisses': maxLinkedNearMisses,
   'Shift.nearMisses': maxLinkedNearMisses,
   'CarePlan.nearMisses': maxLinkedNearMisses,
-  'RiskReview.nearMisses': 100,
-  'RiskReview.correctiveActions': 20,
+  'RiskReview.nearMisses': maxNearMissesPerReview,
+  'RiskReview.correctiveActions': maxActionsPerReview,
   'NearMissCategory.gates': 20,
   'NearMissCategory.verificationTemplates': 20,
   'SignalHealth.barrierReliability': 100,

@@ -278,6 +278,37 @@ describe('the audit trail', () => {
   });
 });
 
+describe('a long timeline', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => t?.stop());
+
+  it('lists the first 100 events of a near miss, in order, and the chain keeps them all', async () => {
+    const tenant = uniqueTenant('audit-long');
+    const reporter = { tenant, sub: 'staff-reporter', roles: ['REPORTER' as const], services: ['north'] };
+    const reported = await t.graphql(reportMutation, { input: medicationReport(), key: newKey() }, reporter);
+    expect(reported.errors).toBeUndefined();
+    const id: string = reported.data!.reportNearMiss.nearMiss.id;
+    const entries = Array.from({ length: 120 }, (_, index) => ({
+      tenantId: tenant,
+      nearMissId: id,
+      action: `test.step_${String(index).padStart(3, '0')}`,
+    }));
+    await createTenantDatabase(t.app.database.dataSource, tenant).transaction((manager) =>
+      recordAudit(manager, entries),
+    );
+    const result = await t.graphql(`query($id: ID!) { nearMiss(id: $id) { timeline { action } } }`, { id }, reporter);
+    expect(result.errors).toBeUndefined();
+    const actions = (result.data!.nearMiss.timeline as { action: string }[]).map((event) => event.action);
+    expect(actions).toHaveLength(100);
+    expect(actions[0]).toBe('near_miss.reported');
+    expect(actions.slice(1)).toEqual(entries.slice(0, 99).map((entry) => entry.action));
+    expect((await verifyAuditChains(t.app.database.dataSource, { tenantIds: [tenant] })).rows).toBe(121);
+  });
+});
+
 describe('the audit chain migration', () => {
   let t: TestApp;
   beforeAll(async () => {
