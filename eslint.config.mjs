@@ -58,10 +58,9 @@ export default defineConfig(
 
   {
     // The data layer (docs/data-layer.md): SQL is sent only from a module's *.repository.ts and
-    // from migrations. prepared.ts is the mechanism repositories send prepared statements through;
-    // tests and benchmarks may read the database directly.
+    // from migrations; tests and benchmarks may read the database directly.
     files: ['subgraph/**/*.ts', 'plugins/**/*.ts'],
-    ignores: ['**/*.repository.ts', 'subgraph/database/prepared.ts', ...testFiles],
+    ignores: ['**/*.repository.ts', ...testFiles],
     rules: {
       'no-restricted-syntax': [
         'error',

@@ -5,7 +5,7 @@ import { AbstractLogger, DataSource, type DataSourceOptions, type LogLevel, type
 import { migrations } from '../../migrations';
 import { acceptPostgresTypes } from './column-types';
 import { entities } from './entities';
-import { usePreparedStatements } from './prepared';
+import { usePreparedStatements } from './prepared-statement.repository';
 import { createSchemaIfMissing, grantServiceRoles, lockMigrations, ping, unlockMigrations } from './session.repository';
 
 export interface DatabaseOptions {

@@ -1,4 +1,4 @@
-import { preparedQuery } from '../database/prepared';
+import { preparedQuery } from '../database/prepared-statement.repository';
 import type { Transaction } from '../database/transaction';
 import type { TriageRouteValue } from '../domain/vocabulary';
 import type { RepeatTriggerInput, RepeatWrites, ScanFinding } from '../patterns/repeat-trigger';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { preparedQuery } from '../../subgraph/database/prepared';
+import { preparedQuery } from '../../subgraph/database/prepared-statement.repository';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
