@@ -1,7 +1,7 @@
 import { verifyAuditChains } from '../../subgraph/audit/audit-chain-verifier';
 import { withheld } from '../../subgraph/near-misses/field-protection';
 import { addActionMutation, recordResultMutation, scheduleMutation } from '../support/action-operations';
-import { acknowledgeMutation, gateMutation, nearMissQuery, triageMutation } from '../support/lifecycle-operations';
+import { acknowledgeMutation, nearMissQuery, triageThroughGates } from '../support/lifecycle-operations';
 import { daysAgo, report } from '../support/patterns';
 import { medicationReport, newKey, reportMutation } from '../support/reports';
 import { dataOf, startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
@@ -123,22 +123,7 @@ describe('erasure leaves no link to the person', () => {
     });
 
     const first = reported[0].nearMiss.id;
-    let nearMiss = await ok(acknowledgeMutation, { id: first, v: 1 }, supervisor);
-    nearMiss = await ok(
-      triageMutation,
-      {
-        input: {
-          nearMissId: first,
-          expectedVersion: nearMiss.version,
-          route: 'MEDICATION_SAFETY_REVIEW',
-          justCulture: 'SYSTEM_ISSUE',
-          rationale: 'Mrs Erase: MAR layout',
-        },
-      },
-      lead,
-    );
-    for (const gate of nearMiss.gates)
-      nearMiss = await ok(gateMutation, { id: first, key: gate.key, v: nearMiss.version }, supervisor);
+    await triageThroughGates(ok, first, { supervisor, lead }, 'Mrs Erase: MAR layout');
     const action = await ok(
       addActionMutation,
       {

@@ -1,6 +1,6 @@
 import { pseudonymOf, withheld, type PseudonymKind } from '../../subgraph/near-misses/field-protection';
 import { addActionMutation, recordResultMutation, scheduleMutation } from '../support/action-operations';
-import { acknowledgeMutation, gateMutation, triageMutation } from '../support/lifecycle-operations';
+import { triageThroughGates } from '../support/lifecycle-operations';
 import { daysAgo, report } from '../support/patterns';
 import { dataOf, startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
 
@@ -75,22 +75,7 @@ async function buildWorld() {
   const reviewId = reported[2].riskReviewsOpened[0].id as string;
   const first = reported[0].nearMiss.id;
 
-  let nearMiss = await ok(acknowledgeMutation, { id: first, v: 1 }, supervisor);
-  nearMiss = await ok(
-    triageMutation,
-    {
-      input: {
-        nearMissId: first,
-        expectedVersion: nearMiss.version,
-        route: 'MEDICATION_SAFETY_REVIEW',
-        justCulture: 'SYSTEM_ISSUE',
-        rationale: 'System issue: MAR layout',
-      },
-    },
-    lead,
-  );
-  for (const gate of nearMiss.gates)
-    nearMiss = await ok(gateMutation, { id: first, key: gate.key, v: nearMiss.version }, supervisor);
+  await triageThroughGates(ok, first, { supervisor, lead }, 'System issue: MAR layout');
   const action = await ok(
     addActionMutation,
     {

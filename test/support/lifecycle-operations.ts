@@ -1,3 +1,4 @@
+import type { Caller } from './test-app';
 export const nearMissFields = /* GraphQL */ `
   id reference status version outcome reopenCount
   triage { route suggestedRoute overrideReason sameDay dueBy withinDue justCulture justCultureResponse notify rationale triagedBy { id } }
@@ -13,3 +14,35 @@ export const closeMutation = `mutation($id: ID!, $v: Int!, $outcome: String!) { 
 export const reopenMutation = `mutation($id: ID!, $reason: String!) { reopenNearMiss(id: $id, reason: $reason) { ${nearMissFields} } }`;
 export const feedbackMutation = `mutation($id: ID!, $message: String!) { sendReporterFeedback(nearMissId: $id, message: $message) { ${nearMissFields} } }`;
 export const nearMissQuery = `query($id: ID!) { nearMiss(id: $id) { ${nearMissFields} } }`;
+
+type Ok = (query: string, variables: Record<string, unknown>, caller: Caller) => Promise<any>;
+
+/**
+ * Takes a just-reported medication near miss through acknowledgement (supervisor),
+ * triage to a medication safety review (lead) and every gate item (supervisor),
+ * ready for corrective actions; returns it as the last step left it.
+ */
+export async function triageThroughGates(
+  ok: Ok,
+  id: string,
+  callers: { supervisor: Caller; lead: Caller },
+  rationale: string,
+): Promise<any> {
+  let nearMiss = await ok(acknowledgeMutation, { id, v: 1 }, callers.supervisor);
+  nearMiss = await ok(
+    triageMutation,
+    {
+      input: {
+        nearMissId: id,
+        expectedVersion: nearMiss.version,
+        route: 'MEDICATION_SAFETY_REVIEW',
+        justCulture: 'SYSTEM_ISSUE',
+        rationale,
+      },
+    },
+    callers.lead,
+  );
+  for (const gate of nearMiss.gates as { key: string }[])
+    nearMiss = await ok(gateMutation, { id, key: gate.key, v: nearMiss.version }, callers.supervisor);
+  return nearMiss;
+}
