@@ -234,6 +234,7 @@ async function growTo(world: World, size: number): Promise<void> {
       lifecycle: true,
       audit: false,
       seed: seedOf(tenant.tenantId),
+      secret: world.services.config.pseudonymisationSecret,
     });
     world.loaded += count;
     if (world.fillers % 10 === 0)
@@ -604,7 +605,13 @@ async function main(): Promise<void> {
     // With its audit trail, as a tenant in use has: on an audit table that held only the benchmark's own
     // reports, the chain head's guard planned a sequential scan, and each report's audit entries grew slower
     // as the run went on (the fillers, loaded for size, keep none).
-    await bulkLoadTenant(database.dataSource, registry, measured, { now, lifecycle: true, audit: true, seed: 11 });
+    await bulkLoadTenant(database.dataSource, registry, measured, {
+      now,
+      lifecycle: true,
+      audit: true,
+      seed: 11,
+      secret: config.pseudonymisationSecret,
+    });
     const services: AppServices = { config, dataSource: database.dataSource, registry, logger: createLogger('silent') };
     const world: World = {
       dataSource: database.dataSource,

@@ -41,6 +41,8 @@ export interface BulkOptions {
   /** The hash-chained audit trail for every change. */
   audit: boolean;
   seed: number;
+  /** The server's pseudonymisation secret: similarity keys are keyed by it, as the server keys them. */
+  secret: string;
 }
 
 type Column = { name: string; type: string; array?: boolean };
@@ -204,7 +206,8 @@ export async function bulkLoadTenant(
     const figures = workflowFigures(item.occurredAt, item.workflowContext, item.details);
 
     // The repeat trigger, decided by the same function the report service uses.
-    const keys = repeatKeys(definition, facts);
+    const similarity = similarityKey(definition, facts, { secret: options.secret, tenantId });
+    const keys = repeatKeys(definition, facts, similarity);
     keysOf.set(
       item.id,
       keys.map((key) => key.key),
@@ -453,7 +456,7 @@ export async function bulkLoadTenant(
       life?.reopenedAt ?? null,
       life?.reopenedAt ? 'A similar near miss recurred' : null,
       life?.reopenedAt ? 1 : 0,
-      similarityKey(definition, facts),
+      similarity,
       item.workflowContext,
       figures.minutesAfterShiftStart,
       figures.minutesBeforeShiftEnd,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { verifyAuditChains } from '../subgraph/audit/audit-chain-verifier';
 import { loadCategoryRegistry } from '../subgraph/categories/plugin-loader';
+import { useDevelopmentSecret } from '../subgraph/auth/development-secret';
 import { loadConfig } from '../subgraph/config';
 import { migrate, openDatabase } from '../subgraph/database/data-source';
 import { bulkLoadTenant } from './bulk-load';
@@ -47,6 +48,8 @@ function parseArguments(argv: string[]) {
 async function main(): Promise<void> {
   const options = parseArguments(process.argv.slice(2));
   const config = loadConfig();
+  // The server's development secrets, so similarity keys agree with the reports `npm start` takes.
+  useDevelopmentSecret(config);
   const registry = loadCategoryRegistry(config.pluginSpecifiers);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
   try {
@@ -69,6 +72,7 @@ async function main(): Promise<void> {
         lifecycle: options.lifecycle,
         audit: options.audit,
         seed: seedOf(`${options.seed}:${tenant.tenantId}:lifecycle`),
+        secret: config.pseudonymisationSecret,
       });
       console.log(
         `${tenant.tenantId}: ${result.nearMisses} near misses in ${tenant.services.length} services, ${result.reviews} risk reviews, ${result.auditEvents} audit events`,

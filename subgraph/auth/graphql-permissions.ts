@@ -11,6 +11,8 @@ export const rootFieldPermissions = {
   'Query.categories': 'categories.read',
   'Query.nearMiss': 'nearMiss.read',
   'Query.nearMisses': 'nearMiss.read',
+  /** The receipt code is the credential: whoever holds it reads that one anonymous report's status and feedback. */
+  'Query.nearMissByReceipt': 'authenticated',
   'Query.triageQueue': 'triage.queue',
   'Query.tenantSettings': 'settings.read',
   'Query.personDataExport': 'privacy.export',
@@ -75,7 +77,11 @@ export const sensitiveFields: Record<string, { operation: Operation; otherwise: 
     otherwise: 'free-text fields "[withheld]"; codes, times and flags kept',
   },
   'NearMiss.person': { operation: 'nearMiss.readIdentified', otherwise: 'a per-tenant pseudonym id (psn_…)' },
-  'NearMiss.reportedBy': { operation: 'nearMiss.readIdentified', otherwise: 'a pseudonymous staff id (stf_…)' },
+  'NearMiss.reportedBy': {
+    operation: 'nearMiss.readIdentified',
+    otherwise:
+      "a pseudonymous staff id (stf_…); for every role, `anonymous` on ANONYMOUS reports, and `confidential` on CONFIDENTIAL ones except for the reporter, TRIAGE_LEAD, MANAGER and the category's restricted roles",
+  },
   'NearMiss.staffInvolved': { operation: 'nearMiss.readIdentified', otherwise: 'pseudonymous staff ids (stf_…)' },
   'NearMiss.visit': { operation: 'nearMiss.readIdentified', otherwise: 'a pseudonymous visit id (vst_…)' },
   'NearMiss.medicationRecord': { operation: 'nearMiss.readIdentified', otherwise: 'a pseudonymous MAR id (mar_…)' },

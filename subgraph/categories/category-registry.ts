@@ -203,6 +203,13 @@ export class CategoryRegistry {
       .map(({ definition }) => definition.key);
   }
 
+  /** Restricted categories that name one of these roles: their holders see the reports' confidential reporters. */
+  categoriesRestrictedTo(roles: readonly string[]): string[] {
+    return this.list()
+      .filter(({ definition }) => definition.restrictedTo?.some((role) => roles.includes(role)))
+      .map(({ definition }) => definition.key);
+  }
+
   /** Whether the category declares restricted access. */
   isRestricted(key: string): boolean {
     return Boolean(this.byKey.get(key)?.definition.restrictedTo?.length);

@@ -1,4 +1,4 @@
-import { In, type SelectQueryBuilder } from 'typeorm';
+import type { SelectQueryBuilder } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { isUuid } from '../common/validation';
 import type { Transaction } from '../database/transaction';
@@ -268,16 +268,32 @@ export async function loadActionStatesOf(
   );
 }
 
+/** The most checks an action holds (scheduleVerification refuses more) and `CorrectiveAction.verificationChecks` lists. */
+export const maxChecksPerAction = 20;
+
+/** The checks of several actions, the first maxChecksPerAction of each by due date: one statement. */
 export async function loadChecksByAction(
   tx: Transaction,
   tenantId: string,
   actionIds: readonly string[],
 ): Promise<VerificationCheck[][]> {
-  const rows = await tx.getRepository(VerificationCheckEntity).find({
-    select: checkFields,
-    where: { tenantId, actionId: In([...actionIds]) },
-    order: { dueAt: 'ASC', sequence: 'ASC' },
-  });
+  if (!actionIds.length) return [];
+  const rows = await tx
+    .getRepository(VerificationCheckEntity)
+    .createQueryBuilder('c')
+    .select(Object.keys(checkFields).map((field) => `c.${field}`))
+    .where('c.tenantId = :tenantId AND c.actionId IN (:...actionIds)', { tenantId, actionIds })
+    // Per action, not per statement: a window over the same rows (hand-written, the builder has no window functions).
+    .andWhere(
+      `c.id IN (SELECT ranked.id FROM (
+         SELECT v.id, row_number() OVER (PARTITION BY v.action_id ORDER BY v.due_at, v.sequence) AS position
+         FROM verification_check v WHERE v.tenant_id = :tenantId AND v.action_id IN (:...actionIds)) ranked
+       WHERE ranked.position <= :maxChecks)`,
+      { maxChecks: maxChecksPerAction },
+    )
+    .orderBy('c.dueAt', 'ASC')
+    .addOrderBy('c.sequence', 'ASC')
+    .getMany();
   return actionIds.map((id) => rows.filter((row) => row.actionId === id).map((row) => toCheck(row)));
 }
 

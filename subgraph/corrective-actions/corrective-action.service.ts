@@ -35,6 +35,7 @@ import {
   actionScopeOf,
   clearEffectiveness,
   countChecks,
+  maxChecksPerAction,
   insertAction,
   insertCheck,
   linkNearMiss,
@@ -325,7 +326,11 @@ export async function scheduleVerification(
       // Checks already carried out can be scheduled after the fact, within a year.
       firstDueAt: z.date().refine((date) => date.getTime() > now.getTime() - 366 * day, 'is more than a year ago'),
       everyDays: z.number().int().min(1, 'must be at least 1').max(365, 'must be at most 365'),
-      count: z.number().int().min(1, 'must be at least 1').max(52, 'must be at most 52'),
+      count: z
+        .number()
+        .int()
+        .min(1, 'must be at least 1')
+        .max(maxChecksPerAction, `must be at most ${maxChecksPerAction}`),
     }),
     request,
   );
@@ -334,6 +339,14 @@ export async function scheduleVerification(
   if (action.status === 'CANCELLED')
     throw conflict('A cancelled action is not verified', { currentStatus: action.status });
   const existing = await countChecks(tx, action);
+  if (existing + input.count > maxChecksPerAction) {
+    throw badUserInput([
+      {
+        path: 'count',
+        message: `an action holds at most ${maxChecksPerAction} verification checks; it has ${existing}`,
+      },
+    ]);
+  }
   const ids: string[] = [];
   for (const [index, dueAt] of seriesDueDates(input.firstDueAt, input.everyDays, input.count).entries()) {
     ids.push(

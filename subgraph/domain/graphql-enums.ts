@@ -4,6 +4,7 @@ import {
   nearMissStatuses,
   potentialHarms,
   preventionReliabilities,
+  reporterIdentities,
   triageRoutes,
   verificationMethods,
   workflowStages,
@@ -20,6 +21,7 @@ export const CareSetting = enumOf(careSettings);
 export const WorkflowStage = enumOf(workflowStages);
 export const TriageRoute = enumOf(triageRoutes);
 export const VerificationMethod = enumOf(verificationMethods);
+export const ReporterIdentity = enumOf(reporterIdentities);
 
 registerEnumType(NearMissStatus, { name: 'NearMissStatus', description: 'Where a near miss is in the learning loop.' });
 registerEnumType(PreventionReliability, {
@@ -39,4 +41,9 @@ registerEnumType(TriageRoute, { name: 'TriageRoute', description: 'Where triage 
 registerEnumType(VerificationMethod, {
   name: 'VerificationMethod',
   description: 'How a corrective action is checked.',
+});
+registerEnumType(ReporterIdentity, {
+  name: 'ReporterIdentity',
+  description:
+    "How the reporter is known. CONFIDENTIAL: visible only to triage leads, the category's restricted-access roles and managers. ANONYMOUS: no identity is stored anywhere (row, audit, outbox, logs); the reporter follows the report with a receipt code.",
 });

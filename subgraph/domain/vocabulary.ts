@@ -58,5 +58,9 @@ export type TriageRouteValue = (typeof triageRoutes)[number];
 export const verificationMethods = ['AUDIT', 'SPOT_CHECK', 'OBSERVATION', 'RECORD_REVIEW', 'FEEDBACK'] as const;
 export type VerificationMethodValue = (typeof verificationMethods)[number];
 
+/** How a reporter is known: by name, to triage leads and managers only, or not at all (see near-misses/reporter-identity.ts). */
+export const reporterIdentities = ['NAMED', 'CONFIDENTIAL', 'ANONYMOUS'] as const;
+export type ReporterIdentityValue = (typeof reporterIdentities)[number];
+
 export const harmAtLeast = (harm: PotentialHarmValue, threshold: PotentialHarmValue) =>
   potentialHarms.indexOf(harm) >= potentialHarms.indexOf(threshold);

@@ -12,6 +12,7 @@ import {
   hostReference,
 } from '../host-entities/host-entity.types';
 import type { AuditEvent } from './near-miss.type';
+import { confidentialReporter } from './reporter-identity';
 
 /** What a caller who may not read free text sees in its place (keeps non-null fields non-null). */
 export const withheld = '[withheld]';
@@ -146,13 +147,34 @@ function protectAuditValue(protection: FieldProtection, key: string, value: unkn
   );
 }
 
-/** An audit event as the caller may see it: the actor and staff ids in the detail pseudonymised, free text withheld. */
-export function protectAuditEvent(protection: FieldProtection, event: AuditEvent): AuditEvent {
-  if (!protection.pseudonymisePeople) return event;
+/**
+ * An audit event as the caller may see it: the actor and staff ids in the
+ * detail pseudonymised, free text withheld; and a confidential reporter the
+ * caller may not see (`hiddenStaffId`, reporter-identity.ts) removed as actor
+ * and shown as `confidential` in the detail.
+ */
+export function protectAuditEvent(protection: FieldProtection, event: AuditEvent, hiddenStaffId?: string): AuditEvent {
+  const visible = hiddenStaffId ? withoutStaff(event, hiddenStaffId) : event;
+  if (!protection.pseudonymisePeople) return visible;
+  return {
+    ...visible,
+    actor: protectReference(protection, 'staff', visible.actor?.id) ?? undefined,
+    detail: protectAuditValue(protection, '', visible.detail),
+  };
+}
+
+function withoutStaff(event: AuditEvent, staffId: string): AuditEvent {
+  const hide = (key: string, value: unknown): unknown => {
+    if (auditStaffKeys.has(key) && value === staffId) return confidentialReporter;
+    if (auditStaffKeys.has(key) && Array.isArray(value))
+      return value.map((item: unknown) => (item === staffId ? confidentialReporter : item));
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+    return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, hide(name, item)]));
+  };
   return {
     ...event,
-    actor: protectReference(protection, 'staff', event.actor?.id) ?? undefined,
-    detail: protectAuditValue(protection, '', event.detail),
+    actor: event.actor?.id === staffId ? undefined : event.actor,
+    detail: hide('', event.detail),
   };
 }
 

@@ -13,7 +13,11 @@ export class NearMissEntity {
   @Column({ name: 'occurred_at', type: 'timestamptz' }) occurredAt!: Date;
   @Column({ name: 'detected_at', type: 'timestamptz', nullable: true }) detectedAt!: Date | null;
   @Column({ name: 'reported_at', type: 'timestamptz', default: () => 'now()' }) reportedAt!: Date;
-  @Column({ name: 'reported_by', type: 'text' }) reportedBy!: string;
+  /** NULL for ANONYMOUS reports: no identity is stored. */
+  @Column({ name: 'reported_by', type: 'text', nullable: true }) reportedBy!: string | null;
+  @Column({ name: 'reporter_identity', type: 'text', default: 'NAMED' }) reporterIdentity!: string;
+  /** ANONYMOUS reports only: the keyed hash of the receipt code (reporter-identity.ts). */
+  @Column({ name: 'receipt_hash', type: 'text', nullable: true }) receiptHash!: string | null;
   @Column({ name: 'staff_involved_ids', type: 'text', array: true, default: () => "'{}'" }) staffInvolvedIds!: string[];
   @Column({ name: 'person_id', type: 'text', nullable: true }) personId!: string | null;
   @Column({ name: 'visit_id', type: 'text', nullable: true }) visitId!: string | null;

@@ -4,6 +4,7 @@ import { isUuid } from '../common/validation';
 import type { ConnectionRequest, NearMissFilter } from './near-miss.filter';
 import type { NearMiss } from './near-miss.type';
 import type { ReadScope } from './read-scope';
+import type { ReporterIdentityValue } from '../domain/vocabulary';
 import { storedWorkflowContext } from './workflow-context';
 
 export type { Anchor, ConnectionRequest } from './near-miss.filter';
@@ -90,6 +91,19 @@ function cursorCondition(after: string | undefined, parameters: Parameters): str
 const order = 'ORDER BY n.occurred_at DESC, n.id DESC';
 
 /**
+ * A list hung from a member of staff (`Staff.nearMisses`) leaves out the
+ * confidential reports whose reporter the caller may not see: finding them
+ * there would name the reporter. Anonymous reports have no reporter to match.
+ */
+function anchorConditions({ scope, anchor }: ConnectionRequest, parameters: Parameters): string[] {
+  if (anchor?.column !== 'reported_by' || !scope.confidentialReporters) return [];
+  const { self, categories } = scope.confidentialReporters;
+  return [
+    `(n.reporter_identity = 'NAMED' OR n.reported_by = ${parameters.add(self)} OR n.category = ANY(${parameters.add(categories)}::text[]))`,
+  ];
+}
+
+/**
  * Pages for several requests of one shape that differ only in their anchor
  * value: one statement, whatever the number of anchors.
  */
@@ -105,6 +119,7 @@ export async function loadPages(tx: Transaction, requests: ConnectionRequest[]):
     );
     return requests.map(() => toPage(rows, shape.first));
   }
+  where.push(...anchorConditions(shape, parameters));
   const anchors = parameters.add(requests.map((request) => request.anchor?.value));
   const rows: (NearMissRow & { anchor: string })[] = await tx.query(
     `SELECT page.* FROM unnest(${anchors}::text[]) AS anchor(value)
@@ -130,6 +145,7 @@ export async function loadCounts(tx: Transaction, requests: ConnectionRequest[])
     );
     return requests.map(() => row.count);
   }
+  where.push(...anchorConditions(shape, parameters));
   const anchors = parameters.add(requests.map((request) => request.anchor?.value));
   const rows: { anchor: string; count: number }[] = await tx.query(
     `SELECT n.${shape.anchor.column} AS anchor, count(*)::int AS count FROM near_miss n
@@ -250,6 +266,7 @@ export const nearMissColumns = [
   'detected_at',
   'reported_at',
   'reported_by',
+  'reporter_identity',
   'staff_involved_ids',
   'person_id',
   'visit_id',
@@ -298,7 +315,8 @@ export interface NearMissRow {
   occurred_at: Date;
   detected_at: Date | null;
   reported_at: Date;
-  reported_by: string;
+  reported_by: string | null;
+  reporter_identity: ReporterIdentityValue;
   staff_involved_ids: string[];
   person_id: string | null;
   visit_id: string | null;
@@ -354,6 +372,7 @@ export function toNearMiss(row: NearMissRow): NearMiss {
     detectedAt: orUndefined(row.detected_at),
     reportedAt: row.reported_at,
     reportedById: row.reported_by,
+    identity: row.reporter_identity,
     staffInvolvedIds: row.staff_involved_ids,
     personId: orUndefined(row.person_id),
     visitId: orUndefined(row.visit_id),

@@ -3,11 +3,21 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { toCategoryType } from '../categories/category.mapper';
 import { currentDetails } from '../categories/current-details';
 import { NearMissCategory } from '../categories/category.type';
-import { CarePlan, MedicationRecord, Person, Shift, Staff, Visit } from '../host-entities/host-entity.types';
+import {
+  CarePlan,
+  MedicationRecord,
+  Person,
+  Shift,
+  Staff,
+  Visit,
+  hostReference,
+} from '../host-entities/host-entity.types';
 import type { RequestContext } from '../server/context';
 import { NearMissFilter } from './near-miss.filter';
 import { checkPageSize, type ConnectionRequest } from './near-miss.repository';
-import { AuditEvent, NearMiss, NearMissConnection, ReportNearMissPayload } from './near-miss.type';
+import { AuditEvent, NearMiss, NearMissConnection, ReceiptView, ReportNearMissPayload } from './near-miss.type';
+import { readReceipt } from './receipt.service';
+import { hiddenReporterOf, reporterVisibilityOf, visibleReporterId } from './reporter-identity';
 import { ReportNearMissInput } from './report-near-miss.input';
 import { reportNearMiss, reportTransaction } from './report-near-miss.service';
 import {
@@ -58,6 +68,18 @@ export class NearMissResolver {
     return connection(context, filter, first, after);
   }
 
+  @Query(() => ReceiptView, {
+    nullable: true,
+    description:
+      "An anonymous report's reference, status and feedback, for any caller of the tenant who holds its receipt code; null for any other code. Neither logged nor audited: reading it must not name the reporter.",
+  })
+  async nearMissByReceipt(
+    @Arg('receipt', () => String) receipt: string,
+    @Ctx() context: RequestContext,
+  ): Promise<ReceiptView | null> {
+    return readReceipt(context, receipt);
+  }
+
   @Mutation(() => ReportNearMissPayload, {
     description:
       'Reports a near miss. Retrying with the same idempotencyKey and payload returns the first result (replayed: true).',
@@ -78,6 +100,7 @@ export class NearMissResolver {
       suggestedRoute: outcome.suggestedRoute,
       sameDay: outcome.sameDay,
       replayed: outcome.replayed,
+      receipt: outcome.receipt,
       openedReviewIds: outcome.riskReviewsOpened,
       joinedReviewIds: outcome.riskReviewsJoined,
     });
@@ -123,10 +146,13 @@ export class NearMissResolver {
 
   // Staff and host links: per-tenant pseudonyms for ANALYST (field-protection.ts protectReference).
   @FieldResolver(() => Staff, {
-    description: 'For ANALYST callers, a per-tenant pseudonym (stf_...) in place of the id',
+    description:
+      "For ANALYST callers, a per-tenant pseudonym (stf_...) in place of the id. `anonymous` for ANONYMOUS reports; `confidential` for CONFIDENTIAL reports, except for their reporter, triage leads, managers and the category's restricted roles",
   })
   reportedBy(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Staff {
-    return protectReference(fieldProtection(context), 'staff', nearMiss.reportedById)!;
+    const reporter = visibleReporterId(reporterVisibilityOf(context.principal, context.services.registry), nearMiss);
+    if (!reporter.identified) return hostReference(Staff, reporter.id)!;
+    return protectReference(fieldProtection(context), 'staff', reporter.id)!;
   }
 
   @FieldResolver(() => [Staff], { description: 'For ANALYST callers, per-tenant pseudonyms (stf_...)' })
@@ -211,7 +237,10 @@ export class NearMissResolver {
   })
   async timeline(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Promise<AuditEvent[]> {
     const protection = fieldProtection(context);
-    return (await context.loaders.timeline.load(nearMiss.id)).map((event) => protectAuditEvent(protection, event));
+    const hidden = hiddenReporterOf(reporterVisibilityOf(context.principal, context.services.registry), nearMiss);
+    return (await context.loaders.timeline.load(nearMiss.id)).map((event) =>
+      protectAuditEvent(protection, event, hidden),
+    );
   }
 }
 

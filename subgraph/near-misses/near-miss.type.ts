@@ -5,6 +5,7 @@ import {
   NearMissStatus,
   PotentialHarm,
   PreventionReliability,
+  ReporterIdentity,
   TriageRoute,
   WorkflowStage,
 } from '../domain/graphql-enums';
@@ -13,6 +14,7 @@ import type {
   NearMissStatusValue,
   PotentialHarmValue,
   PreventionReliabilityValue,
+  ReporterIdentityValue,
   TriageRouteValue,
   WorkflowStageValue,
 } from '../domain/vocabulary';
@@ -27,6 +29,11 @@ export class NearMiss {
   @Field({ description: 'Human-readable, unique per tenant, e.g. NM-2026-000123' }) reference!: string;
   @Field(() => ID) serviceId!: string;
   @Field(() => NearMissStatus) status!: NearMissStatusValue;
+  @Field(() => ReporterIdentity, {
+    description:
+      "How the reporter is known: NAMED, CONFIDENTIAL (reportedBy shows `confidential` except to the reporter, triage leads, managers and the category's restricted roles) or ANONYMOUS (reportedBy is `anonymous` for everyone)",
+  })
+  identity!: ReporterIdentityValue;
   @Field({ description: 'When it happened' }) occurredAt!: Date;
   @Field({ nullable: true, description: 'When it was noticed, if different' }) detectedAt?: Date;
   @Field() reportedAt!: Date;
@@ -70,7 +77,8 @@ export class NearMiss {
   // Not exposed directly: resolved into host references and categories by field resolvers.
   categoryKey!: string;
   tenantId!: string;
-  reportedById!: string;
+  /** Null for ANONYMOUS reports. */
+  reportedById!: string | null;
   staffInvolvedIds!: string[];
   personId?: string;
   visitId?: string;
@@ -135,6 +143,20 @@ export class ReportNearMissPayload {
   riskReviewsOpened?: RiskReview[];
   @Field(() => [RiskReview], { description: 'Open risk reviews this report joined as a further similar near miss' })
   riskReviewsJoined?: RiskReview[];
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'ANONYMOUS reports only: the receipt code with which the reporter follows the report (nearMissByReceipt). Returned here alone (again on a retry with the same key), never stored in clear: keep it.',
+  })
+  receipt?: string;
   openedReviewIds!: string[];
   joinedReviewIds!: string[];
+}
+
+@ObjectType({ description: "What the holder of an anonymous report's receipt code sees of it." })
+export class ReceiptView {
+  @Field() reference!: string;
+  @Field(() => NearMissStatus) status!: NearMissStatusValue;
+  @Field(() => [ReporterFeedback], { description: 'Messages to the reporter, oldest first' })
+  feedback!: ReporterFeedback[];
 }

@@ -2,6 +2,7 @@ import { authorize, seesAllReportsOfTheirServices } from '../auth/role-matrix';
 import { hasAnyRole, type Principal } from '../auth/principal';
 import { Role } from '../auth/role';
 import type { CategoryRegistry } from '../categories/category-registry';
+import { reporterVisibilityOf } from './reporter-identity';
 
 /** Which near-miss rows a caller may read. */
 export interface ReadScope {
@@ -12,6 +13,12 @@ export interface ReadScope {
   reportedBy?: string;
   /** Restricted categories the caller may not read, except the reports they made themselves. */
   restricted?: RestrictedCategories;
+  /**
+   * Whose confidential reports the caller may find through their reporter
+   * (`Staff.nearMisses`): undefined for roles that see every confidential
+   * reporter (reporter-identity.ts).
+   */
+  confidentialReporters?: { self: string; categories: readonly string[] };
 }
 
 export interface RestrictedCategories {
@@ -46,7 +53,13 @@ export function readScopeOf(principal: Principal, registry: CategoryRegistry): R
     serviceIds: principal.services,
     reportedBy: hasAnyRole(principal, seesAllReportsOfTheirServices) ? undefined : principal.staffId,
     restricted: restrictedCategoriesOf(principal, registry),
+    confidentialReporters: confidentialReportersOf(principal, registry),
   };
+}
+
+function confidentialReportersOf(principal: Principal, registry: CategoryRegistry): ReadScope['confidentialReporters'] {
+  const visibility = reporterVisibilityOf(principal, registry);
+  return visibility.everyCategory ? undefined : { self: visibility.self, categories: visibility.categories };
 }
 
 /**

@@ -1,11 +1,18 @@
 import { Field, ID, InputType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import { CareSetting, PotentialHarm, PreventionReliability, WorkflowStage } from '../domain/graphql-enums';
+import {
+  CareSetting,
+  PotentialHarm,
+  PreventionReliability,
+  ReporterIdentity,
+  WorkflowStage,
+} from '../domain/graphql-enums';
 import { WorkflowContextInput } from './workflow-context.type';
 import type {
   CareSettingValue,
   PotentialHarmValue,
   PreventionReliabilityValue,
+  ReporterIdentityValue,
   WorkflowStageValue,
 } from '../domain/vocabulary';
 
@@ -39,4 +46,10 @@ export class ReportNearMissInput {
       "The host's rota, MAR and care plan as they stood: shift, scheduled time, time-critical medicine, care plan review, agency staff",
   })
   workflowContext?: WorkflowContextInput;
+  @Field(() => ReporterIdentity, {
+    nullable: true,
+    description:
+      "NAMED (the default), CONFIDENTIAL (only triage leads, the category's restricted roles and managers see who reported) or ANONYMOUS (no identity stored; the payload returns a receipt code once)",
+  })
+  identity?: ReporterIdentityValue;
 }

@@ -1,6 +1,6 @@
 import { preparedQuery } from '../database/prepared-statement.repository';
 import type { Transaction } from '../database/transaction';
-import type { TriageRouteValue } from '../domain/vocabulary';
+import type { ReporterIdentityValue, TriageRouteValue } from '../domain/vocabulary';
 import type { RepeatTriggerInput, RepeatWrites, ScanFinding } from '../patterns/repeat-trigger';
 import { defaultRepeatTriggerRule, type RepeatTriggerRule } from '../patterns/repeat-trigger-rule';
 
@@ -204,7 +204,10 @@ export interface NewNearMiss {
   occurredAt: Date;
   detectedAt: Date | null;
   reportedAt: Date;
-  reportedBy: string;
+  /** Null for ANONYMOUS reports. */
+  reportedBy: string | null;
+  reporterIdentity: ReporterIdentityValue;
+  receiptHash: string | null;
   staffInvolvedIds: string[];
   personId: string | null;
   visitId: string | null;
@@ -249,6 +252,8 @@ const nearMissValues: readonly [column: string, value: (nearMiss: NewNearMiss) =
   ['detected_at', (n) => n.detectedAt],
   ['reported_at', (n) => n.reportedAt],
   ['reported_by', (n) => n.reportedBy],
+  ['reporter_identity', (n) => n.reporterIdentity],
+  ['receipt_hash', (n) => n.receiptHash],
   ['staff_involved_ids', (n) => n.staffInvolvedIds],
   ['person_id', (n) => n.personId],
   ['visit_id', (n) => n.visitId],

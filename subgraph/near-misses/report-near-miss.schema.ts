@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import type { FieldProblem } from '../common/errors';
 import { text, toFieldProblems } from '../common/validation';
-import { careSettings, potentialHarms, preventionReliabilities, workflowStages } from '../domain/vocabulary';
+import {
+  careSettings,
+  potentialHarms,
+  preventionReliabilities,
+  reporterIdentities,
+  workflowStages,
+} from '../domain/vocabulary';
 import { staffEmployments } from './workflow-context';
 
 /** Reports may not claim a time in the future beyond this much clock skew. */
@@ -89,6 +95,7 @@ export const reportNearMissSchema = z
     carePlanId: hostId.optional(),
     details: z.record(z.string(), z.unknown(), 'must be a JSON object'),
     workflowContext: workflowContextSchema.optional(),
+    identity: z.enum(reporterIdentities).default('NAMED'),
   })
   .refine((input) => !input.detectedAt || input.detectedAt.getTime() >= input.occurredAt.getTime(), {
     path: ['detectedAt'],

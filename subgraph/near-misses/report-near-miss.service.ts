@@ -29,7 +29,7 @@ import { suggestTriage, type TriageSuggestion } from '../triage/triage-suggestio
 import { triageDueAt } from '../triage/triage-due';
 import { loadByIds } from './near-miss.repository';
 import type { NearMiss } from './near-miss.type';
-import { readScopeOf } from './read-scope';
+import { readScopeOf, type ReadScope } from './read-scope';
 import { formatReference } from './reference';
 import {
   maxDetailsLength,
@@ -46,6 +46,7 @@ import {
   nextReferenceNumber,
 } from './report-near-miss.repository';
 import { workflowFigures } from './workflow-context';
+import { anonymousClaimant, anonymousClaimKey, receiptHashOf, receiptOf } from './reporter-identity';
 
 export interface ReportRequest {
   /** The report as the client sent it; validated here. */
@@ -61,6 +62,8 @@ export interface ReportOutcome {
   /** Risk reviews the repeat trigger opened with this report, and open ones it joined. */
   riskReviewsOpened: string[];
   riskReviewsJoined: string[];
+  /** ANONYMOUS reports: the receipt code, the same on every retry; never stored in clear. */
+  receipt?: string;
 }
 
 /**
@@ -124,31 +127,37 @@ export async function reportNearMiss(
   const requestHash = sha256(canonicalJson({ ...report, category: category.definition.key, details }));
   const tenantId = principal.tenantId;
   const nearMissId = randomUUID();
-  const similarity = similarityKey(category.definition, facts);
+  const secret = services.config.pseudonymisationSecret;
+  const similarity = similarityKey(category.definition, facts, { secret, tenantId });
+  // An anonymous report keeps nothing that names its reporter (reporter-identity.ts): not even its claim.
+  const anonymous = report.identity === 'ANONYMOUS';
+  const claimant = anonymous
+    ? { reporterId: anonymousClaimant, key: anonymousClaimKey(secret, tenantId, principal.staffId, key) }
+    : { reporterId: principal.staffId, key };
+  const receipt = anonymous ? receiptOf(secret, tenantId, principal.staffId, key, requestHash) : undefined;
+  // The reporter reads back the report they just made, also when it does not carry their name.
+  const readBackScope = anonymous ? { tenantId, serviceIds: scope.serviceIds } : scope;
   const trigger =
     services.repeatTrigger === false
       ? undefined
       : reportRepeatInput({ tenantId, nearMissId, category, facts, now, similarityKey: similarity });
 
   // Claim the key (and, for the trigger, lock the report's similarity keys and read the rule).
-  const claim = await claimReport(
-    tx,
-    { tenantId, reporterId: principal.staffId, key, requestHash, nearMissId },
-    trigger,
-  );
+  const claim = await claimReport(tx, { tenantId, ...claimant, requestHash, nearMissId }, trigger);
   if (!claim.claimed) {
-    const previous = await findClaimedReport(tx, tenantId, principal.staffId, key);
+    const previous = await findClaimedReport(tx, tenantId, claimant.reporterId, claimant.key);
     if (!previous) throw conflict('The idempotency key is in use by a report that is still being saved; retry shortly');
     if (previous.requestHash !== requestHash) {
       throw conflict('This idempotency key was already used for a different report', { field: 'idempotencyKey' });
     }
     return {
-      nearMiss: await readNearMiss(tx, scope, previous.nearMissId),
+      nearMiss: await readNearMiss(tx, readBackScope, previous.nearMissId),
       suggestedRoute: previous.suggestedRoute,
       sameDay: previous.sameDay,
       replayed: true,
       riskReviewsOpened: previous.reviewsOpened,
       riskReviewsJoined: previous.reviewsJoined,
+      receipt,
     };
   }
 
@@ -186,7 +195,9 @@ export async function reportNearMiss(
       occurredAt: report.occurredAt,
       detectedAt: report.detectedAt ?? null,
       reportedAt: now,
-      reportedBy: principal.staffId,
+      reportedBy: anonymous ? null : principal.staffId,
+      reporterIdentity: report.identity,
+      receiptHash: receipt === undefined ? null : receiptHashOf(secret, tenantId, receipt)!,
       staffInvolvedIds: report.staffInvolvedIds,
       personId: report.personId ?? null,
       visitId: report.visitId ?? null,
@@ -235,10 +246,11 @@ export async function reportNearMiss(
     {
       tenantId,
       nearMissId,
-      actor: principal.staffId,
+      actor: anonymous ? undefined : principal.staffId,
       action: 'near_miss.reported',
       detail: {
         reference,
+        reporterIdentity: report.identity,
         category: category.definition.key,
         suggestedRoute: suggestion.route,
         sameDay: suggestion.sameDay,
@@ -268,6 +280,7 @@ export async function reportNearMiss(
         reference,
         serviceId: report.serviceId,
         category: category.definition.key,
+        reporterIdentity: report.identity,
         suggestedRoute: suggestion.route,
         sameDay: suggestion.sameDay,
         reopenedActionIds,
@@ -276,12 +289,13 @@ export async function reportNearMiss(
   ]);
 
   return {
-    nearMiss: await readNearMiss(tx, scope, nearMissId),
+    nearMiss: await readNearMiss(tx, readBackScope, nearMissId),
     suggestedRoute: suggestion.route,
     sameDay: suggestion.sameDay,
     replayed: false,
     riskReviewsOpened: repeats.opened.map((opened) => opened.reviewId),
     riskReviewsJoined: repeats.joined,
+    receipt,
   };
 }
 
@@ -334,7 +348,7 @@ function validateReport(
 }
 
 /** The near miss as the payload shows it, read in the report's transaction. */
-async function readNearMiss(tx: Transaction, scope: ReturnType<typeof readScopeOf>, id: string): Promise<NearMiss> {
+async function readNearMiss(tx: Transaction, scope: ReadScope, id: string): Promise<NearMiss> {
   const [nearMiss] = await loadByIds(tx, scope, [id]);
   if (!nearMiss) throw new Error(`reported near miss ${id} is not readable`);
   return nearMiss;

@@ -1,6 +1,5 @@
 import type { CategoryDefinition, ReportFacts } from '../../plugins/sdk';
 import { canonicalJson, sha256 } from '../common/canonical-json';
-import { similarityKey } from './similarity-key';
 
 /** Why reports count as similar: the category's own fields, or the same service and workflow stage / contributing factor. */
 export const repeatTriggerBases = ['CATEGORY_SIMILARITY', 'WORKFLOW_STAGE', 'CONTRIBUTING_FACTOR'] as const;
@@ -68,8 +67,8 @@ const phraseOf = (fields: readonly string[]) => {
 export function repeatKeys(
   category: Pick<CategoryDefinition, 'key' | 'similarity'>,
   report: ReportFacts,
-  /** The report's similarity key, when the caller has it already (a report stores it on its row). */
-  byFields: string | null = similarityKey(category, report),
+  /** The report's similarity key (similarity-key.ts; a report stores it on its row). */
+  byFields: string | null,
 ): RepeatKey[] {
   const keys: RepeatKey[] = [];
   if (byFields) keys.push({ key: byFields, basis: 'CATEGORY_SIMILARITY', phrase: phraseOf(category.similarity) });

@@ -234,8 +234,8 @@ export function reportRepeatInput(report: {
   category: Pick<RegisteredCategory, 'definition'>;
   facts: ReportFacts;
   now: Date;
-  /** The report's similarity key, if already computed. */
-  similarityKey?: string | null;
+  /** The report's similarity key (similarity-key.ts). */
+  similarityKey: string | null;
 }): RepeatTriggerInput {
   return {
     tenantId: report.tenantId,
@@ -243,10 +243,7 @@ export function reportRepeatInput(report: {
     categoryKey: report.category.definition.key,
     serviceId: report.facts.serviceId,
     occurredAt: report.facts.occurredAt,
-    keys:
-      report.similarityKey === undefined
-        ? repeatKeys(report.category.definition, report.facts)
-        : repeatKeys(report.category.definition, report.facts, report.similarityKey),
+    keys: repeatKeys(report.category.definition, report.facts, report.similarityKey),
     now: report.now,
   };
 }

@@ -3,9 +3,8 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError } from 'graphql';
 import { maxTrendBuckets } from '../analytics/analytics.service';
 import { maxTimelineEvents } from '../audit/audit-timeline';
-import { maxSharedLearning } from '../corrective-actions/corrective-action.repository';
 import { ErrorCode } from '../common/errors';
-import { listCaps } from '../corrective-actions/corrective-action.repository';
+import { listCaps, maxChecksPerAction, maxSharedLearning } from '../corrective-actions/corrective-action.repository';
 import { maxLinkedNearMisses, maxQueueLength } from '../near-misses/near-miss.repository';
 import { maxWebhooksPerTenant } from '../outbox/webhook.service';
 import {
@@ -14,6 +13,7 @@ import {
   maxReviewList,
   maxReviewsPerNearMiss,
 } from '../patterns/risk-review.repository';
+import { maxFeedbackMessages } from '../status-changes/reporter-feedback.repository';
 import { operationCost } from './query-cost';
 
 /**
@@ -77,10 +77,11 @@ export const listBounds: Readonly<Record<string, number>> = {
   'NearMiss.staffInvolved': 50,
   'NearMiss.timeline': maxTimelineEvents,
   'NearMiss.gates': 20,
-  'NearMiss.feedback': 20,
+  'NearMiss.feedback': maxFeedbackMessages,
+  'ReceiptView.feedback': maxFeedbackMessages,
   'NearMiss.riskReviews': maxReviewsPerNearMiss,
   'CorrectiveAction.nearMisses': listCaps.nearMissesPerAction,
-  'CorrectiveAction.verificationChecks': 20,
+  'CorrectiveAction.verificationChecks': maxChecksPerAction,
   'ActionPlan.actions': listCaps.actionsPerNearMiss,
   'Staff.correctiveActionsOwned': listCaps.actionsPerOwner,
   'Visit.nearMisses': maxLinkedNearMisses,

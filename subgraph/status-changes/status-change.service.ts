@@ -78,12 +78,22 @@ const changeEvent = (nearMiss: NearMiss, type: string, event: Record<string, unk
   payload: { reference: nearMiss.reference, serviceId: nearMiss.serviceId, category: nearMiss.categoryKey, ...event },
 });
 
-/** The outbox event that tells the reporter's app a message is waiting. */
+/**
+ * The outbox event that tells the reporter's app a message is waiting. Only
+ * a NAMED reporter is named: events reach integrations, which may not see a
+ * confidential reporter, and an anonymous one is stored nowhere (their
+ * receipt shows the message).
+ */
 export const feedbackEvent = (nearMiss: NearMiss, kind: FeedbackKind): OutboxEvent => ({
   tenantId: nearMiss.tenantId,
   type: 'reporter_feedback.sent',
   aggregateId: nearMiss.id,
-  payload: { reference: nearMiss.reference, reporterId: nearMiss.reportedById, kind },
+  payload: {
+    reference: nearMiss.reference,
+    reporterId: nearMiss.identity === 'NAMED' ? nearMiss.reportedById : null,
+    reporterIdentity: nearMiss.identity,
+    kind,
+  },
 });
 
 /** The audit entry of a change to a near miss (actor undefined: the system). */

@@ -464,6 +464,7 @@ describe('nearMissSignals on a generated year', () => {
       lifecycle: false,
       audit: true,
       seed: 1,
+      secret: t.app.services.config.pseudonymisationSecret,
     });
   });
 

@@ -2,6 +2,7 @@ import { bulkLoadTenant } from '../../bench/bulk-load';
 import { generateTenant } from '../../bench/synthetic-world';
 import { verifyAuditChains } from '../../subgraph/audit/audit-chain-verifier';
 import { repeatKeys } from '../../subgraph/patterns/repeat-trigger-keys';
+import { similarityKey } from '../../subgraph/patterns/similarity-key';
 import { medicationReport, newKey, reportMutation } from '../support/reports';
 import { startTestApp, uniqueTenant, type TestApp } from '../support/test-app';
 
@@ -36,6 +37,7 @@ describe('the bulk path behind npm run seed', () => {
       lifecycle: true,
       audit: true,
       seed: 3,
+      secret: t.app.services.config.pseudonymisationSecret,
     });
     expect(result.nearMisses).toBe(600);
     expect(result.reviews).toBeGreaterThan(0);
@@ -50,11 +52,12 @@ describe('the bulk path behind npm run seed', () => {
     );
     for (const row of references) expect(row.last).toBe(row.count);
     // One similarity row per key of every near miss.
-    const expectedKeys = world.nearMisses.reduce(
-      (sum, item) =>
-        sum + repeatKeys(registry.get(item.category)!.definition, { ...item, details: item.details }).length,
-      0,
-    );
+    const expectedKeys = world.nearMisses.reduce((sum, item) => {
+      const definition = registry.get(item.category)!.definition;
+      const facts = { ...item, details: item.details };
+      const keying = { secret: t.app.services.config.pseudonymisationSecret, tenantId: tenant };
+      return sum + repeatKeys(definition, facts, similarityKey(definition, facts, keying)).length;
+    }, 0);
     expect((await query(`SELECT count(*)::int AS count FROM near_miss_similarity WHERE tenant_id = $1`))[0].count).toBe(
       expectedKeys,
     );

@@ -221,6 +221,36 @@ describe('corrective actions and verification', () => {
     expect(closed.status).toBe('CLOSED');
   });
 
+  it('holds at most 20 checks per action: scheduling more is refused on count, and the list shows them all', async () => {
+    const w = world();
+    const nearMiss = await triaged(w);
+    const action = await ok(addActionMutation, { input: actionInput([nearMiss.id]) }, w.lead);
+    const schedule = (count: number) =>
+      t.graphql(
+        scheduleMutation,
+        {
+          input: {
+            actionId: action.id,
+            method: 'SPOT_CHECK',
+            firstDueAt: new Date(Date.now() + day).toISOString(),
+            everyDays: 7,
+            count,
+          },
+        },
+        w.lead,
+      );
+    for (const count of [14, 6]) expect((await schedule(count)).errors).toBeUndefined();
+    const refused = await schedule(1);
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ path: 'count' }] });
+    expect(refused.errors?.[0].message).toMatch(/at most 20 verification checks; it has 20/);
+    const listed = await ok(
+      `query($id: ID!) { correctiveAction(id: $id) { verificationChecks { sequence } } }`,
+      { id: action.id },
+      w.lead,
+    );
+    expect(listed.verificationChecks).toHaveLength(20);
+  });
+
   it('flags a plan with only a "remind staff" training action as weak-only', async () => {
     const w = world();
     const nearMiss = await triaged(w);

@@ -458,6 +458,8 @@ onServer('the repeat trigger under concurrency (PostgreSQL server)', () => {
       detectedAt: null,
       reportedAt: new Date(),
       reportedBy: 'staff-7',
+      reporterIdentity: 'NAMED',
+      receiptHash: null,
       staffInvolvedIds: [],
       personId: null,
       visitId: null,

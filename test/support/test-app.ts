@@ -59,6 +59,8 @@ export async function startTestApp(
     database?: { url: string; migrationUrl?: string };
     /** Fixed answers for webhook host lookups (the system resolver otherwise). */
     resolveHost?: HostResolver;
+    /** Collects every log line the app writes, at the most verbose level. */
+    logLines?: string[];
   } = {},
 ): Promise<TestApp> {
   const databaseUrl = options.database?.url ?? (process.env.DATABASE_URL || undefined);
@@ -86,7 +88,9 @@ export async function startTestApp(
   const app = await startApp(config, {
     inMemory: true,
     databaseSchema: schema,
-    logger: createLogger((process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'silent'),
+    logger: options.logLines
+      ? createLogger('debug', (line) => options.logLines!.push(line))
+      : createLogger((process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'silent'),
     onQuery: (sql) => statements.push(sql),
     resolveHost: options.resolveHost,
   });

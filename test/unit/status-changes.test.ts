@@ -1,6 +1,6 @@
 import type { Principal } from '../../subgraph/auth/principal';
 import type { NearMiss } from '../../subgraph/near-misses/near-miss.type';
-import { ChangeLog } from '../../subgraph/status-changes/status-change.service';
+import { ChangeLog, feedbackEvent } from '../../subgraph/status-changes/status-change.service';
 
 const nearMiss = (id: string) =>
   ({
@@ -10,8 +10,24 @@ const nearMiss = (id: string) =>
     serviceId: 's1',
     categoryKey: 'medication',
     reportedById: 'reporter-1',
+    identity: 'NAMED',
   }) as NearMiss;
 const lead = { staffId: 'lead-1' } as Principal;
+
+describe('feedbackEvent', () => {
+  it('names only a NAMED reporter: integrations may not see a confidential one, and an anonymous one is stored nowhere', () => {
+    expect(feedbackEvent(nearMiss('a'), 'ACKNOWLEDGED').payload).toMatchObject({ reporterId: 'reporter-1' });
+    for (const identity of ['CONFIDENTIAL', 'ANONYMOUS'] as const) {
+      const payload = feedbackEvent({ ...nearMiss('a'), identity }, 'ACKNOWLEDGED').payload;
+      expect(payload).toEqual({
+        reference: 'NM-a',
+        reporterId: null,
+        reporterIdentity: identity,
+        kind: 'ACKNOWLEDGED',
+      });
+    }
+  });
+});
 
 describe('ChangeLog', () => {
   it('keeps audit entries and events in the order the changes happened, the feedback event after its change', () => {
@@ -38,7 +54,7 @@ describe('ChangeLog', () => {
         tenantId: 't1',
         type: 'reporter_feedback.sent',
         aggregateId: 'a',
-        payload: { reference: 'NM-a', reporterId: 'reporter-1', kind: 'REOPENED' },
+        payload: { reference: 'NM-a', reporterId: 'reporter-1', reporterIdentity: 'NAMED', kind: 'REOPENED' },
       },
       {
         tenantId: 't1',
