@@ -6,13 +6,14 @@ import {
   loadReviewMemberIds,
   loadReviewsByIds,
   loadReviewsByNearMiss,
-  type ReviewScope,
 } from './risk-review.repository';
+import type { CategoryRegistry } from '../categories/category-registry';
+import { reviewScopeOf } from './review-scope';
 import type { RiskReview } from './risk-review.type';
 
 /** Per-request loaders for risk reviews: one statement per batch each. */
-export function createPatternLoaders(principal: Principal, db: TenantDatabase) {
-  const scope: ReviewScope = { tenantId: principal.tenantId, serviceIds: principal.services };
+export function createPatternLoaders(principal: Principal, db: TenantDatabase, registry: CategoryRegistry) {
+  const scope = reviewScopeOf(principal, registry);
   return {
     scope,
     reviewById: new DataLoader<string, RiskReview | null>((ids) => db.read((tx) => loadReviewsByIds(tx, scope, ids))),

@@ -10,10 +10,12 @@ import { RiskReviewEntity } from './risk-review.entity';
 import { ServiceManagerEntity } from './service-manager.entity';
 import type { RiskReview, RiskReviewCauseValue, RiskReviewStatusValue } from './risk-review.type';
 
-/** Which reviews a caller may see: their tenant, and reviews of their services. */
+/** Which reviews a caller may see: their tenant, reviews of their services, none of a restricted category hidden from them. */
 export interface ReviewScope {
   tenantId: string;
   serviceIds: string[] | '*';
+  /** Restricted categories the caller may not read (read-scope.ts): their reviews describe those reports. */
+  hiddenCategories?: readonly string[];
 }
 
 /** A risk_review row as read by `columns`, with its member count. */
@@ -74,6 +76,10 @@ function scopeConditions(scope: ReviewScope, values: unknown[]): string[] {
   if (scope.serviceIds !== '*') {
     values.push(scope.serviceIds);
     where.push(`r.service_id = ANY($${values.length}::text[])`);
+  }
+  if (scope.hiddenCategories?.length) {
+    values.push(scope.hiddenCategories);
+    where.push(`r.category <> ALL($${values.length}::text[])`);
   }
   return where;
 }
@@ -225,12 +231,13 @@ export interface LockedReview {
   status: RiskReviewStatusValue;
   version: number;
   serviceId: string;
+  categoryKey: string;
 }
 
 /** One review, locked for the rest of the transaction. */
 export async function lockReview(tx: Transaction, tenantId: string, id: string): Promise<LockedReview | null> {
   const row = await tx.getRepository(RiskReviewEntity).findOne({
-    select: { id: true, tenantId: true, status: true, version: true, serviceId: true },
+    select: { id: true, tenantId: true, status: true, version: true, serviceId: true, category: true },
     where: { tenantId, id },
     lock: { mode: 'pessimistic_write' },
   });
@@ -241,6 +248,7 @@ export async function lockReview(tx: Transaction, tenantId: string, id: string):
         status: row.status as RiskReviewStatusValue,
         version: row.version,
         serviceId: row.serviceId,
+        categoryKey: row.category,
       }
     : null;
 }

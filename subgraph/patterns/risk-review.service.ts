@@ -9,6 +9,7 @@ import type { Transaction } from '../database/transaction';
 import { enqueueEvent } from '../outbox/outbox';
 import type { Actor } from '../server/actor';
 import { defaultRepeatTriggerRule } from './repeat-trigger-rule';
+import { reviewScopeOf } from './review-scope';
 import {
   linkReviewAction,
   loadMembers,
@@ -74,7 +75,9 @@ export async function concludeRiskReview(
     throw notFound(`Risk review ${input.id} does not exist or is not in your services`);
   await lockReviewKeys(tx, principal.tenantId, keys.keys);
   const review = await lockReview(tx, principal.tenantId, input.id);
-  if (!review) throw notFound(`Risk review ${input.id} does not exist or is not in your services`);
+  const scope = reviewScopeOf(principal, actor.services.registry);
+  if (!review || scope.hiddenCategories?.includes(review.categoryKey))
+    throw notFound(`Risk review ${input.id} does not exist or is not in your services`);
   if (review.status !== 'OPEN')
     throw conflict('This risk review is already concluded', {
       currentStatus: review.status,
@@ -130,9 +133,7 @@ export async function concludeRiskReview(
       nearMissIds: members.map((member) => member.id),
     },
   });
-  const [concluded] = await loadReviewsByIds(tx, { tenantId: principal.tenantId, serviceIds: principal.services }, [
-    review.id,
-  ]);
+  const [concluded] = await loadReviewsByIds(tx, scope, [review.id]);
   return concluded;
 }
 

@@ -53,6 +53,6 @@ function createLoaders(principal: Principal, db: TenantDatabase, services: AppSe
     loaders: createNearMissLoaders(principal, db, services.registry),
     lifecycle: createLifecycleLoaders(principal.tenantId, db),
     actions: createActionLoaders(principal, db),
-    patterns: createPatternLoaders(principal, db),
+    patterns: createPatternLoaders(principal, db, services.registry),
   };
 }

@@ -128,7 +128,14 @@ async function everyRoute(w: World, caller: Caller, ids: { actionId: string; rev
     visit: idsOf(visit.visitNearMisses),
     staff: idsOf(staff.nearMissesReported.edges.map((edge: { node: { id: string } }) => edge.node)),
     action: action.data ? idsOf(action.data.correctiveAction.nearMisses) : action.errors?.[0].extensions?.code,
-    review: review.data ? idsOf(review.data.riskReview.nearMisses) : review.errors?.[0].extensions?.code,
+    review: review.data
+      ? review.data.riskReview && idsOf(review.data.riskReview.nearMisses)
+      : review.errors?.[0].extensions?.code,
+    reviewListed: review.data
+      ? ((await ok(`{ riskReviews { id } }`, {}, caller)) as { id: string }[]).some(
+          (listed) => listed.id === ids.reviewId,
+        )
+      : review.errors?.[0].extensions?.code,
   };
 }
 
@@ -201,7 +208,8 @@ describe('restricted categories (safeguarding)', () => {
         visit: [medication.id],
         staff: [medication.id],
         action: [medication.id],
-        review: [],
+        review: null,
+        reviewListed: false,
       });
     }
   });
@@ -227,6 +235,7 @@ describe('restricted categories (safeguarding)', () => {
         staff: all(),
         action: idsOf([safeguarding[0], medication]),
         review: restrictedIds(),
+        reviewListed: true,
       });
       const flags = await ok(
         `{ nearMisses(first: 100) { edges { node { id restricted category { key } } } } }`,
@@ -309,12 +318,13 @@ describe('restricted categories (safeguarding)', () => {
       buckets.filter((bucket) => bucket.key === key).reduce((sum, bucket) => sum + bucket.count, 0);
     expect(total('safeguarding')).toBe(3);
     expect(total('medication')).toBe(1);
-    const review = await ok(
-      `query($id: ID!) { riskReview(id: $id) { nearMissCount } }`,
-      { id: reviewId },
-      w.supervisor,
-    );
-    expect(review.nearMissCount).toBe(3);
+    // Their risk review describes them (reason, conclusion): it is not listed for those callers, nor concluded by them.
+    expect(
+      await ok(`query($id: ID!) { riskReview(id: $id) { nearMissCount } }`, { id: reviewId }, w.supervisor),
+    ).toBeNull();
+    expect(
+      (await ok(`query($id: ID!) { riskReview(id: $id) { nearMissCount } }`, { id: reviewId }, w.lead)).nearMissCount,
+    ).toBe(3);
   });
 });
 
