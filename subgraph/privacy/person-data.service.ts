@@ -6,6 +6,7 @@ import { badUserInput } from '../common/errors';
 import type { Transaction } from '../database/transaction';
 import { enqueueEvent } from '../outbox/outbox';
 import { restrictedCategoriesOf } from '../near-misses/read-scope';
+import { confidentialReporter } from '../near-misses/reporter-identity';
 import type { Actor } from '../server/actor';
 import { readTenantSettings } from '../tenant-settings/tenant-settings';
 import { lockReviewKeys } from '../patterns/risk-review.repository';
@@ -39,8 +40,9 @@ export interface ExportPersonDataInput {
 /**
  * Everything this subgraph holds about one person, for a subject access
  * request: their near misses with every field, triage decisions, gate notes,
- * reporter feedback, linked corrective actions and the audit trail. The
- * export itself is audited, so it runs as a write.
+ * reporter feedback, linked corrective actions and the audit trail (a
+ * confidential reporter, a third party to the person, shown as
+ * `confidential`). The export itself is audited, so it runs as a write.
  */
 export async function exportPersonData(
   tx: Transaction,
@@ -57,10 +59,19 @@ export async function exportPersonData(
     restrictedCategoriesOf(actor.principal, actor.services.registry),
   );
   const stored = await loadStoredPersonData(tx, tenantId, ids);
+  // The reporter of a confidential report is a third party to the person: the export leaves them out.
+  const confidentialReporters = new Map(
+    stored.nearMisses
+      .filter((row) => row.reporter_identity === 'CONFIDENTIAL')
+      .map((row) => [row.id as string, row.reported_by as string]),
+  );
+  const nearMisses = stored.nearMisses.map(({ receipt_hash: _receipt, ...row }) =>
+    confidentialReporters.has(row.id as string) ? { ...row, reported_by: confidentialReporter } : row,
+  );
   const audit = (await loadAuditRecords(tx, tenantId, ids)).map((record) => ({
     near_miss_id: record.nearMissId,
     at: record.at,
-    actor: record.actor,
+    actor: record.actor && confidentialReporters.get(record.nearMissId) === record.actor ? null : record.actor,
     action: record.action,
     detail: record.detail,
   }));
@@ -73,7 +84,7 @@ export async function exportPersonData(
   return {
     personId: person,
     exportedAt: new Date().toISOString(),
-    nearMisses: stored.nearMisses,
+    nearMisses,
     triages: stored.triages,
     gates: stored.gates,
     feedback: stored.feedback,

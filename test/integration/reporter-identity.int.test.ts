@@ -276,6 +276,14 @@ describe('confidential reports', () => {
     ]);
   });
 
+  it("leaves the reporter, a third party to the person, out of the person's subject access export", async () => {
+    const exported = await ok(`{ personDataExport(personId: "person-1") }`, {}, admin);
+    const nearMisses = exported.nearMisses as { id: string; reported_by: string | null }[];
+    expect(nearMisses.find((row) => row.id === medication.id)?.reported_by).toBe('confidential');
+    expect(JSON.stringify(exported)).not.toContain(confidentialReporter.sub);
+    expect(JSON.stringify(exported)).not.toContain(anonymousReporter.sub);
+  });
+
   it("keeps the reporter out of the events integrations read, the reporter's own list keeps the report", async () => {
     await ok(acknowledgeMutation, { id: medication.id, v: medication.version }, supervisor);
     const events: { type: string; payload: Record<string, unknown> }[] = await t.app.database.dataSource.query(
