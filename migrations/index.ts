@@ -13,6 +13,7 @@ import { OneSimilarityIndex1763900010000 } from './1763900010000-OneSimilarityIn
 import { SimilarityKeyLocks1763900011000 } from './1763900011000-SimilarityKeyLocks';
 import { WorkerRoles1763900013000 } from './1763900013000-WorkerRoles';
 import { ReporterIdentity1763900014000 } from './1763900014000-ReporterIdentity';
+import { Notifications1763900015000 } from './1763900015000-Notifications';
 import { SealedWebhookSecrets1763900012400 } from './1763900012400-SealedWebhookSecrets';
 
 /** Every migration, in order. Never edit one that has landed: add a new one. */
@@ -33,4 +34,5 @@ export const migrations = [
   SealedWebhookSecrets1763900012400,
   WorkerRoles1763900013000,
   ReporterIdentity1763900014000,
+  Notifications1763900015000,
 ];

@@ -1,3 +1,4 @@
+import { countOverdueNotifications } from '../notifications/notification.repository';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit-log';
 import type { Principal } from '../auth/principal';
@@ -325,6 +326,15 @@ export async function governanceSummary(
       weakOnlyActionPlans: figures.weakOnlyActionPlans,
       verificationOutcomes: figures.verification,
       reopenedItems: figures.reopenedItems,
+      notificationsOverdue: await countOverdueNotifications(
+        tx,
+        scope.tenantId,
+        {
+          caller: scope.serviceIds === '*' ? null : scope.serviceIds,
+          asked: period.serviceIds?.length ? period.serviceIds : null,
+        },
+        period.to.getTime() < now.getTime() ? period.to : now,
+      ),
       sharedLearning: await loadActionsAcrossServices(tx, scope.tenantId, {
         from: period.from,
         to: period.to,

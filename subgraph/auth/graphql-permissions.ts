@@ -53,6 +53,10 @@ export const rootFieldPermissions = {
   'Mutation.setRepeatTriggerRule': 'riskReviews.configure',
   'Mutation.assignServiceManager': 'riskReviews.configure',
   'Mutation.updateAnalyticsSettings': 'settings.configure',
+  'Query.overdueNotifications': 'notifications.read',
+  'Query.notificationWindows': 'settings.read',
+  'Mutation.recordNotification': 'notifications.record',
+  'Mutation.setNotificationWindow': 'settings.configure',
 } as const satisfies Record<string, Operation | 'authenticated'>;
 
 export type RootField = keyof typeof rootFieldPermissions;
@@ -107,6 +111,7 @@ export const sensitiveFields: Record<string, { operation: Operation; otherwise: 
     operation: 'nearMiss.readIdentified',
     otherwise: 'a pseudonymous staff id (stf_…); null for GOVERNANCE',
   },
+  'Notification.notifiedBy': { operation: 'nearMiss.readIdentified', otherwise: 'a pseudonymous staff id (stf_…)' },
   'CorrectiveAction.owner': { operation: 'nearMiss.readIdentified', otherwise: 'a pseudonymous staff id (stf_…)' },
   'VerificationCheck.performedBy': {
     operation: 'nearMiss.readIdentified',

@@ -49,6 +49,10 @@ export const roleMatrix = {
   'gates.complete': lineManagement,
   'feedback.send': lineManagement,
   'triage.queue': lineManagement,
+  /** Recording that someone who had to be told was told (a care Act s42 referral, a regulator's notification...). */
+  'notifications.record': lineManagement,
+  /** Overdue notifications; each near miss's own list is read with the near miss. */
+  'notifications.read': [...lineManagement, INTEGRATION],
   /** Who sees the just-culture class: triage leads and line management, never reporters or peers. */
   'triage.justCulture.read': lineManagement,
   'settings.read': [...lineManagement, GOVERNANCE],

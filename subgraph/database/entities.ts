@@ -20,6 +20,7 @@ import { RiskReviewNearMissEntity } from '../patterns/risk-review-near-miss.enti
 import { RiskReviewEntity } from '../patterns/risk-review.entity';
 import { ServiceManagerEntity } from '../patterns/service-manager.entity';
 import { TenantSettingsEntity } from '../tenant-settings/tenant-settings.entity';
+import { NotificationEntity, NotificationWindowEntity } from '../notifications/notification.entity';
 import { NearMissTriageEntity } from '../triage/near-miss-triage.entity';
 import { VerificationCheckEntity } from '../verification/verification-check.entity';
 
@@ -35,6 +36,8 @@ export const entities = [
   NearMissEntity,
   NearMissSimilarityEntity,
   NearMissTriageEntity,
+  NotificationEntity,
+  NotificationWindowEntity,
   OutboxEventEntity,
   ReferenceCounterEntity,
   RepeatTriggerRuleEntity,

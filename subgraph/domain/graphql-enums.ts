@@ -2,6 +2,7 @@ import { registerEnumType } from 'type-graphql';
 import {
   careSettings,
   nearMissStatuses,
+  notificationMethods,
   potentialHarms,
   preventionReliabilities,
   reporterIdentities,
@@ -22,6 +23,7 @@ export const WorkflowStage = enumOf(workflowStages);
 export const TriageRoute = enumOf(triageRoutes);
 export const VerificationMethod = enumOf(verificationMethods);
 export const ReporterIdentity = enumOf(reporterIdentities);
+export const NotificationMethod = enumOf(notificationMethods);
 
 registerEnumType(NearMissStatus, { name: 'NearMissStatus', description: 'Where a near miss is in the learning loop.' });
 registerEnumType(PreventionReliability, {
@@ -46,4 +48,8 @@ registerEnumType(ReporterIdentity, {
   name: 'ReporterIdentity',
   description:
     "How the reporter is known. CONFIDENTIAL: visible only to triage leads, the category's restricted-access roles and managers. ANONYMOUS: no identity is stored anywhere (row, audit, outbox, logs); the reporter follows the report with a receipt code.",
+});
+registerEnumType(NotificationMethod, {
+  name: 'NotificationMethod',
+  description: 'How someone who had to be told about a near miss was told.',
 });

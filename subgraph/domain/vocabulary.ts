@@ -62,5 +62,9 @@ export type VerificationMethodValue = (typeof verificationMethods)[number];
 export const reporterIdentities = ['NAMED', 'CONFIDENTIAL', 'ANONYMOUS'] as const;
 export type ReporterIdentityValue = (typeof reporterIdentities)[number];
 
+/** How someone who had to be told was told. */
+export const notificationMethods = ['IN_PERSON', 'PHONE', 'EMAIL', 'SECURE_MESSAGE', 'PORTAL', 'LETTER'] as const;
+export type NotificationMethodValue = (typeof notificationMethods)[number];
+
 export const harmAtLeast = (harm: PotentialHarmValue, threshold: PotentialHarmValue) =>
   potentialHarms.indexOf(harm) >= potentialHarms.indexOf(threshold);

@@ -3,6 +3,7 @@ import type { TenantDatabase } from '../database/tenant-scope';
 import { loadGateCompletions, type GateCompletion } from '../gates/gate-completion.repository';
 import { loadFeedback, type FeedbackRecord } from '../status-changes/reporter-feedback.repository';
 import { loadLatestTriages, type TriageRecord } from './triage.repository';
+import { loadNotifications, type NotificationRecord } from '../notifications/notification.repository';
 
 /** Per-request loaders for what the learning loop adds to a near miss: one statement per batch each. */
 export function createLifecycleLoaders(tenantId: string, db: TenantDatabase) {
@@ -12,6 +13,9 @@ export function createLifecycleLoaders(tenantId: string, db: TenantDatabase) {
       db.read((tx) => loadGateCompletions(tx, tenantId, ids)),
     ),
     feedback: new DataLoader<string, FeedbackRecord[]>((ids) => db.read((tx) => loadFeedback(tx, tenantId, ids))),
+    notifications: new DataLoader<string, NotificationRecord[]>((ids) =>
+      db.read((tx) => loadNotifications(tx, tenantId, ids)),
+    ),
   };
 }
 

@@ -44,6 +44,7 @@ import {
   triageMessage,
 } from '../status-changes/reporter-feedback';
 import { insertTriage, loadLatestRoute } from './triage.repository';
+import { planNotifications } from '../notifications/notification.service';
 
 /**
  * The lifecycle's steps. Each is one mutation in the caller's transaction,
@@ -142,6 +143,16 @@ export async function triageNearMiss(tx: Transaction, actor: Actor, request: Tri
     rationale: input.rationale,
   });
   await markTriaged(tx, nearMiss);
+  // Triage decides who must be told: records for new recipients, none left for those it took off.
+  await planNotifications(tx, {
+    tenantId: nearMiss.tenantId,
+    nearMissId: nearMiss.id,
+    serviceId: nearMiss.serviceId,
+    awareAt: nearMiss.detectedAt ?? nearMiss.occurredAt,
+    sameDay: nearMiss.sameDay,
+    sameDayHours: windowsOf(await readTenantSettings(tx, nearMiss.tenantId)).sameDayHours,
+    recipients: notify,
+  });
   await giveFeedback(tx, nearMiss, 'TRIAGED', triageMessage(nearMiss.reference, request.route));
   await recordChange(tx, principal, nearMiss, {
     action: 'near_miss.triaged',

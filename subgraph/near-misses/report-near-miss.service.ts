@@ -46,6 +46,7 @@ import {
   nextReferenceNumber,
 } from './report-near-miss.repository';
 import { workflowFigures } from './workflow-context';
+import { planNotifications } from '../notifications/notification.service';
 import { anonymousClaimant, anonymousClaimKey, receiptHashOf, receiptOf } from './reporter-identity';
 
 export interface ReportRequest {
@@ -225,6 +226,23 @@ export async function reportNearMiss(
     },
     trigger && plan && { input: trigger, writes: repeatWritesOf(trigger, plan) },
   );
+
+  // Who must be told, as the rules suggest: records with due times, from when the service knew.
+  if (suggestion.notify.length) {
+    await planNotifications(
+      tx,
+      {
+        tenantId,
+        nearMissId,
+        serviceId: report.serviceId,
+        awareAt: report.detectedAt ?? report.occurredAt,
+        sameDay: suggestion.sameDay,
+        sameDayHours: windows.sameDayHours,
+        recipients: suggestion.notify,
+      },
+      { newNearMiss: true },
+    );
+  }
 
   // Controls this report shows to have failed are reopened (locked before the audit chain head).
   const recurrenceReport = {

@@ -14,6 +14,11 @@ import {
   maxReviewsPerNearMiss,
 } from '../patterns/risk-review.repository';
 import { maxFeedbackMessages } from '../status-changes/reporter-feedback.repository';
+import {
+  maxNotificationWindows,
+  maxNotificationsPerNearMiss,
+  maxOverdueNotifications,
+} from '../notifications/notification.repository';
 import { operationCost } from './query-cost';
 
 /**
@@ -79,6 +84,9 @@ export const listBounds: Readonly<Record<string, number>> = {
   'NearMiss.gates': 20,
   'NearMiss.feedback': maxFeedbackMessages,
   'ReceiptView.feedback': maxFeedbackMessages,
+  'NearMiss.notifications': maxNotificationsPerNearMiss,
+  'Query.overdueNotifications': maxOverdueNotifications,
+  'Query.notificationWindows': maxNotificationWindows,
   'NearMiss.riskReviews': maxReviewsPerNearMiss,
   'CorrectiveAction.nearMisses': listCaps.nearMissesPerAction,
   'CorrectiveAction.verificationChecks': maxChecksPerAction,

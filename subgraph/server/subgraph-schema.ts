@@ -31,6 +31,7 @@ import { NearMiss } from '../near-misses/near-miss.type';
 import { NearMissEventResolver } from '../outbox/near-miss-event.resolver';
 import { WebhookResolver } from '../outbox/webhook.resolver';
 import { NearMissRiskReviewResolver, RiskReviewResolver } from '../patterns/risk-review.resolver';
+import { NearMissNotificationsResolver, NotificationResolver } from '../notifications/notification.resolver';
 import { AnalyticsResolver } from '../analytics/analytics.resolver';
 import { RiskReview } from '../patterns/risk-review.type';
 import type { RequestContext } from './context';
@@ -63,6 +64,8 @@ const resolvers = [
   MedicationRecordResolver,
   ShiftResolver,
   CarePlanResolver,
+  NotificationResolver,
+  NearMissNotificationsResolver,
 ] as const;
 
 const hostTypes = { Person, Staff, Visit, MedicationRecord, Shift, CarePlan };
