@@ -14,6 +14,7 @@ import { SimilarityKeyLocks1763900011000 } from './1763900011000-SimilarityKeyLo
 import { WorkerRoles1763900013000 } from './1763900013000-WorkerRoles';
 import { ReporterIdentity1763900014000 } from './1763900014000-ReporterIdentity';
 import { Notifications1763900015000 } from './1763900015000-Notifications';
+import { GovernanceRecords1763900016000 } from './1763900016000-GovernanceRecords';
 import { SealedWebhookSecrets1763900012400 } from './1763900012400-SealedWebhookSecrets';
 
 /** Every migration, in order. Never edit one that has landed: add a new one. */
@@ -35,4 +36,5 @@ export const migrations = [
   WorkerRoles1763900013000,
   ReporterIdentity1763900014000,
   Notifications1763900015000,
+  GovernanceRecords1763900016000,
 ];

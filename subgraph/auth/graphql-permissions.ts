@@ -57,6 +57,10 @@ export const rootFieldPermissions = {
   'Query.notificationWindows': 'settings.read',
   'Mutation.recordNotification': 'notifications.record',
   'Mutation.setNotificationWindow': 'settings.configure',
+  'Query.governanceReviews': 'governance.read',
+  'Query.learningResponses': 'learning.read',
+  'Mutation.recordGovernanceReview': 'governance.record',
+  'Mutation.recordLearningResponse': 'learning.record',
 } as const satisfies Record<string, Operation | 'authenticated'>;
 
 export type RootField = keyof typeof rootFieldPermissions;
@@ -112,6 +116,7 @@ export const sensitiveFields: Record<string, { operation: Operation; otherwise: 
     otherwise: 'a pseudonymous staff id (stf_…); null for GOVERNANCE',
   },
   'Notification.notifiedBy': { operation: 'nearMiss.readIdentified', otherwise: 'a pseudonymous staff id (stf_…)' },
+  'LearningResponse.findings': { operation: 'nearMiss.readIdentified', otherwise: '"[withheld]"' },
   'CorrectiveAction.owner': { operation: 'nearMiss.readIdentified', otherwise: 'a pseudonymous staff id (stf_…)' },
   'VerificationCheck.performedBy': {
     operation: 'nearMiss.readIdentified',

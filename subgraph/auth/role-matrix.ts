@@ -53,6 +53,12 @@ export const roleMatrix = {
   'notifications.record': lineManagement,
   /** Overdue notifications; each near miss's own list is read with the near miss. */
   'notifications.read': [...lineManagement, INTEGRATION],
+  /** A governance meeting's review of a period: it may reopen near misses. */
+  'governance.record': [MANAGER, ADMIN],
+  'governance.read': [...lineManagement, GOVERNANCE],
+  /** Learning responses (PSIRF): huddles, after-action and thematic reviews, MDT reviews, RCAs. */
+  'learning.record': [...leads, MANAGER, ADMIN],
+  'learning.read': [...lineManagement, GOVERNANCE, ANALYST],
   /** Who sees the just-culture class: triage leads and line management, never reporters or peers. */
   'triage.justCulture.read': lineManagement,
   'settings.read': [...lineManagement, GOVERNANCE],

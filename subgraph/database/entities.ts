@@ -21,6 +21,7 @@ import { RiskReviewEntity } from '../patterns/risk-review.entity';
 import { ServiceManagerEntity } from '../patterns/service-manager.entity';
 import { TenantSettingsEntity } from '../tenant-settings/tenant-settings.entity';
 import { NotificationEntity, NotificationWindowEntity } from '../notifications/notification.entity';
+import { GovernanceReviewEntity, LearningResponseEntity } from '../governance/governance-record.entity';
 import { NearMissTriageEntity } from '../triage/near-miss-triage.entity';
 import { VerificationCheckEntity } from '../verification/verification-check.entity';
 
@@ -32,7 +33,9 @@ export const entities = [
   CorrectiveActionEntity,
   CorrectiveActionNearMissEntity,
   GateCompletionEntity,
+  GovernanceReviewEntity,
   IdempotencyKeyEntity,
+  LearningResponseEntity,
   NearMissEntity,
   NearMissSimilarityEntity,
   NearMissTriageEntity,

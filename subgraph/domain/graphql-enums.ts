@@ -1,6 +1,7 @@
 import { registerEnumType } from 'type-graphql';
 import {
   careSettings,
+  learningResponseMethods,
   nearMissStatuses,
   notificationMethods,
   potentialHarms,
@@ -24,6 +25,7 @@ export const TriageRoute = enumOf(triageRoutes);
 export const VerificationMethod = enumOf(verificationMethods);
 export const ReporterIdentity = enumOf(reporterIdentities);
 export const NotificationMethod = enumOf(notificationMethods);
+export const LearningResponseMethod = enumOf(learningResponseMethods);
 
 registerEnumType(NearMissStatus, { name: 'NearMissStatus', description: 'Where a near miss is in the learning loop.' });
 registerEnumType(PreventionReliability, {
@@ -52,4 +54,9 @@ registerEnumType(ReporterIdentity, {
 registerEnumType(NotificationMethod, {
   name: 'NotificationMethod',
   description: 'How someone who had to be told about a near miss was told.',
+});
+registerEnumType(LearningResponseMethod, {
+  name: 'LearningResponseMethod',
+  description:
+    'How the organisation responded to learn (PSIRF): a SWARM huddle, an after-action review, a thematic review, an MDT review or a root cause analysis.',
 });

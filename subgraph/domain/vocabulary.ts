@@ -66,5 +66,15 @@ export type ReporterIdentityValue = (typeof reporterIdentities)[number];
 export const notificationMethods = ['IN_PERSON', 'PHONE', 'EMAIL', 'SECURE_MESSAGE', 'PORTAL', 'LETTER'] as const;
 export type NotificationMethodValue = (typeof notificationMethods)[number];
 
+/** How an organisation responds to learn (PSIRF): from a quick huddle to a root cause analysis. */
+export const learningResponseMethods = [
+  'SWARM_HUDDLE',
+  'AFTER_ACTION_REVIEW',
+  'THEMATIC_REVIEW',
+  'MDT_REVIEW',
+  'RCA',
+] as const;
+export type LearningResponseMethodValue = (typeof learningResponseMethods)[number];
+
 export const harmAtLeast = (harm: PotentialHarmValue, threshold: PotentialHarmValue) =>
   potentialHarms.indexOf(harm) >= potentialHarms.indexOf(threshold);

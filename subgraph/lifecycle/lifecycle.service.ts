@@ -269,6 +269,8 @@ export async function closeNearMiss(tx: Transaction, actor: Actor, input: CloseI
 export interface ReopenInput {
   id: string;
   reason: string;
+  /** Set when a governance review reopens it (recordGovernanceReview). */
+  governanceReviewId?: string;
 }
 
 export async function reopenNearMiss(tx: Transaction, actor: Actor, request: ReopenInput): Promise<NearMiss | null> {
@@ -284,7 +286,13 @@ export async function reopenNearMiss(tx: Transaction, actor: Actor, request: Reo
   await giveFeedback(tx, nearMiss, 'REOPENED', reopenMessage(nearMiss.reference));
   await recordChange(tx, principal, nearMiss, {
     action: 'near_miss.reopened',
-    detail: { status: { from: nearMiss.status, to }, reason: 'manual' },
+    detail: request.governanceReviewId
+      ? {
+          status: { from: nearMiss.status, to },
+          reason: 'governance_review',
+          governanceReviewId: request.governanceReviewId,
+        }
+      : { status: { from: nearMiss.status, to }, reason: 'manual' },
     event: { status: to },
     feedback: 'REOPENED',
   });

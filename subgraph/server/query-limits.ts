@@ -19,6 +19,7 @@ import {
   maxNotificationsPerNearMiss,
   maxOverdueNotifications,
 } from '../notifications/notification.repository';
+import { maxGovernanceRecords } from '../governance/governance-record.repository';
 import { operationCost } from './query-cost';
 
 /**
@@ -87,6 +88,12 @@ export const listBounds: Readonly<Record<string, number>> = {
   'NearMiss.notifications': maxNotificationsPerNearMiss,
   'Query.overdueNotifications': maxOverdueNotifications,
   'Query.notificationWindows': maxNotificationWindows,
+  'Query.governanceReviews': maxGovernanceRecords,
+  'Query.learningResponses': maxGovernanceRecords,
+  'GovernanceReview.reopenedNearMisses': 50,
+  'LearningResponse.nearMisses': 50,
+  'LearningResponse.riskReviews': 50,
+  'LearningResponse.actions': 50,
   'NearMiss.riskReviews': maxReviewsPerNearMiss,
   'CorrectiveAction.nearMisses': listCaps.nearMissesPerAction,
   'CorrectiveAction.verificationChecks': maxChecksPerAction,

@@ -32,6 +32,7 @@ import { NearMissEventResolver } from '../outbox/near-miss-event.resolver';
 import { WebhookResolver } from '../outbox/webhook.resolver';
 import { NearMissRiskReviewResolver, RiskReviewResolver } from '../patterns/risk-review.resolver';
 import { NearMissNotificationsResolver, NotificationResolver } from '../notifications/notification.resolver';
+import { GovernanceReviewResolver, LearningResponseResolver } from '../governance/governance-record.resolver';
 import { AnalyticsResolver } from '../analytics/analytics.resolver';
 import { RiskReview } from '../patterns/risk-review.type';
 import type { RequestContext } from './context';
@@ -66,6 +67,8 @@ const resolvers = [
   CarePlanResolver,
   NotificationResolver,
   NearMissNotificationsResolver,
+  GovernanceReviewResolver,
+  LearningResponseResolver,
 ] as const;
 
 const hostTypes = { Person, Staff, Visit, MedicationRecord, Shift, CarePlan };
