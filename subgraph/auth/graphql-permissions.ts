@@ -59,6 +59,8 @@ export const rootFieldPermissions = {
   'Mutation.setNotificationWindow': 'settings.configure',
   'Query.governanceReviews': 'governance.read',
   'Query.learningResponses': 'learning.read',
+  /** Every member of staff hears what their reports changed (aggregates and action titles, no report text). */
+  'Query.learningBrief': 'authenticated',
   'Mutation.recordGovernanceReview': 'governance.record',
   'Mutation.recordLearningResponse': 'learning.record',
 } as const satisfies Record<string, Operation | 'authenticated'>;

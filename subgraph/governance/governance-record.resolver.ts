@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { authorize, isAllowed } from '../auth/role-matrix';
 import { CorrectiveAction } from '../corrective-actions/corrective-action.type';
 import { fieldProtection, protectText } from '../near-misses/field-protection';
@@ -10,9 +10,11 @@ import { recordGovernanceReview, recordLearningResponse } from './governance-rec
 import {
   GovernanceReview,
   GovernanceReviewInput,
+  LearningBriefItem,
   LearningResponse,
   LearningResponseInput,
 } from './governance-record.type';
+import { learningBrief } from './learning-brief.service';
 
 const recordScope = (context: RequestContext): RecordScope => ({
   tenantId: context.principal.tenantId,
@@ -74,6 +76,19 @@ export class LearningResponseResolver {
     return context.db.read((tx) =>
       listLearningResponses(tx, recordScope(context), { from: from ?? undefined, to: to ?? undefined }),
     );
+  }
+
+  @Query(() => [LearningBriefItem], {
+    description:
+      '"You said, we did" for [from, to): concluded risk reviews and actions verified effective, for every member of staff of the services; no report text, reporter or person',
+  })
+  async learningBrief(
+    @Arg('from', () => Date) from: Date,
+    @Arg('to', () => Date) to: Date,
+    @Ctx() context: RequestContext,
+    @Arg('serviceIds', () => [ID], { nullable: true }) serviceIds?: string[],
+  ): Promise<LearningBriefItem[]> {
+    return context.db.read((tx) => learningBrief(tx, context.principal, context.services, { from, to, serviceIds }));
   }
 
   @Mutation(() => LearningResponse, {

@@ -64,3 +64,11 @@ export class LearningResponseInput {
   @Field(() => [ID], { nullable: true }) riskReviewIds?: string[];
   @Field(() => [ID], { nullable: true }) actionIds?: string[];
 }
+
+@ObjectType({ description: '"You said, we did": a pattern staff reported and what changed because of it.' })
+export class LearningBriefItem {
+  @Field({ description: 'The kind of near miss (category)' }) theme!: string;
+  @Field({ description: 'What the reports showed, in counts and kinds: no report text' }) whatWeSaw!: string;
+  @Field({ description: 'What changed: the corrective actions taken' }) whatChanged!: string;
+  @Field(() => [ID]) services!: string[];
+}

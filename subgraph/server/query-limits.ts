@@ -20,6 +20,7 @@ import {
   maxOverdueNotifications,
 } from '../notifications/notification.repository';
 import { maxGovernanceRecords } from '../governance/governance-record.repository';
+import { maxBriefItems } from '../governance/learning-brief.repository';
 import { operationCost } from './query-cost';
 
 /**
@@ -90,6 +91,7 @@ export const listBounds: Readonly<Record<string, number>> = {
   'Query.notificationWindows': maxNotificationWindows,
   'Query.governanceReviews': maxGovernanceRecords,
   'Query.learningResponses': maxGovernanceRecords,
+  'Query.learningBrief': 2 * maxBriefItems,
   'GovernanceReview.reopenedNearMisses': 50,
   'LearningResponse.nearMisses': 50,
   'LearningResponse.riskReviews': 50,

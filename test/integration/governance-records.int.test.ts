@@ -214,3 +214,45 @@ describe('learning responses', () => {
     expect(await ok(listResponses, {}, w.lead)).toEqual([]);
   });
 });
+
+describe('learning brief', () => {
+  it('tells every member of staff of the service what a concluded pattern was and what changed, with no report text', async () => {
+    const w = world();
+    const samePersonAndMedicine = (index: number) => ({
+      occurredAt: new Date(Date.now() - (5 - index) * day).toISOString(),
+      workflowStage: ['DOCUMENTATION', 'ADMINISTRATION', 'HANDOVER'][index],
+      contributingFactors: [],
+    });
+    for (let index = 0; index < 3; index += 1) {
+      await ok(reportMutation, { input: medicationReport(samePersonAndMedicine(index)), key: newKey() }, w.reporter);
+    }
+    const [review] = await ok(`{ riskReviews { id reason } }`, {}, w.manager);
+    await ok(
+      `mutation($id: ID!) { concludeRiskReview(id: $id, conclusion: "Mrs P's pharmacy changes were passed on verbally", causes: [HANDOVER, COMMUNICATION]) { status } }`,
+      { id: review.id },
+      w.manager,
+    );
+
+    const brief = `query($from: DateTime!, $to: DateTime!, $services: [ID!]) {
+      learningBrief(from: $from, to: $to, serviceIds: $services) { theme whatWeSaw whatChanged services }
+    }`;
+    const period = { from: new Date(Date.now() - day).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
+    const items = await ok(brief, period, w.reporter);
+    expect(items).toEqual([
+      {
+        theme: 'Medication',
+        whatWeSaw: '3 medication near misses for one person with the same medication name in 14 days',
+        whatChanged: 'We looked into it and found: handover, communication',
+        services: ['north'],
+      },
+    ]);
+    const text = JSON.stringify(items);
+    expect(text).not.toContain('Mrs P');
+    expect(text).not.toContain(medicationReport().whatHappened);
+    expect(await ok(brief, period, w.governance)).toEqual(items);
+    expect(await ok(brief, { ...period, services: ['south'] }, w.governance)).toEqual([]);
+    expect(await ok(brief, period, { ...w.reporter, services: ['south'] })).toEqual([]);
+    const backwards = await t.graphql(brief, { from: period.to, to: period.from }, w.reporter);
+    expect(backwards.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ path: 'to' }] });
+  });
+});
