@@ -13,6 +13,7 @@ import { OneSimilarityIndex1763900010000 } from './1763900010000-OneSimilarityIn
 import { SimilarityKeyLocks1763900011000 } from './1763900011000-SimilarityKeyLocks';
 import { WorkerRoles1763900013000 } from './1763900013000-WorkerRoles';
 import { SealedWebhookSecrets1763900012400 } from './1763900012400-SealedWebhookSecrets';
+import { Interoperability1763900020000 } from './1763900020000-Interoperability';
 
 /** Every migration, in order. Never edit one that has landed: add a new one. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   SimilarityKeyLocks1763900011000,
   SealedWebhookSecrets1763900012400,
   WorkerRoles1763900013000,
+  Interoperability1763900020000,
 ];

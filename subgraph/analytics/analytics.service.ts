@@ -325,6 +325,7 @@ export async function governanceSummary(
       weakOnlyActionPlans: figures.weakOnlyActionPlans,
       verificationOutcomes: figures.verification,
       reopenedItems: figures.reopenedItems,
+      reclassifiedAsIncidents: figures.reclassifiedAsIncidents,
       sharedLearning: await loadActionsAcrossServices(tx, scope.tenantId, {
         from: period.from,
         to: period.to,

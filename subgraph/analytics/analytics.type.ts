@@ -192,6 +192,10 @@ export class GovernanceSummary {
   @Field(() => VerificationOutcomes, { description: 'Checks performed in the period' })
   verificationOutcomes!: VerificationOutcomes;
   @Field(() => Int, { description: 'Near misses reopened in the period' }) reopenedItems!: number;
+  @Field(() => Int, {
+    description: 'Near misses reclassified as incidents in the period: they reached the person after all',
+  })
+  reclassifiedAsIncidents!: number;
   @Field(() => [CorrectiveAction], {
     description: 'Actions of the period that apply to more than one service: learning shared across services',
   })

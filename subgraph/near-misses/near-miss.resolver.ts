@@ -21,6 +21,9 @@ import {
   refusePersonLookup,
 } from './field-protection';
 import { RiskReview } from '../patterns/risk-review.type';
+import { Reclassification } from '../reclassification/reclassification.type';
+import { nearMissStandardCodes } from '../standards/near-miss-codes';
+import { StandardCodes } from '../standards/standard-codes.type';
 
 /** A lazily resolved connection (see connection.resolver.ts). */
 export function connection(
@@ -203,6 +206,29 @@ export class NearMissResolver {
   @FieldResolver(() => CarePlan, { nullable: true, description: 'For ANALYST callers, a pseudonym (cpl_...)' })
   carePlan(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): CarePlan | null {
     return protectReference(fieldProtection(context), 'carePlan', nearMiss.carePlanId);
+  }
+
+  @FieldResolver(() => StandardCodes, {
+    description: "The near miss in LFPSE, AHRQ Common Formats, NCC MERP and FHIR codes, from its category's mapping",
+  })
+  standardCodes(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): StandardCodes {
+    return nearMissStandardCodes(context.services.registry, nearMiss);
+  }
+
+  @FieldResolver(() => Reclassification, {
+    nullable: true,
+    description: 'Set once the near miss was reclassified as an incident (reclassifyAsIncident)',
+  })
+  reclassification(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Reclassification | null {
+    const record = nearMiss.reclassificationRecord;
+    if (!record) return null;
+    const protection = fieldProtection(context);
+    return {
+      at: record.at,
+      by: protectReference(protection, 'staff', record.byId)!,
+      harm: record.harm,
+      reason: protectText(protection, record.reason),
+    };
   }
 
   @FieldResolver(() => [AuditEvent], {

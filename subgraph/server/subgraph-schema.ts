@@ -32,6 +32,7 @@ import { NearMissEventResolver } from '../outbox/near-miss-event.resolver';
 import { WebhookResolver } from '../outbox/webhook.resolver';
 import { NearMissRiskReviewResolver, RiskReviewResolver } from '../patterns/risk-review.resolver';
 import { AnalyticsResolver } from '../analytics/analytics.resolver';
+import { ReclassificationResolver } from '../reclassification/reclassification.resolver';
 import { RiskReview } from '../patterns/risk-review.type';
 import type { RequestContext } from './context';
 import { guardEntityRepresentations } from './entity-representations';
@@ -56,6 +57,7 @@ const resolvers = [
   RiskReviewResolver,
   NearMissRiskReviewResolver,
   AnalyticsResolver,
+  ReclassificationResolver,
   CategoryResolver,
   PersonResolver,
   StaffResolver,
