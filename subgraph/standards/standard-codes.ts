@@ -37,7 +37,7 @@ export interface CodingInput {
   reclassifiedHarm?: ActualHarmValue | null;
 }
 
-const lfpseHarmOf: Record<ActualHarmValue, keyof typeof lfpseHarmLevels.concepts> = {
+export const lfpseHarmOf: Record<ActualHarmValue, keyof typeof lfpseHarmLevels.concepts> = {
   NO_HARM: 'no-harm',
   LOW: 'low',
   MODERATE: 'moderate',
@@ -45,7 +45,7 @@ const lfpseHarmOf: Record<ActualHarmValue, keyof typeof lfpseHarmLevels.concepts
   DEATH: 'fatal',
 };
 
-const detectionPointOf = {
+export const detectionPointOf = {
   SYSTEM_CONTROL: 'planned-check',
   INDIVIDUAL_VIGILANCE: 'staff-vigilance',
   CHANCE: 'chance',
