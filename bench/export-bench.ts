@@ -112,14 +112,19 @@ async function main(): Promise<void> {
             ? `n.occurred_at - copy * interval '1 day'`
             : `n.${name}`,
     );
+    // Copies are made of the template rows only, so each batch inserts the same number of rows.
+    const template: { id: string }[] = await dataSource.query('SELECT id FROM near_miss WHERE tenant_id = $1', [
+      tenant.tenantId,
+    ]);
     const seedStarted = performance.now();
     const copies = options.rows / templateSize - 1;
     for (let first = 1; first <= copies; first += 100) {
       const last = Math.min(copies, first + 99);
       await dataSource.query(
         `INSERT INTO near_miss (${names.join(', ')})
-         SELECT ${copied.join(', ')} FROM near_miss n, generate_series($2::int, $3::int) AS copy WHERE n.tenant_id = $1`,
-        [tenant.tenantId, first, last],
+         SELECT ${copied.join(', ')} FROM near_miss n, generate_series($2::int, $3::int) AS copy
+         WHERE n.tenant_id = $1 AND n.id = ANY($4::uuid[])`,
+        [tenant.tenantId, first, last, template.map((row) => row.id)],
       );
     }
     await dataSource.query('VACUUM ANALYZE near_miss');
