@@ -464,6 +464,7 @@ export async function bulkLoadTenant(
       figures.timeCriticalMedicine,
       figures.carePlanReviewOverdue,
       figures.staffEmployment,
+      definition.standards.nccMerp?.(facts) ?? null,
     ]);
     if (options.audit) {
       audits.push({
@@ -742,6 +743,7 @@ const nearMissColumns: Column[] = [
   ['time_critical_medicine', 'boolean'],
   ['care_plan_review_overdue', 'boolean'],
   ['staff_employment', 'text'],
+  ['ncc_merp', 'text'],
 ].map(([name, type, array]) => ({ name: name as string, type: type as string, array: array === true }));
 
 interface Life {

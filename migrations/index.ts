@@ -16,6 +16,7 @@ import { ReporterIdentity1763900014000 } from './1763900014000-ReporterIdentity'
 import { Notifications1763900015000 } from './1763900015000-Notifications';
 import { GovernanceRecords1763900016000 } from './1763900016000-GovernanceRecords';
 import { SealedWebhookSecrets1763900012400 } from './1763900012400-SealedWebhookSecrets';
+import { Interoperability1763900020000 } from './1763900020000-Interoperability';
 
 /** Every migration, in order. Never edit one that has landed: add a new one. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   ReporterIdentity1763900014000,
   Notifications1763900015000,
   GovernanceRecords1763900016000,
+  Interoperability1763900020000,
 ];

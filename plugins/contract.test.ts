@@ -4,7 +4,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CategoryDefinition, ReportFacts } from './sdk';
-import { sampleReports, validateDefinition, type RegisteredCategory } from '../subgraph/categories/category-registry';
+import {
+  computedCodeProblems,
+  sampleReports,
+  validateDefinition,
+  type RegisteredCategory,
+} from '../subgraph/categories/category-registry';
+import { fhirAdverseEventCategories, isCodeOf, nccMerpCategories } from '../subgraph/standards/code-systems';
+import { standardCodesOf } from '../subgraph/standards/standard-codes';
 import { loadCategoryRegistry } from '../subgraph/categories/plugin-loader';
 import { triageRoutes } from '../subgraph/domain/vocabulary';
 import { applicableGates } from '../subgraph/gates/applicable-gates';
@@ -16,30 +23,6 @@ const configured = (process.env.NEAR_MISS_PLUGINS ?? '')
   .map((entry) => entry.trim())
   .filter(Boolean);
 const registry = loadCategoryRegistry([fallsExample, ...configured]);
-
-// http://terminology.hl7.org/CodeSystem/adverse-event-category (R5), then the R4 value set.
-const fhirAdverseEventCategories = [
-  'wrong-patient',
-  'procedure-mishap',
-  'medication-mishap',
-  'device',
-  'unsafe-physical-environment',
-  'hospital-aquired-infection',
-  'wrong-body-site',
-  'product-problem',
-  'product-quality',
-  'product-use-error',
-  'wrong-dose',
-  'incorrect-prescribing-information',
-  'wrong-technique',
-  'wrong-route-of-administration',
-  'wrong-rate',
-  'wrong-duration',
-  'wrong-time',
-  'expired-drug',
-  'medical-device-use-error',
-  'problem-different-manufacturer',
-];
 
 interface JsonSchemaProperty {
   title?: string;
@@ -143,7 +126,19 @@ describe.each(registry.list().map((registered) => [registered.definition.key, re
     });
 
     it('maps to an HL7 FHIR AdverseEvent category code', () => {
-      expect(fhirAdverseEventCategories).toContain(definition.standards.fhirAdverseEventCategory);
+      expect(Object.keys(fhirAdverseEventCategories.concepts)).toContain(definition.standards.fhirAdverseEventCategory);
+    });
+
+    it('codes every sample report only with codes of their code systems', () => {
+      for (const facts of reportsFor(registered)) {
+        const codes = standardCodesOf(definition, { facts, nccMerp: definition.standards.nccMerp?.(facts) });
+        const codings = [...codes.lfpse, ...codes.ahrq, ...codes.fhirCategory];
+        expect(codes.fhirCategory).toHaveLength(1);
+        const outside = codings.filter((coding) => !isCodeOf(coding.system, coding.code));
+        expect(outside).toEqual([]);
+        if (codes.nccMerp !== undefined) expect(isCodeOf(nccMerpCategories.url, codes.nccMerp)).toBe(true);
+        expect(computedCodeProblems(definition, facts)).toEqual([]);
+      }
     });
   },
 );

@@ -127,5 +127,9 @@ export const environment = defineCategory({
     'equipment delivered without a storage plan',
   ],
   workflowStages: ['ENVIRONMENT'],
-  standards: { fhirAdverseEventCategory: 'unsafe-physical-environment' },
+  standards: {
+    fhirAdverseEventCategory: 'unsafe-physical-environment',
+    lfpse: { eventType: 'infrastructure-or-environment' },
+    ahrq: { eventCategory: 'other' },
+  },
 });

@@ -177,5 +177,9 @@ export const escalation = defineCategory({
     'weekend cover',
   ],
   workflowStages: ['ESCALATION', 'DOCUMENTATION', 'HANDOVER', 'COMMUNICATION'],
-  standards: { fhirAdverseEventCategory: 'procedure-mishap' },
+  standards: {
+    fhirAdverseEventCategory: 'procedure-mishap',
+    lfpse: { eventType: 'clinical-assessment' },
+    ahrq: { eventCategory: 'other' },
+  },
 });

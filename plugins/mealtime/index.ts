@@ -197,5 +197,9 @@ export const mealtime = defineCategory({
     'care plan not translated into kitchen information',
   ],
   workflowStages: ['MEAL_PREPARATION', 'HANDOVER', 'COMMUNICATION', 'DOCUMENTATION'],
-  standards: { fhirAdverseEventCategory: 'procedure-mishap' },
+  standards: {
+    fhirAdverseEventCategory: 'procedure-mishap',
+    lfpse: { eventType: 'nutrition-or-hydration' },
+    ahrq: { eventCategory: 'other' },
+  },
 });

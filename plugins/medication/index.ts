@@ -153,5 +153,16 @@ export const medication = defineCategory({
   standards: {
     fhirAdverseEventCategory: 'medication-mishap',
     nccMerp: (report) => (report.details.errorReached === 'CAPACITY_TO_CAUSE_ERROR' ? 'A' : 'B'),
+    lfpse: {
+      eventType: 'medication',
+      medicationProcessStage: (report) => {
+        const type = report.details.discrepancyType;
+        if (type === 'LABEL_MISMATCH') return 'preparation-or-dispensing';
+        if (type === 'STOCK_OR_SUPPLY') return 'supply-or-ordering';
+        if (isMarDiscrepancy(type)) return 'advice-or-documentation';
+        return report.workflowStage === 'PRESCRIBING_OR_PHARMACY' ? 'prescribing' : 'administration';
+      },
+    },
+    ahrq: { eventCategory: 'medication' },
   },
 });

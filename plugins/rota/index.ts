@@ -151,5 +151,9 @@ export const rota = defineCategory({
     'sickness cover',
   ],
   workflowStages: ['SCHEDULING', 'ALLOCATION', 'HANDOVER', 'COMMUNICATION'],
-  standards: { fhirAdverseEventCategory: 'procedure-mishap' },
+  standards: {
+    fhirAdverseEventCategory: 'procedure-mishap',
+    lfpse: { eventType: 'access-transfer-discharge' },
+    ahrq: { eventCategory: 'other' },
+  },
 });

@@ -130,5 +130,9 @@ export const safeguarding = defineCategory({
   ],
   workflowStages: ['COMMUNICATION', 'TRANSPORT', 'HANDOVER'],
   // FHIR has no safeguarding code; community safeguarding cues are situational environmental risk.
-  standards: { fhirAdverseEventCategory: 'unsafe-physical-environment' },
+  standards: {
+    fhirAdverseEventCategory: 'unsafe-physical-environment',
+    lfpse: { eventType: 'safeguarding-or-behaviour' },
+    ahrq: { eventCategory: 'other' },
+  },
 });

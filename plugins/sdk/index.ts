@@ -14,8 +14,36 @@ import {
   type WorkflowStageValue,
 } from '../../subgraph/domain/vocabulary';
 import type { Role } from '../../subgraph/auth/role';
+import {
+  ahrqEventCategories,
+  fhirAdverseEventCategories,
+  lfpseEventTypes,
+  lfpseMedicationProcessStages,
+  nccMerpCategories,
+  type AhrqEventCategory,
+  type FhirAdverseEventCategory,
+  type LfpseEventType,
+  type LfpseMedicationProcessStage,
+  type NccMerpCategory,
+} from '../../subgraph/standards/code-systems';
 
 export { z, harmAtLeast };
+export type {
+  AhrqEventCategory,
+  FhirAdverseEventCategory,
+  LfpseEventType,
+  LfpseMedicationProcessStage,
+  NccMerpCategory,
+};
+
+/** The code lists a category's `standards` choose from (code -> display), by field. */
+export const standardCodeSystems = {
+  fhirAdverseEventCategory: fhirAdverseEventCategories,
+  nccMerp: nccMerpCategories,
+  'lfpse.eventType': lfpseEventTypes,
+  'lfpse.medicationProcessStage': lfpseMedicationProcessStages,
+  'ahrq.eventCategory': ahrqEventCategories,
+} as const;
 export type {
   CareSettingValue as CareSetting,
   PotentialHarmValue as PotentialHarm,
@@ -91,12 +119,29 @@ export interface VerificationTemplate {
   count: number;
 }
 
-/** Outside taxonomies the category maps to, so exports need no core change. */
+/**
+ * Outside taxonomies the category maps to, so FHIR, exports and
+ * `NearMiss.standardCodes` need no core change. Every code comes from the
+ * lists in `standardCodeSystems` (docs/standards.md prints them); the registry
+ * refuses a code outside them at boot.
+ */
 export interface StandardsMapping<Details> {
   /** HL7 FHIR AdverseEvent category code, e.g. `medication-mishap`. */
-  fhirAdverseEventCategory: string;
-  /** NCC MERP error category for medication near misses (A: capacity to cause error, B: error that did not reach the person). */
-  nccMerp?: (report: ReportFacts<Details>) => 'A' | 'B';
+  fhirAdverseEventCategory: FhirAdverseEventCategory;
+  /**
+   * NCC MERP category of a medication near miss: A (circumstances with the
+   * capacity to cause error) or B (an error that did not reach the person).
+   * Computed and stored when the report is made.
+   */
+  nccMerp?: (report: ReportFacts<Details>) => NccMerpCategory;
+  /** NHS LFPSE. Defaults to event type `other`. */
+  lfpse?: {
+    eventType: LfpseEventType;
+    /** The medication process stage, for medication categories. */
+    medicationProcessStage?: (report: ReportFacts<Details>) => LfpseMedicationProcessStage;
+  };
+  /** AHRQ Common Formats. Defaults to event category `other`. */
+  ahrq?: { eventCategory: AhrqEventCategory };
 }
 
 /** Everything a category declares. */
@@ -170,6 +215,7 @@ export interface PluginToolkit {
   z: typeof z;
   defineCategory: typeof defineCategory;
   harmAtLeast: typeof harmAtLeast;
+  standardCodeSystems: typeof standardCodeSystems;
 }
 
-export const toolkit: PluginToolkit = { z, defineCategory, harmAtLeast };
+export const toolkit: PluginToolkit = { z, defineCategory, harmAtLeast, standardCodeSystems };

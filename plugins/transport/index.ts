@@ -175,5 +175,9 @@ export const transport = defineCategory({
     'pre-transport checks rushed',
   ],
   workflowStages: ['TRANSPORT', 'SCHEDULING', 'ALLOCATION', 'COMMUNICATION'],
-  standards: { fhirAdverseEventCategory: 'procedure-mishap' },
+  standards: {
+    fhirAdverseEventCategory: 'procedure-mishap',
+    lfpse: { eventType: 'access-transfer-discharge' },
+    ahrq: { eventCategory: 'other' },
+  },
 });

@@ -94,7 +94,8 @@ export async function loadTrendBuckets(
   options: { shiftTransitionMinutes: number; periodStart?: Date; limit: number },
 ): Promise<BucketCount[]> {
   const parameters = new Parameters();
-  const where = conditions(scope, filter, parameters);
+  // A near miss reclassified as an incident is no longer a near miss: it leaves the trends.
+  const where = [...conditions(scope, filter, parameters), 'n.reclassified_at IS NULL'];
   // Only SHIFT_PHASE reads the window; an unused parameter would have no type.
   const window = dimension === 'SHIFT_PHASE' ? `${parameters.add(options.shiftTransitionMinutes)}::int` : '0';
   const period = interval

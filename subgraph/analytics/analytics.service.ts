@@ -335,6 +335,7 @@ export async function governanceSummary(
         },
         period.to.getTime() < now.getTime() ? period.to : now,
       ),
+      reclassifiedAsIncidents: figures.reclassifiedAsIncidents,
       sharedLearning: await loadActionsAcrossServices(tx, scope.tenantId, {
         from: period.from,
         to: period.to,

@@ -196,6 +196,10 @@ export class GovernanceSummary {
     description: 'Notifications (who must be told) past due and not made at the end of the period (or now)',
   })
   notificationsOverdue!: number;
+  @Field(() => Int, {
+    description: 'Near misses reclassified as incidents in the period: they reached the person after all',
+  })
+  reclassifiedAsIncidents!: number;
   @Field(() => [CorrectiveAction], {
     description: 'Actions of the period that apply to more than one service: learning shared across services',
   })

@@ -14,6 +14,7 @@ export interface GovernanceFigures {
   weakOnlyActionPlans: number;
   verification: { pass: number; partial: number; fail: number };
   reopenedItems: number;
+  reclassifiedAsIncidents: number;
   riskReviewsOpened: number;
   riskReviewsConcluded: number;
   riskReviewsOverdue: number;
@@ -32,13 +33,14 @@ interface GovernanceRow {
   partial: number;
   fail: number;
   reopened: number;
+  reclassified: number;
   reviews_opened: number;
   reviews_concluded: number;
   reviews_overdue: number;
 }
 
 /**
- * The action, verification, reopening and review figures of a period, in one
+ * The action, verification, reopening, reclassification and review figures of a period, in one
  * statement. Actions count where they apply (their services); near misses and
  * reviews by their service. Links, actions and checks are read as the
  * tenant's ranges and joined in memory (CTEs), not probed row by row: the
@@ -90,6 +92,8 @@ export async function loadGovernanceFigures(
        (SELECT fail FROM verification) AS fail,
        (SELECT count(*)::int FROM near_miss n WHERE n.tenant_id = $1 AND n.reopened_at >= $4 AND n.reopened_at < $5
           AND ($2::text[] IS NULL OR n.service_id = ANY($2)) AND ($3::text[] IS NULL OR n.service_id = ANY($3))) AS reopened,
+       (SELECT count(*)::int FROM near_miss n WHERE n.tenant_id = $1 AND n.reclassified_at >= $4 AND n.reclassified_at < $5
+          AND ($2::text[] IS NULL OR n.service_id = ANY($2)) AND ($3::text[] IS NULL OR n.service_id = ANY($3))) AS reclassified,
        (SELECT count(*)::int FROM scoped_reviews WHERE opened_at >= $4 AND opened_at < $5) AS reviews_opened,
        (SELECT count(*)::int FROM scoped_reviews WHERE concluded_at >= $4 AND concluded_at < $5) AS reviews_concluded,
        (SELECT count(*)::int FROM scoped_reviews WHERE status = 'OPEN' AND due_by < $7) AS reviews_overdue`,
@@ -101,6 +105,7 @@ export async function loadGovernanceFigures(
     weakOnlyActionPlans: row.weak_only,
     verification: { pass: row.pass, partial: row.partial, fail: row.fail },
     reopenedItems: row.reopened,
+    reclassifiedAsIncidents: row.reclassified,
     riskReviewsOpened: row.reviews_opened,
     riskReviewsConcluded: row.reviews_concluded,
     riskReviewsOverdue: row.reviews_overdue,

@@ -46,6 +46,8 @@ export const roleMatrix = {
   'nearMiss.startVerification': [...leads, MANAGER, ADMIN],
   'nearMiss.close': [...leads, MANAGER, ADMIN],
   'nearMiss.reopen': [...leads, MANAGER, ADMIN],
+  /** The event reached the person after all: the near miss becomes an incident. */
+  'nearMiss.reclassify': [...leads, MANAGER, ADMIN],
   'gates.complete': lineManagement,
   'feedback.send': lineManagement,
   'triage.queue': lineManagement,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CategoryDefinition, ReportFacts } from '../../plugins/sdk';
+import { standardCodeSystems, type CategoryDefinition, type ReportFacts } from '../../plugins/sdk';
 import { allRoles } from '../auth/role';
 import { applicableGates } from '../gates/applicable-gates';
 import { careSettings, potentialHarms, triageRoutes, verificationMethods, workflowStages } from '../domain/vocabulary';
@@ -55,6 +55,37 @@ export function sampleReports(definition: CategoryDefinition, details: Record<st
     occurredAt: new Date('2026-01-05T08:00:00Z'),
     details,
   }));
+}
+
+/** A code outside its list, named by field (`standards.<field>`). */
+function codeProblem(field: keyof typeof standardCodeSystems, code: unknown): string[] {
+  const system = standardCodeSystems[field];
+  if (typeof code === 'string' && Object.hasOwn(system.concepts, code)) return [];
+  return [
+    `standards.${field} ${JSON.stringify(code)} is not a code of ${system.title} (${Object.keys(system.concepts).join(', ')})`,
+  ];
+}
+
+/** The codes a definition declares as data. */
+function declaredCodeProblems(definition: CategoryDefinition): string[] {
+  const standards = definition.standards as Partial<CategoryDefinition['standards']> | undefined;
+  if (!standards?.fhirAdverseEventCategory) return ['standards.fhirAdverseEventCategory is required'];
+  return [
+    ...codeProblem('fhirAdverseEventCategory', standards.fhirAdverseEventCategory),
+    ...(standards.lfpse ? codeProblem('lfpse.eventType', standards.lfpse.eventType) : []),
+    ...(standards.ahrq ? codeProblem('ahrq.eventCategory', standards.ahrq.eventCategory) : []),
+  ];
+}
+
+/** The codes a definition computes for one report. */
+export function computedCodeProblems(definition: CategoryDefinition, report: ReportFacts): string[] {
+  const { standards } = definition;
+  return [
+    ...(standards.nccMerp ? codeProblem('nccMerp', standards.nccMerp(report)) : []),
+    ...(standards.lfpse?.medicationProcessStage
+      ? codeProblem('lfpse.medicationProcessStage', standards.lfpse.medicationProcessStage(report))
+      : []),
+  ];
 }
 
 /** Every problem with one definition (empty when it is sound). */
@@ -133,12 +164,7 @@ export function validateDefinition(definition: CategoryDefinition): string[] {
   for (const stage of definition.workflowStages ?? []) {
     if (!workflowStages.includes(stage)) problems.push(`workflow stage ${stage} is unknown`);
   }
-  if (
-    typeof definition.standards?.fhirAdverseEventCategory !== 'string' ||
-    !definition.standards.fhirAdverseEventCategory
-  ) {
-    problems.push('standards.fhirAdverseEventCategory is required');
-  }
+  problems.push(...declaredCodeProblems(definition));
 
   // Rules must run on sample reports without throwing.
   if (parsedExample.success && problems.length === 0) {
@@ -148,7 +174,7 @@ export function validateDefinition(definition: CategoryDefinition): string[] {
         problems.push(`rule ${failure.ruleId} failed on a sample report: ${failure.message}`);
       try {
         for (const gate of definition.gates) gate.appliesWhen?.(report);
-        definition.standards.nccMerp?.(report);
+        problems.push(...computedCodeProblems(definition, report));
       } catch (error) {
         problems.push(`a gate or standards function threw on a sample report: ${(error as Error).message}`);
       }

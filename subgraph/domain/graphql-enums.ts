@@ -1,5 +1,6 @@
 import { registerEnumType } from 'type-graphql';
 import {
+  actualHarms,
   careSettings,
   learningResponseMethods,
   nearMissStatuses,
@@ -19,6 +20,7 @@ export const enumOf = <const Values extends readonly string[]>(values: Values) =
 export const NearMissStatus = enumOf(nearMissStatuses);
 export const PreventionReliability = enumOf(preventionReliabilities);
 export const PotentialHarm = enumOf(potentialHarms);
+export const ActualHarm = enumOf(actualHarms);
 export const CareSetting = enumOf(careSettings);
 export const WorkflowStage = enumOf(workflowStages);
 export const TriageRoute = enumOf(triageRoutes);
@@ -35,6 +37,10 @@ registerEnumType(PreventionReliability, {
 registerEnumType(PotentialHarm, {
   name: 'PotentialHarm',
   description: 'The worst credible harm had the error reached the person.',
+});
+registerEnumType(ActualHarm, {
+  name: 'ActualHarm',
+  description: 'The harm done once an event is known to have reached the person (reclassifyAsIncident).',
 });
 registerEnumType(CareSetting, { name: 'CareSetting', description: 'Where care was being given.' });
 registerEnumType(WorkflowStage, {

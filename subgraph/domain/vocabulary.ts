@@ -19,6 +19,10 @@ export type PreventionReliabilityValue = (typeof preventionReliabilities)[number
 export const potentialHarms = ['NONE', 'LOW', 'MODERATE', 'SEVERE', 'CATASTROPHIC'] as const;
 export type PotentialHarmValue = (typeof potentialHarms)[number];
 
+/** The harm an event did once it is known to have reached the person (reclassification), least to most serious. */
+export const actualHarms = ['NO_HARM', 'LOW', 'MODERATE', 'SEVERE', 'DEATH'] as const;
+export type ActualHarmValue = (typeof actualHarms)[number];
+
 export const careSettings = [
   'HOME_VISIT',
   'SUPPORTED_LIVING',

@@ -64,6 +64,11 @@ export class NearMissEntity {
   @Column({ name: 'time_critical_medicine', type: 'boolean', default: false }) timeCriticalMedicine!: boolean;
   @Column({ name: 'care_plan_review_overdue', type: 'boolean', nullable: true }) carePlanReviewOverdue!: boolean | null;
   @Column({ name: 'staff_employment', type: 'text', nullable: true }) staffEmployment!: string | null;
+  @Column({ name: 'ncc_merp', type: 'text', nullable: true }) nccMerp!: string | null;
+  @Column({ name: 'reclassified_at', type: 'timestamptz', nullable: true }) reclassifiedAt!: Date | null;
+  @Column({ name: 'reclassified_by', type: 'text', nullable: true }) reclassifiedBy!: string | null;
+  @Column({ name: 'reclassified_harm', type: 'text', nullable: true }) reclassifiedHarm!: string | null;
+  @Column({ name: 'reclassification_reason', type: 'text', nullable: true }) reclassificationReason!: string | null;
 
   // Retention: when the free text of a closed near miss was erased.
   @Column({ name: 'erased_at', type: 'timestamptz', nullable: true }) erasedAt!: Date | null;

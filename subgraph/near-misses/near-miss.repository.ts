@@ -4,7 +4,7 @@ import { isUuid } from '../common/validation';
 import type { ConnectionRequest, NearMissFilter } from './near-miss.filter';
 import type { NearMiss } from './near-miss.type';
 import type { ReadScope } from './read-scope';
-import type { ReporterIdentityValue } from '../domain/vocabulary';
+import type { ActualHarmValue, ReporterIdentityValue } from '../domain/vocabulary';
 import { storedWorkflowContext } from './workflow-context';
 
 export type { Anchor, ConnectionRequest } from './near-miss.filter';
@@ -301,6 +301,11 @@ export const nearMissColumns = [
   'time_critical_medicine',
   'care_plan_review_overdue',
   'staff_employment',
+  'ncc_merp',
+  'reclassified_at',
+  'reclassified_by',
+  'reclassified_harm',
+  'reclassification_reason',
 ] as const;
 
 /** A near miss as the database returns it (pg parses timestamps, arrays and jsonb). */
@@ -351,6 +356,11 @@ export interface NearMissRow {
   time_critical_medicine: boolean;
   care_plan_review_overdue: boolean | null;
   staff_employment: string | null;
+  ncc_merp: string | null;
+  reclassified_at: Date | null;
+  reclassified_by: string | null;
+  reclassified_harm: ActualHarmValue | null;
+  reclassification_reason: string | null;
 }
 
 export const selectNearMissColumns = (alias: string) =>
@@ -401,5 +411,15 @@ export function toNearMiss(row: NearMissRow): NearMiss {
     reopenCount: row.reopen_count,
     noActionReason: orUndefined(row.no_action_reason),
     workflowContext: storedWorkflowContext(row),
+    nccMerp: orUndefined(row.ncc_merp),
+    reclassificationRecord:
+      row.reclassified_at && row.reclassified_by && row.reclassified_harm
+        ? {
+            at: row.reclassified_at,
+            byId: row.reclassified_by,
+            harm: row.reclassified_harm,
+            reason: row.reclassification_reason ?? '',
+          }
+        : undefined,
   };
 }

@@ -17,7 +17,7 @@ import { NearMissFilter } from './near-miss.filter';
 import { checkPageSize, type ConnectionRequest } from './near-miss.repository';
 import { AuditEvent, NearMiss, NearMissConnection, ReceiptView, ReportNearMissPayload } from './near-miss.type';
 import { readReceipt } from './receipt.service';
-import { hiddenReporterOf, reporterVisibilityOf, visibleReporterId } from './reporter-identity';
+import { hiddenReporterOf, reporterVisibilityOf, visibleReporterId, visibleStaffInvolved } from './reporter-identity';
 import { ReportNearMissInput } from './report-near-miss.input';
 import { reportNearMiss, reportTransaction } from './report-near-miss.service';
 import {
@@ -31,6 +31,9 @@ import {
   refusePersonLookup,
 } from './field-protection';
 import { RiskReview } from '../patterns/risk-review.type';
+import { Reclassification } from '../reclassification/reclassification.type';
+import { nearMissStandardCodes } from '../standards/near-miss-codes';
+import { StandardCodes } from '../standards/standard-codes.type';
 
 /** A lazily resolved connection (see connection.resolver.ts). */
 export function connection(
@@ -158,7 +161,8 @@ export class NearMissResolver {
   @FieldResolver(() => [Staff], { description: 'For ANALYST callers, per-tenant pseudonyms (stf_...)' })
   staffInvolved(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Staff[] {
     const protection = fieldProtection(context);
-    return nearMiss.staffInvolvedIds.map((id) => protectReference(protection, 'staff', id)!);
+    const visible = visibleStaffInvolved(reporterVisibilityOf(context.principal, context.services.registry), nearMiss);
+    return visible.map((id) => protectReference(protection, 'staff', id)!);
   }
 
   @FieldResolver(() => Person, {
@@ -229,6 +233,29 @@ export class NearMissResolver {
   @FieldResolver(() => CarePlan, { nullable: true, description: 'For ANALYST callers, a pseudonym (cpl_...)' })
   carePlan(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): CarePlan | null {
     return protectReference(fieldProtection(context), 'carePlan', nearMiss.carePlanId);
+  }
+
+  @FieldResolver(() => StandardCodes, {
+    description: "The near miss in LFPSE, AHRQ Common Formats, NCC MERP and FHIR codes, from its category's mapping",
+  })
+  standardCodes(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): StandardCodes {
+    return nearMissStandardCodes(context.services.registry, nearMiss);
+  }
+
+  @FieldResolver(() => Reclassification, {
+    nullable: true,
+    description: 'Set once the near miss was reclassified as an incident (reclassifyAsIncident)',
+  })
+  reclassification(@Root() nearMiss: NearMiss, @Ctx() context: RequestContext): Reclassification | null {
+    const record = nearMiss.reclassificationRecord;
+    if (!record) return null;
+    const protection = fieldProtection(context);
+    return {
+      at: record.at,
+      by: protectReference(protection, 'staff', record.byId)!,
+      harm: record.harm,
+      reason: protectText(protection, record.reason),
+    };
   }
 
   @FieldResolver(() => [AuditEvent], {

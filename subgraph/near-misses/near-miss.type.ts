@@ -10,6 +10,7 @@ import {
   WorkflowStage,
 } from '../domain/graphql-enums';
 import type {
+  ActualHarmValue,
   CareSettingValue,
   NearMissStatusValue,
   PotentialHarmValue,
@@ -85,6 +86,18 @@ export class NearMiss {
   medicationRecordId?: string;
   shiftId?: string;
   carePlanId?: string;
+  /** NCC MERP category stored at report time (medication); shown through `standardCodes`. */
+  nccMerp?: string;
+  /** Set once reclassified as an incident; shown through `reclassification`. */
+  reclassificationRecord?: ReclassificationRecord;
+}
+
+/** A near miss that reached the person after all, as stored. */
+export interface ReclassificationRecord {
+  at: Date;
+  byId: string;
+  harm: ActualHarmValue;
+  reason: string;
 }
 
 @ObjectType({ description: 'One state of a gate item.' })

@@ -237,6 +237,7 @@ export interface NewNearMiss {
   timeCriticalMedicine: boolean;
   carePlanReviewOverdue: boolean | null;
   staffEmployment: string | null;
+  nccMerp: string | null;
 }
 
 /** The near miss's columns and where each value comes from, in one list so that the two cannot disagree. */
@@ -283,6 +284,7 @@ const nearMissValues: readonly [column: string, value: (nearMiss: NewNearMiss) =
   ['time_critical_medicine', (n) => n.timeCriticalMedicine],
   ['care_plan_review_overdue', (n) => n.carePlanReviewOverdue],
   ['staff_employment', (n) => n.staffEmployment],
+  ['ncc_merp', (n) => n.nccMerp],
 ];
 
 const insertSql = `INSERT INTO near_miss (${nearMissValues.map(([column]) => column).join(', ')})

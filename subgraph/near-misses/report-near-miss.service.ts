@@ -222,6 +222,7 @@ export async function reportNearMiss(
       triageDueAt: triageDueAt(now, suggestion.sameDay, windows),
       similarityKey: similarity,
       workflowContext: report.workflowContext ?? null,
+      nccMerp: category.definition.standards.nccMerp?.(facts) ?? null,
       ...workflow,
     },
     trigger && plan && { input: trigger, writes: repeatWritesOf(trigger, plan) },

@@ -64,6 +64,20 @@ const seesConfidentialReporterOf = (
   report.reportedById === visibility.self ||
   visibility.categories.includes(report.categoryKey);
 
+/** The staff involved as the caller may see them: without a confidential reporter hidden from them. */
+export function visibleStaffInvolved(
+  visibility: ReporterVisibility,
+  report: {
+    identity: ReporterIdentityValue;
+    reportedById: string | null;
+    categoryKey: string;
+    staffInvolvedIds: readonly string[];
+  },
+): string[] {
+  const hidden = hiddenReporterOf(visibility, report);
+  return hidden ? report.staffInvolvedIds.filter((id) => id !== hidden) : [...report.staffInvolvedIds];
+}
+
 /** The staff id to hide from the caller in a report's trail (its confidential reporter), if any. */
 export function hiddenReporterOf(
   visibility: ReporterVisibility,

@@ -66,7 +66,13 @@ export async function exportPersonData(
       .map((row) => [row.id as string, row.reported_by as string]),
   );
   const nearMisses = stored.nearMisses.map(({ receipt_hash: _receipt, ...row }) =>
-    confidentialReporters.has(row.id as string) ? { ...row, reported_by: confidentialReporter } : row,
+    confidentialReporters.has(row.id as string)
+      ? {
+          ...row,
+          reported_by: confidentialReporter,
+          staff_involved_ids: (row.staff_involved_ids as string[]).filter((id) => id !== row.reported_by),
+        }
+      : row,
   );
   const audit = (await loadAuditRecords(tx, tenantId, ids)).map((record) => ({
     near_miss_id: record.nearMissId,

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream/promises';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -13,6 +14,8 @@ import { documentNesting, maxDocumentNesting } from './document-nesting';
 import { knownOperationTypesRule } from './known-operation-types.rule';
 import { createQueryLimits } from './query-limits';
 import { requestIdFrom, withRequestId } from './request-id';
+import { matchRestRoute, runRestRoute, type RestResponse } from '../rest/rest-route';
+import { restRoutes } from '../rest/rest-routes';
 
 /**
  * Bodies above this are refused with 413 before any parsing: far above a
@@ -63,7 +66,23 @@ const sendJson = (response: ServerResponse, status: number, body: unknown) => {
   response.end(JSON.stringify(body));
 };
 
-/** GraphQL at POST /graphql, liveness at /healthz, readiness at /readyz. */
+/** The Host the client used, for absolute links; `localhost` when it is missing or not a plain host name. */
+const hostOf = (request: IncomingMessage) => {
+  const host = request.headers.host;
+  return host && /^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(host) ? host : 'localhost';
+};
+
+/** Writes a REST route's answer; a streamed body is piped with back-pressure. */
+async function sendRest(response: ServerResponse, answer: RestResponse, requestId: string): Promise<void> {
+  response.writeHead(answer.status, { ...answer.headers, 'x-request-id': requestId });
+  if (typeof answer.body === 'string') {
+    response.end(answer.body);
+    return;
+  }
+  await pipeline(answer.body, response);
+}
+
+/** GraphQL at POST /graphql, REST routes (rest/rest-routes.ts), liveness at /healthz, readiness at /readyz. */
 export async function startHttpServer(options: HttpServerOptions, port: number): Promise<RunningServer> {
   const { services } = options;
   const production = services.config.nodeEnv === 'production';
@@ -177,6 +196,20 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
         return sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
       }
       if (url.pathname === '/graphql') return handleGraphql(request, response, url);
+      const rest = matchRestRoute(restRoutes, url.pathname);
+      if (rest) {
+        const requestId = requestIdFrom(request.headers['x-request-id']);
+        const answer = await withRequestId(requestId, () =>
+          runRestRoute(rest, options, {
+            method: request.method ?? 'GET',
+            url,
+            authorization: request.headers.authorization,
+            requestId,
+            baseUrl: `http://${hostOf(request)}`,
+          }),
+        );
+        return sendRest(response, answer, requestId);
+      }
       return sendJson(response, 404, { error: 'not found' });
     };
     route().catch((error: unknown) => {

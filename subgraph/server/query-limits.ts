@@ -111,6 +111,10 @@ export const listBounds: Readonly<Record<string, number>> = {
   'NearMissCategory.verificationTemplates': 20,
   'SignalHealth.barrierReliability': 100,
   'SpcSeries.points': 200,
+  // standard-codes.ts: at most four codes per taxonomy, one FHIR category.
+  'StandardCodes.lfpse': 4,
+  'StandardCodes.ahrq': 4,
+  'StandardCodes.fhirCategory': 1,
   'SpcSeries.signals': 50,
   'GovernanceSummary.byCategory': 50,
   'GovernanceSummary.byService': 200,

@@ -34,6 +34,7 @@ import { NearMissRiskReviewResolver, RiskReviewResolver } from '../patterns/risk
 import { NearMissNotificationsResolver, NotificationResolver } from '../notifications/notification.resolver';
 import { GovernanceReviewResolver, LearningResponseResolver } from '../governance/governance-record.resolver';
 import { AnalyticsResolver } from '../analytics/analytics.resolver';
+import { ReclassificationResolver } from '../reclassification/reclassification.resolver';
 import { RiskReview } from '../patterns/risk-review.type';
 import type { RequestContext } from './context';
 import { guardEntityRepresentations } from './entity-representations';
@@ -58,6 +59,7 @@ const resolvers = [
   RiskReviewResolver,
   NearMissRiskReviewResolver,
   AnalyticsResolver,
+  ReclassificationResolver,
   CategoryResolver,
   PersonResolver,
   StaffResolver,

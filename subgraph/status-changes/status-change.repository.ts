@@ -51,3 +51,16 @@ export const bumpVersion = (tx: Transaction, target: ChangeTarget) => change(tx,
 
 export const recordNoActionReason = (tx: Transaction, target: ChangeTarget, reason: string) =>
   change(tx, target, { noActionReason: reason });
+
+/** The near miss reached the person after all (the status stays: its learning loop goes on). */
+export const markReclassified = (
+  tx: Transaction,
+  target: ChangeTarget,
+  reclassification: { by: string; harm: string; reason: string },
+) =>
+  change(tx, target, {
+    reclassifiedAt: () => 'now()',
+    reclassifiedBy: reclassification.by,
+    reclassifiedHarm: reclassification.harm,
+    reclassificationReason: reclassification.reason,
+  });

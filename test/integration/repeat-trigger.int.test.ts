@@ -489,6 +489,7 @@ onServer('the repeat trigger under concurrency (PostgreSQL server)', () => {
       timeCriticalMedicine: false,
       carePlanReviewOverdue: null,
       staffEmployment: null,
+      nccMerp: null,
     });
     // As reportNearMiss does: locks and rule on the claim, the scan on the category check, the writes on the insert.
     const trigger = async (manager: EntityManager): Promise<RepeatTriggerOutcome> => {

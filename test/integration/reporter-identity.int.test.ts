@@ -63,6 +63,9 @@ const asSeenBy = /* GraphQL */ `
       reportedBy {
         id
       }
+      staffInvolved {
+        id
+      }
       timeline {
         action
         actor {
@@ -218,7 +221,17 @@ describe('confidential reports', () => {
 
   beforeAll(async () => {
     medication = (
-      await ok(report, { input: medicationReport({ identity: 'CONFIDENTIAL' }), key: newKey() }, confidentialReporter)
+      await ok(
+        report,
+        {
+          input: medicationReport({
+            identity: 'CONFIDENTIAL',
+            staffInvolvedIds: ['staff-conf-91c2', 'staff-colleague'],
+          }),
+          key: newKey(),
+        },
+        confidentialReporter,
+      )
     ).nearMiss;
     safeguarding = (
       await ok(
@@ -256,6 +269,37 @@ describe('confidential reports', () => {
       expect(reported.actor).toBeNull();
       expect(JSON.stringify(seen)).not.toContain(confidentialReporter.sub);
     }
+  });
+
+  it('names the reporter in no FHIR AdverseEvent or export row of those who may not see them', async () => {
+    const get = async (path: string, as: Caller) => {
+      const response = await fetch(new URL(path, t.url), {
+        headers: { authorization: `Bearer ${await t.token(as)}` },
+      });
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    for (const as of [supervisor, integration]) {
+      expect(await get(`/fhir/AdverseEvent/${medication.id}`, as)).not.toContain(confidentialReporter.sub);
+      expect(await get('/exports/near-misses.ndjson', as)).not.toContain(confidentialReporter.sub);
+    }
+    expect(await get(`/fhir/AdverseEvent/${medication.id}`, manager)).toContain(confidentialReporter.sub);
+    const rows = (await get('/exports/near-misses.ndjson', manager))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(rows.find((row) => row.id === medication.id)).toMatchObject({
+      reported_by: confidentialReporter.sub,
+      reporter_identity: 'CONFIDENTIAL',
+    });
+    const anonymousRows = (await get('/exports/near-misses.ndjson', manager))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(anonymousRows.filter((row) => row.reporter_identity === 'ANONYMOUS').map((row) => row.reported_by)).toEqual([
+      'anonymous',
+      'anonymous',
+    ]);
   });
 
   it("shows the reporter to the category's restricted roles", async () => {

@@ -100,6 +100,10 @@ module.exports = ({ z, defineCategory }) => {
     similarity: ['personId', 'details.nearlyCausedBy'],
     contributingFactors: ['walking aid moved during cleaning', 'new footwear', 'night-time toileting'],
     workflowStages: ['ENVIRONMENT', 'HANDOVER'],
-    standards: { fhirAdverseEventCategory: 'unsafe-physical-environment' },
+    standards: {
+      fhirAdverseEventCategory: 'unsafe-physical-environment',
+      lfpse: { eventType: 'patient-accident' },
+      ahrq: { eventCategory: 'fall' },
+    },
   });
 };
