@@ -12,6 +12,7 @@ import { RepeatScan1763900009000 } from './1763900009000-RepeatScan';
 import { OneSimilarityIndex1763900010000 } from './1763900010000-OneSimilarityIndex';
 import { SimilarityKeyLocks1763900011000 } from './1763900011000-SimilarityKeyLocks';
 import { WorkerRoles1763900013000 } from './1763900013000-WorkerRoles';
+import { MonitorRole1763900014500 } from './1763900014500-MonitorRole';
 import { SealedWebhookSecrets1763900012400 } from './1763900012400-SealedWebhookSecrets';
 
 /** Every migration, in order. Never edit one that has landed: add a new one. */
@@ -31,4 +32,5 @@ export const migrations = [
   SimilarityKeyLocks1763900011000,
   SealedWebhookSecrets1763900012400,
   WorkerRoles1763900013000,
+  MonitorRole1763900014500,
 ];
