@@ -11,10 +11,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (typeof code === 'string' && (networkCodes.has(code) || unavailableStates.has(code) || code.startsWith('08')))
       return true;
     if (typeof message === 'string' && unavailableMessages.some((pattern) => pattern.test(message))) return true;
+    // TypeORM's wrapper, a cause, GraphQL's wrapper, or graphql-js's wrapper of a thrown non-Error.
     current =
       (current as { driverError?: unknown }).driverError ??
       (current as { cause?: unknown }).cause ??
-      (current as { originalError?: unknown }).originalError;
+      (current as { originalError?: unknown }).originalError ??
+      (current as { thrownValue?: unknown }).thrownValue;
   }
   return false;
 }

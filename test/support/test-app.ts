@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { startApp, type App } from '../../subgraph/app';
 import { signToken } from '../../subgraph/auth/jwt';
 import { Role } from '../../subgraph/auth/role';
-import { createLogger } from '../../subgraph/common/logger';
+import { createLogger, type Logger } from '../../subgraph/common/logger';
 import { loadConfig } from '../../subgraph/config';
 import type { HostResolver } from '../../subgraph/outbox/webhook-url';
 
@@ -59,6 +59,8 @@ export async function startTestApp(
     database?: { url: string; migrationUrl?: string };
     /** Fixed answers for webhook host lookups (the system resolver otherwise). */
     resolveHost?: HostResolver;
+    /** Where the app logs (silent, or TEST_LOG_LEVEL, otherwise). */
+    logger?: Logger;
   } = {},
 ): Promise<TestApp> {
   const databaseUrl = options.database?.url ?? (process.env.DATABASE_URL || undefined);
@@ -86,7 +88,7 @@ export async function startTestApp(
   const app = await startApp(config, {
     inMemory: true,
     databaseSchema: schema,
-    logger: createLogger((process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'silent'),
+    logger: options.logger ?? createLogger((process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'silent'),
     onQuery: (sql) => statements.push(sql),
     resolveHost: options.resolveHost,
   });
