@@ -7,7 +7,10 @@
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 5; depth += 1) {
-    const { code, message } = current as { code?: unknown; message?: unknown };
+    const { code, message, name } = current as { code?: unknown; message?: unknown; name?: unknown };
+    // TypeORM releases a transaction's connection when the driver reports it broken; the transaction's
+    // next statement then fails with this instead of the connection error.
+    if (typeof name === 'string' && releasedRunnerErrors.has(name)) return true;
     if (typeof code === 'string' && (networkCodes.has(code) || unavailableStates.has(code) || code.startsWith('08')))
       return true;
     if (typeof message === 'string' && unavailableMessages.some((pattern) => pattern.test(message))) return true;
@@ -20,6 +23,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+const releasedRunnerErrors = new Set(['QueryRunnerProviderAlreadyReleasedError', 'QueryRunnerAlreadyReleasedError']);
 
 // Node's socket errors, as the pg driver passes them on.
 const networkCodes = new Set([

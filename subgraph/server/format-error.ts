@@ -76,7 +76,12 @@ export function createErrorFormatter(logger: Logger, exposeInternals: boolean) {
     }
     const requestId = currentRequestId();
     if (isDatabaseUnavailable(original)) {
-      logger.warn('database unavailable', { requestId, path: formatted.path });
+      logger.warn('database unavailable', {
+        requestId,
+        path: formatted.path,
+        error: original instanceof Error ? original.name : undefined,
+        code: (original as { code?: unknown } | undefined)?.code,
+      });
       // A mutation may or may not have committed: retrying is safe with its idempotency key or expected version.
       return {
         message: 'The database is unavailable; retry later',

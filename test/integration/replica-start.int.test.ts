@@ -49,9 +49,9 @@ describeOnServer('replicas starting together', () => {
       )),
     );
     expect(applied).toEqual([migrations.map((migration) => migration.name)]);
-    const [rows] = (await apps[0].services.dataSource.query(
+    const [rows] = await apps[0].services.dataSource.query<{ total: number; distinct: number }[]>(
       `SELECT count(*)::int AS total, count(DISTINCT name)::int AS distinct FROM ${schema}.typeorm_migrations`,
-    )) as { total: number; distinct: number }[];
+    );
     expect(rows).toEqual({ total: migrations.length, distinct: migrations.length });
     for (const app of apps) expect((await fetch(app.url.replace('/graphql', '/readyz'))).status).toBe(200);
   }, 120_000);

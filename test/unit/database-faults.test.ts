@@ -13,6 +13,12 @@ describe('isDatabaseUnavailable', () => {
     ['a connect past its timeout', new Error('timeout exceeded when trying to connect')],
     ['one wrapped by TypeORM', { name: 'QueryFailedError', driverError: { code: '57P01' } }],
     ['one wrapped as a cause', new Error('failed', { cause: { code: 'ECONNREFUSED' } })],
+    [
+      "a transaction's statement after its broken connection was released",
+      Object.assign(new Error('Database connection provided by a query runner was already released'), {
+        name: 'QueryRunnerProviderAlreadyReleasedError',
+      }),
+    ],
     ['a non-Error value graphql-js wrapped', { originalError: { thrownValue: { errno: -111, code: 'ECONNREFUSED' } } }],
   ])('is true for %s', (_name, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
