@@ -20,6 +20,7 @@ import { migrate, openDatabase } from '../subgraph/database/data-source';
 import { createTenantDatabase, type TenantDatabase } from '../subgraph/database/tenant-scope';
 import { reportNearMiss, reportTransaction } from '../subgraph/near-misses/report-near-miss.service';
 import type { AppServices } from '../subgraph/server/context';
+import { createMetrics } from '../subgraph/observability/metrics';
 import { startHttpServer } from '../subgraph/server/http-server';
 import { createSubgraphSchema } from '../subgraph/server/subgraph-schema';
 import { bulkLoadTenant } from './bulk-load';
@@ -510,9 +511,12 @@ async function httpThroughput(world: World, config: Config, reports: number): Pr
   const http = await startHttpServer(
     {
       schema: await createSubgraphSchema(),
-      services,
+      config,
+      logger: services.logger,
+      services: () => services,
       verifyToken: createTokenVerifier(config.auth),
       isReady: () => Promise.resolve(true),
+      metrics: createMetrics(),
     },
     0,
   );

@@ -6,6 +6,7 @@ import { createTokenVerifier, signToken } from '../subgraph/auth/jwt';
 import { Role } from '../subgraph/auth/role';
 import { loadCategoryRegistry } from '../subgraph/categories/plugin-loader';
 import { createLogger } from '../subgraph/common/logger';
+import { createMetrics } from '../subgraph/observability/metrics';
 import { loadConfig } from '../subgraph/config';
 import { migrate, openDatabase } from '../subgraph/database/data-source';
 import type { AppServices } from '../subgraph/server/context';
@@ -144,9 +145,12 @@ async function main(): Promise<void> {
     const http = await startHttpServer(
       {
         schema: await createSubgraphSchema(),
-        services,
+        config,
+        logger: services.logger,
+        services: () => services,
         verifyToken: createTokenVerifier(config.auth),
         isReady: () => Promise.resolve(true),
+        metrics: createMetrics(),
       },
       0,
     );

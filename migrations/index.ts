@@ -13,6 +13,7 @@ import { OneSimilarityIndex1763900010000 } from './1763900010000-OneSimilarityIn
 import { SimilarityKeyLocks1763900011000 } from './1763900011000-SimilarityKeyLocks';
 import { WorkerRoles1763900013000 } from './1763900013000-WorkerRoles';
 import { ReporterIdentity1763900014000 } from './1763900014000-ReporterIdentity';
+import { MonitorRole1763900014500 } from './1763900014500-MonitorRole';
 import { Notifications1763900015000 } from './1763900015000-Notifications';
 import { GovernanceRecords1763900016000 } from './1763900016000-GovernanceRecords';
 import { SealedWebhookSecrets1763900012400 } from './1763900012400-SealedWebhookSecrets';
@@ -36,6 +37,7 @@ export const migrations = [
   SealedWebhookSecrets1763900012400,
   WorkerRoles1763900013000,
   ReporterIdentity1763900014000,
+  MonitorRole1763900014500,
   Notifications1763900015000,
   GovernanceRecords1763900016000,
   Interoperability1763900020000,

@@ -19,6 +19,9 @@ export const dispatcherRole = 'near_miss_dispatcher';
 /** The role audit verification switches to (see the WorkerRoles migration). */
 export const auditorRole = 'near_miss_auditor';
 
+/** The role the metrics' database gauges switch to (see the MonitorRole migration). */
+export const monitorRole = 'near_miss_monitor';
+
 /**
  * Creates the application role if the cluster does not have it yet, lets the
  * migrating user switch to it, and grants it the schema. Idempotent, and safe

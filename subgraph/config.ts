@@ -51,6 +51,12 @@ const environmentSchema = z
     DATABASE_PREPARED_STATEMENTS: flag,
     ENTITIES_MAX_REPRESENTATIONS: z.coerce.number().int().min(1).max(100_000).default(1000),
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(1500),
+    DATABASE_STARTUP_RETRY_MAX_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
+    METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(emptyToUndefined, z.url().optional()),
+    OTEL_SERVICE_NAME: z.string().min(1).default('near-miss-subgraph'),
     WEBHOOK_DISPATCH_ENABLED: flag,
     WEBHOOK_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
     WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(20),
@@ -144,6 +150,21 @@ export interface Config {
   pseudonymisationSecretDerived: boolean;
   requestLimits: RequestLimitsConfig;
   webhooks: WebhookConfig;
+  operations: OperationsConfig;
+}
+
+export interface OperationsConfig {
+  /** Longest wait for a database connection (connect, or a free one from the pool) before SERVICE_UNAVAILABLE. */
+  databaseConnectTimeoutMs: number;
+  /** Longest pause between start-up attempts to reach the database (the pause doubles up to it). */
+  databaseStartupRetryMaxMs: number;
+  /** How long SIGTERM lets requests in flight finish before the rest are cut. */
+  shutdownDrainMs: number;
+  /** Bearer token /metrics requires; unset: open to whoever reaches the port. */
+  metricsToken?: string;
+  /** OTLP/HTTP collector base URL; unset: no tracing. */
+  otlpEndpoint?: string;
+  serviceName: string;
 }
 
 export interface RequestLimitsConfig {
@@ -237,6 +258,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestLimits: {
       maxEntityRepresentations: values.ENTITIES_MAX_REPRESENTATIONS,
       statementTimeoutMs: values.DATABASE_STATEMENT_TIMEOUT_MS,
+    },
+    operations: {
+      databaseConnectTimeoutMs: values.DATABASE_CONNECT_TIMEOUT_MS,
+      databaseStartupRetryMaxMs: values.DATABASE_STARTUP_RETRY_MAX_MS,
+      shutdownDrainMs: values.SHUTDOWN_DRAIN_MS,
+      metricsToken: values.METRICS_TOKEN,
+      otlpEndpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT,
+      serviceName: values.OTEL_SERVICE_NAME,
     },
     webhooks: {
       dispatchEnabled: values.WEBHOOK_DISPATCH_ENABLED ?? true,

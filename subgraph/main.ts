@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { startApp } from './app';
+import { startApp, type App } from './app';
 import { useDevelopmentSecret } from './auth/development-secret';
 import { PluginValidationError } from './categories/category-registry';
 import { createLogger } from './common/logger';
@@ -21,15 +21,43 @@ async function main() {
   const warning = useDevelopmentSecret(config);
   if (warning) logger.warn(warning);
 
-  let app;
+  // SIGTERM (a deploy, a scale-down) and SIGINT drain: readiness 503 at once, no new
+  // connections, requests in flight answered, the webhook batch finished, the pool closed, exit 0.
+  let app: App | undefined;
+  const starting = new AbortController();
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal, drainMs: config.operations.shutdownDrainMs });
+    if (!app) return starting.abort();
+    const { cut } = await app.stop();
+    logger.info('stopped', { cut });
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
   try {
-    app = await startApp(config, { logger });
+    app = await startApp(config, {
+      logger,
+      signal: starting.signal,
+      onListening: (url) => logger.info('listening; connecting to the database', { url }),
+    });
   } catch (error) {
+    if (starting.signal.aborted) {
+      logger.info('stopped before the database was reached');
+      process.exit(0);
+    }
     if (error instanceof PluginValidationError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(1);
     }
     throw error;
+  }
+  if (stopping) {
+    await app.stop();
+    process.exit(0);
   }
   logger.info(`near-miss subgraph ready at ${app.url}`, {
     database: app.database.embedded ? `embedded (${config.dataDir})` : 'server',
@@ -37,19 +65,13 @@ async function main() {
     steps: app.timings,
     categories: app.services.registry.list().map((category) => category.definition.key),
   });
-
-  const shutdown = async (signal: string) => {
-    logger.info('shutting down', { signal });
-    await app.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `near-miss subgraph failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  const fields =
+    error instanceof Error
+      ? { error: `${error.name}: ${error.message}`, stack: error.stack?.split('\n').slice(1, 6).join(' | ') }
+      : { error: String(error) };
+  createLogger('error').error('near-miss subgraph failed to start', fields);
   process.exit(1);
 });

@@ -1,6 +1,5 @@
+import pino from 'pino';
 import type { LogLevel } from '../config';
-
-const levels: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -9,18 +8,30 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-// One JSON line per event. Callers pass identifiers and codes, never free text
-// or person identifiers from reports.
-export function createLogger(
-  level: LogLevel,
-  write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-): Logger {
-  const threshold = levels[level];
-  const log =
-    (at: Exclude<LogLevel, 'silent'>) =>
-    (message: string, fields: Record<string, unknown> = {}) => {
-      if (levels[at] < threshold) return;
-      write(JSON.stringify({ time: new Date().toISOString(), level: at, message, ...fields }));
-    };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+/**
+ * One JSON line per event on stderr (pino): `time`, `level`, `message` and the
+ * fields. Callers pass identifiers and codes, never free text or person
+ * identifiers from reports. Written synchronously, so the last lines before
+ * an exit are not lost.
+ */
+export function createLogger(level: LogLevel, write?: (line: string) => void): Logger {
+  const destination = write
+    ? { write: (line: string) => write(line.trimEnd()) }
+    : pino.destination({ fd: 2, sync: true });
+  const logger = pino(
+    {
+      level,
+      base: undefined,
+      messageKey: 'message',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+  return {
+    debug: (message, fields = {}) => logger.debug(fields, message),
+    info: (message, fields = {}) => logger.info(fields, message),
+    warn: (message, fields = {}) => logger.warn(fields, message),
+    error: (message, fields = {}) => logger.error(fields, message),
+  };
 }

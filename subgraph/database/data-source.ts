@@ -16,6 +16,8 @@ export interface DatabaseOptions {
   /** Schema to work in (tests use one per suite on a shared server). */
   schema?: string;
   poolSize: number;
+  /** Longest wait for a connection: connecting, or a free one from the pool (default 1500 ms). */
+  connectTimeoutMs?: number;
   /**
    * Prepare the report path's statements once per connection (see preparedQuery). Server only, on by
    * default; turn it off behind a proxy that pools transactions (PgBouncer before 1.21 in transaction mode).
@@ -71,13 +73,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       : { logging: false }),
     extra: {
       max: options.poolSize,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 1500,
+      keepAlive: true,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     },
   });
   acceptPostgresTypes(dataSource);
 
   try {
-    if (options.schema) await createSchema(connection, options.schema);
+    if (options.schema) await createSchema(connection, options.schema, options.connectTimeoutMs ?? 1500);
     await dataSource.initialize();
     if (!embeddedServer && options.preparedStatements !== false) usePreparedStatements(dataSource);
   } catch (error) {
@@ -102,9 +106,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 async function createSchema(
   connection: { url?: string; host?: string; port?: number; username?: string; database?: string },
   schema: string,
+  connectTimeoutMs: number,
 ) {
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Unsafe schema name: ${schema}`);
-  const bootstrap = new DataSource({ type: 'postgres', ...connection, installExtensions: false });
+  const bootstrap = new DataSource({
+    type: 'postgres',
+    ...connection,
+    installExtensions: false,
+    extra: { connectionTimeoutMillis: connectTimeoutMs },
+  });
   await bootstrap.initialize();
   try {
     await createSchemaIfMissing(bootstrap, schema);
@@ -138,11 +148,16 @@ export async function migrate(dataSource: DataSource): Promise<string[]> {
  */
 export async function migrateAsOwner(
   database: Database,
-  options: { databaseUrl?: string; migrationUrl?: string; schema?: string },
+  options: { databaseUrl?: string; migrationUrl?: string; schema?: string; connectTimeoutMs?: number },
 ): Promise<string[]> {
   if (!options.migrationUrl || !options.databaseUrl) return migrate(database.dataSource);
   // Two connections: one holds the migration lock while the other migrates.
-  const owner = await openDatabase({ databaseUrl: options.migrationUrl, schema: options.schema, poolSize: 2 });
+  const owner = await openDatabase({
+    databaseUrl: options.migrationUrl,
+    schema: options.schema,
+    poolSize: 2,
+    connectTimeoutMs: options.connectTimeoutMs,
+  });
   try {
     const applied = await migrate(owner.dataSource);
     await grantServiceRoles(owner.dataSource, decodeURIComponent(new URL(options.databaseUrl).username));
@@ -178,4 +193,20 @@ class StatementObserver extends AbstractLogger {
   protected writeLog(_level: LogLevel, _message: LogMessage | LogMessage[]): void {
     // Statements are reported through onQuery only.
   }
+}
+
+/** The pool's state, for metrics (undefined before the data source is initialised). */
+export function poolState(
+  dataSource: DataSource,
+): { total: number; idle: number; waiting: number; max: number } | undefined {
+  const pool = (dataSource.driver as { master?: PgPool } | undefined)?.master;
+  if (!dataSource.isInitialized || !pool) return undefined;
+  return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max };
+}
+
+interface PgPool {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+  options: { max: number };
 }

@@ -1,5 +1,11 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { applicationRole, auditorRole, dispatcherRole, tenantSetting } from '../../migrations/tenant-isolation';
+import {
+  applicationRole,
+  auditorRole,
+  dispatcherRole,
+  monitorRole,
+  tenantSetting,
+} from '../../migrations/tenant-isolation';
 import type { Transaction } from './transaction';
 
 /*
@@ -49,7 +55,7 @@ export async function enterAuditor(tx: Transaction): Promise<void> {
  */
 export async function grantServiceRoles(dataSource: DataSource, login: string): Promise<void> {
   await dataSource.query(
-    `DO $$ BEGIN EXECUTE format('GRANT ${applicationRole}, ${dispatcherRole}, ${auditorRole} TO %I', ${quoteLiteral(login)}); END $$`,
+    `DO $$ BEGIN EXECUTE format('GRANT ${applicationRole}, ${dispatcherRole}, ${auditorRole}, ${monitorRole} TO %I', ${quoteLiteral(login)}); END $$`,
   );
   // Readiness reads which migrations ran; the schema's objects are reached through the roles above.
   await dataSource.query(

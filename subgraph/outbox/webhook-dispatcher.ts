@@ -45,8 +45,8 @@ export interface WebhookDispatcher {
   start(): void;
   /** Claims, sends and records one batch of due deliveries. */
   dispatchOnce(): Promise<DispatchReport>;
-  /** Stops polling, aborts requests in flight and waits for the current batch to be recorded. */
-  stop(): Promise<void>;
+  /** Stops polling and waits for the batch in hand, aborting its sends after `graceMs` (default at once). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export interface DispatchReport {
@@ -63,6 +63,8 @@ export interface WebhookDispatcherOptions {
   random?: () => number;
   /** Resolves receivers' hosts before each delivery (tests); the system resolver when unset. */
   resolveHost?: HostResolver;
+  /** Told each attempt's outcome (metrics). */
+  onOutcome?: (outcome: 'delivered' | 'failed' | 'dead') => void;
 }
 
 type Outcome =
@@ -224,7 +226,9 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     await Promise.all(
       claimed.map(async (delivery) => {
         const outcome = await send(delivery, claimedAt + sendWindowMs);
-        report[await record(delivery, token, outcome)] += 1;
+        const result = await record(delivery, token, outcome);
+        options.onOutcome?.(result);
+        report[result] += 1;
       }),
     );
     return report;
@@ -255,11 +259,13 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       schedule(0);
     },
     dispatchOnce,
-    async stop() {
+    async stop(graceMs = 0) {
       running = false;
       if (timer) clearTimeout(timer);
-      stopping.abort();
+      // The batch in hand finishes (its outcomes recorded) unless it outlasts the grace; then its sends are aborted.
+      const abort = setTimeout(() => stopping.abort(), graceMs);
       await current;
+      clearTimeout(abort);
     },
   };
 }

@@ -1,8 +1,9 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode, isDomainError, type FieldProblem } from '../common/errors';
+import { isDatabaseUnavailable } from '../database/database-faults';
 import type { Logger } from '../common/logger';
-import { currentRequestId } from './request-id';
+import { currentRequestId } from './request-scope';
 
 /** GraphQL's own input-coercion messages, turned into the contract's field problems. */
 export function inputProblemsFromMessage(message: string): FieldProblem[] | undefined {
@@ -41,6 +42,9 @@ function isRequestMistake(code: unknown, error: unknown): boolean {
   return status !== undefined && status >= 400 && status < 500;
 }
 
+/** The code of an answer the database could not give: HTTP 503 with Retry-After, `extensions.retryable: true`. */
+export const serviceUnavailableCode = 'SERVICE_UNAVAILABLE';
+
 /**
  * One place that decides what a client sees of an error: coded domain errors
  * as they are, input errors as BAD_USER_INPUT with fields, anything else
@@ -71,6 +75,21 @@ export function createErrorFormatter(logger: Logger, exposeInternals: boolean) {
       return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST' } };
     }
     const requestId = currentRequestId();
+    if (isDatabaseUnavailable(original)) {
+      logger.warn('database unavailable', {
+        requestId,
+        path: formatted.path,
+        error: original instanceof Error ? original.name : undefined,
+        code: (original as { code?: unknown } | undefined)?.code,
+      });
+      // A mutation may or may not have committed: retrying is safe with its idempotency key or expected version.
+      return {
+        message: 'The database is unavailable; retry later',
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: serviceUnavailableCode, retryable: true, requestId },
+      };
+    }
     logger.error('unexpected error', {
       requestId,
       path: formatted.path,

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { startApp, type App } from '../../subgraph/app';
 import { signToken } from '../../subgraph/auth/jwt';
 import { Role } from '../../subgraph/auth/role';
-import { createLogger } from '../../subgraph/common/logger';
+import { createLogger, type Logger } from '../../subgraph/common/logger';
 import { loadConfig } from '../../subgraph/config';
 import type { HostResolver } from '../../subgraph/outbox/webhook-url';
 
@@ -61,6 +61,8 @@ export async function startTestApp(
     resolveHost?: HostResolver;
     /** Collects every log line the app writes, at the most verbose level. */
     logLines?: string[];
+    /** Where the app logs (silent, or TEST_LOG_LEVEL, otherwise). */
+    logger?: Logger;
   } = {},
 ): Promise<TestApp> {
   const databaseUrl = options.database?.url ?? (process.env.DATABASE_URL || undefined);
@@ -88,9 +90,11 @@ export async function startTestApp(
   const app = await startApp(config, {
     inMemory: true,
     databaseSchema: schema,
-    logger: options.logLines
-      ? createLogger('debug', (line) => options.logLines!.push(line))
-      : createLogger((process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'silent'),
+    logger:
+      options.logger ??
+      (options.logLines
+        ? createLogger('debug', (line) => options.logLines!.push(line))
+        : createLogger((process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'silent')),
     onQuery: (sql) => statements.push(sql),
     resolveHost: options.resolveHost,
   });
