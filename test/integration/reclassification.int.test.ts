@@ -1,5 +1,6 @@
 import { medicationReport, newKey, reportMutation } from '../support/reports';
 import { dataOf, startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -100,12 +101,15 @@ describe('reclassifyAsIncident', () => {
     expect(read.timeline.map((event: { action: string }) => event.action)).toContain(
       'near_miss.reclassified_as_incident',
     );
-    const events = dataOf(
-      await t.graphql('{ nearMissEvents(first: 50) { edges { node { type aggregateId payload } } } }', {}, w.admin),
-    );
-    const event = events.edges
-      .map((edge: { node: Record<string, any> }) => edge.node)
-      .find((node: Record<string, any>) => node.type === 'near_miss.reclassified_as_incident');
+    // The feed shows an event once every older transaction has ended (other tests' too): wait for it.
+    const event = await waitFor('the reclassification event in the feed', async () => {
+      const events = dataOf(
+        await t.graphql('{ nearMissEvents(first: 50) { edges { node { type aggregateId payload } } } }', {}, w.admin),
+      );
+      return events.edges
+        .map((edge: { node: Record<string, any> }) => edge.node)
+        .find((node: Record<string, any>) => node.type === 'near_miss.reclassified_as_incident');
+    });
     expect(event).toMatchObject({ aggregateId: id, payload: { harm: 'LOW', actuality: 'actual' } });
     expect(JSON.stringify(event.payload)).not.toContain('second dose');
 
