@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CategoryDefinition, ReportFacts } from '../../plugins/sdk';
 import { allRoles } from '../auth/role';
 import { applicableGates } from '../gates/applicable-gates';
+import { conditionProblems, parseDetails, withConditions } from './details-conditions';
 import { careSettings, potentialHarms, triageRoutes, verificationMethods, workflowStages } from '../domain/vocabulary';
 import { suggestTriage } from '../triage/triage-suggestion';
 
@@ -41,6 +42,15 @@ const isZodObject = (value: unknown): value is z.ZodObject<z.ZodRawShape> =>
     value !== null &&
     (value as { _zod?: { def?: { type?: string } } })._zod?.def?.type === 'object');
 
+/** The JSON Schema of a category's fields as a form fills them in, or why it cannot be expressed. */
+function detailsJsonSchema(details: CategoryDefinition['details']): Record<string, unknown> | string {
+  try {
+    return z.toJSONSchema(details, { io: 'input', unrepresentable: 'any' });
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 /** Sample reports built from a plugin's example, spanning harms and settings, to exercise its rules at boot. */
 export function sampleReports(definition: CategoryDefinition, details: Record<string, unknown>): ReportFacts[] {
   return potentialHarms.map((potentialHarm, index) => ({
@@ -78,10 +88,15 @@ export function validateDefinition(definition: CategoryDefinition): string[] {
   }
   if (problems.length) return problems;
 
-  const parsedExample = candidate.details.safeParse(candidate.example);
+  const baseSchema = detailsJsonSchema(candidate.details);
+  if (typeof baseSchema === 'string') problems.push(`details cannot be expressed as JSON Schema: ${baseSchema}`);
+  else problems.push(...conditionProblems(definition, baseSchema));
+  if (problems.length) return problems;
+
+  const parsedExample = parseDetails(definition, candidate.example);
   if (!parsedExample.success) {
     problems.push(
-      `example does not match details: ${parsedExample.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join(', ')}`,
+      `example does not match details: ${parsedExample.problems.map((problem) => `${problem.path}: ${problem.message}`).join(', ')}`,
     );
   }
   if (candidate.defaultRoute !== undefined && !triageRoutes.includes(candidate.defaultRoute))
@@ -142,7 +157,7 @@ export function validateDefinition(definition: CategoryDefinition): string[] {
 
   // Rules must run on sample reports without throwing.
   if (parsedExample.success && problems.length === 0) {
-    for (const report of sampleReports(definition, parsedExample.data)) {
+    for (const report of sampleReports(definition, parsedExample.details)) {
       const suggestion = suggestTriage(definition, report);
       for (const failure of suggestion.failures)
         problems.push(`rule ${failure.ruleId} failed on a sample report: ${failure.message}`);
@@ -171,14 +186,7 @@ export class CategoryRegistry {
         problems.push(`key ${definition.key} is already registered by ${this.byKey.get(definition.key)?.source}`);
       }
       if (problems.length) throw new PluginValidationError(name, problems);
-      let fieldsSchema: Record<string, unknown>;
-      try {
-        fieldsSchema = z.toJSONSchema(definition.details, { io: 'input', unrepresentable: 'any' });
-      } catch (error) {
-        throw new PluginValidationError(name, [
-          `details cannot be expressed as JSON Schema: ${(error as Error).message}`,
-        ]);
-      }
+      const fieldsSchema = withConditions(definition, detailsJsonSchema(definition.details) as Record<string, unknown>);
       this.byKey.set(definition.key, {
         definition,
         source,

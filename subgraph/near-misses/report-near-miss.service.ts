@@ -31,13 +31,7 @@ import { loadByIds } from './near-miss.repository';
 import type { NearMiss } from './near-miss.type';
 import { readScopeOf } from './read-scope';
 import { formatReference } from './reference';
-import {
-  maxDetailsLength,
-  parseReport,
-  idempotencyKeySchema,
-  withoutNulls,
-  type ValidReport,
-} from './report-near-miss.schema';
+import { parseReport, idempotencyKeySchema, withoutNulls, type ValidReport } from './report-near-miss.schema';
 import {
   checkCategory,
   claimReport,
@@ -46,6 +40,7 @@ import {
   nextReferenceNumber,
 } from './report-near-miss.repository';
 import { workflowFigures } from './workflow-context';
+import { validateDetails } from './report-details';
 
 export interface ReportRequest {
   /** The report as the client sent it; validated here. */
@@ -320,14 +315,9 @@ function validateReport(
   let details: Record<string, unknown> | undefined;
   const rawDetails = (rawInput as { details?: unknown }).details;
   if (category && rawDetails !== undefined && rawDetails !== null) {
-    const serialised = JSON.stringify(rawDetails) ?? '';
-    if (serialised.length > maxDetailsLength) {
-      problems.push({ path: 'details', message: `must be at most ${maxDetailsLength} characters of JSON` });
-    } else {
-      const parsed = category.definition.details.safeParse(rawDetails);
-      if (parsed.success) details = parsed.data;
-      else problems.push(...toFieldProblems(parsed.error, ['details']));
-    }
+    const parsed = validateDetails(category.definition, rawDetails);
+    if (parsed.success) details = parsed.details;
+    else problems.push(...parsed.problems);
   }
   if (problems.length || !core.report || !key.success || !category || !details) throw badUserInput(dedupe(problems));
   return { report: core.report, category, details, key: key.data };

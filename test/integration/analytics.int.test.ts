@@ -275,6 +275,7 @@ describe('signalHealth and governanceSummary', () => {
           details: {
             location: 'Corridor',
             hazard: 'EQUIPMENT_STORAGE',
+            equipment: 'Mobile hoist',
             madeSafeBy: 'REPORTER',
             storageConstraint: true,
           },
