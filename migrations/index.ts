@@ -13,6 +13,8 @@ import { OneSimilarityIndex1763900010000 } from './1763900010000-OneSimilarityIn
 import { SimilarityKeyLocks1763900011000 } from './1763900011000-SimilarityKeyLocks';
 import { WorkerRoles1763900013000 } from './1763900013000-WorkerRoles';
 import { SealedWebhookSecrets1763900012400 } from './1763900012400-SealedWebhookSecrets';
+import { NearMissAmendment1763900014000 } from './1763900014000-NearMissAmendment';
+import { ContributingFactorCodes1763900015000 } from './1763900015000-ContributingFactorCodes';
 
 /** Every migration, in order. Never edit one that has landed: add a new one. */
 export const migrations = [
@@ -31,4 +33,6 @@ export const migrations = [
   SimilarityKeyLocks1763900011000,
   SealedWebhookSecrets1763900012400,
   WorkerRoles1763900013000,
+  NearMissAmendment1763900014000,
+  ContributingFactorCodes1763900015000,
 ];

@@ -76,6 +76,13 @@ export interface ReportFacts<Details = Record<string, unknown>> {
   preventionReliability: PreventionReliabilityValue;
   workflowStage?: WorkflowStageValue;
   contributingFactors: string[];
+  /**
+   * The contributing factors as codes of the provider's taxonomy (`contributingFactors`
+   * query), when the core has coded them: `OTHER` for text that matched no factor.
+   */
+  contributingFactorCodes?: string[];
+  /** The free-text factors coded `OTHER`, as written. */
+  otherContributingFactors?: string[];
   /** Host ids of what the report is linked to, when given. */
   personId?: string;
   visitId?: string;

@@ -66,7 +66,7 @@ function dimensionKeySql(dimension: TrendDimensionValue, window: string): string
 
 /** The FROM clause a dimension needs. */
 const dimensionFromSql = (dimension: TrendDimensionValue) =>
-  `near_miss n CROSS JOIN zone${dimension === 'CONTRIBUTING_FACTOR' ? ' LEFT JOIN LATERAL unnest(n.contributing_factors) AS factor (name) ON true' : ''}`;
+  `near_miss n CROSS JOIN zone${dimension === 'CONTRIBUTING_FACTOR' ? ' LEFT JOIN LATERAL unnest(n.contributing_factor_codes) AS factor (name) ON true' : ''}`;
 
 export interface BucketCount {
   periodStart: Date;

@@ -28,6 +28,7 @@ export const rootFieldPermissions = {
   'Query.nearMissSignals': 'analytics.read',
   'Query.governanceSummary': 'analytics.read',
   'Query.analyticsSettings': 'settings.read',
+  'Query.contributingFactors': 'categories.read',
   'Mutation.reportNearMiss': 'nearMiss.report',
   'Mutation.acknowledgeNearMiss': 'nearMiss.acknowledge',
   'Mutation.triageNearMiss': 'nearMiss.triage',
@@ -51,6 +52,8 @@ export const rootFieldPermissions = {
   'Mutation.setRepeatTriggerRule': 'riskReviews.configure',
   'Mutation.assignServiceManager': 'riskReviews.configure',
   'Mutation.updateAnalyticsSettings': 'settings.configure',
+  'Mutation.addContributingFactor': 'factors.configure',
+  'Mutation.amendNearMiss': 'nearMiss.amend',
 } as const satisfies Record<string, Operation | 'authenticated'>;
 
 export type RootField = keyof typeof rootFieldPermissions;

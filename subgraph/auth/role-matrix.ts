@@ -40,6 +40,10 @@ export const roleMatrix = {
   'nearMiss.read': rowReaders,
   'categories.read': [...rowReaders, GOVERNANCE],
   'categories.configure': [MANAGER, ADMIN],
+  /** Adding contributing factors to the provider's taxonomy. */
+  'factors.configure': [MANAGER, ADMIN],
+  /** Correcting a report: its reporter before triage (checked in the service), triage leads and managers at any time. */
+  'nearMiss.amend': [...frontline],
   'nearMiss.acknowledge': lineManagement,
   'nearMiss.triage': [...leads, MANAGER, ADMIN],
   'nearMiss.startActions': [...leads, MANAGER, ADMIN],

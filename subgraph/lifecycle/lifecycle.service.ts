@@ -116,6 +116,21 @@ export function overrideProblems(
   return [];
 }
 
+/**
+ * "Which part of the workflow allowed this?": with the provider's setting on
+ * (the default), triage cannot complete until the report names its stage.
+ */
+export function stageProblems(workflowStage: string | null | undefined, required: boolean): FieldProblem[] {
+  if (!required || workflowStage) return [];
+  return [
+    {
+      path: 'workflowStage',
+      message:
+        'is required before triage completes: name the workflow stage that allowed this near miss with amendNearMiss',
+    },
+  ];
+}
+
 export async function triageNearMiss(tx: Transaction, actor: Actor, request: TriageRequest): Promise<NearMiss | null> {
   const { principal } = actor;
   authorizeTransition(principal, 'triage');
@@ -125,7 +140,11 @@ export async function triageNearMiss(tx: Transaction, actor: Actor, request: Tri
     notify: request.notify ?? undefined,
   });
   const { nearMiss, to } = await lockForTransition(tx, actor, request.nearMissId, 'triage', input.expectedVersion);
-  const problems = overrideProblems(nearMiss.suggestedRoute, request.route, input.overrideReason);
+  const settings = await readTenantSettings(tx, nearMiss.tenantId);
+  const problems = [
+    ...overrideProblems(nearMiss.suggestedRoute, request.route, input.overrideReason),
+    ...stageProblems(nearMiss.workflowStage, settings.requireWorkflowStageForTriage),
+  ];
   if (problems.length) throw badUserInput(problems);
   const notify = input.notify ?? nearMiss.suggestedNotify;
   await insertTriage(tx, {

@@ -29,6 +29,8 @@ export class NearMissEntity {
   @Column({ name: 'what_made_this_possible', type: 'text', nullable: true }) whatMadeThisPossible!: string | null;
   @Column({ name: 'contributing_factors', type: 'text', array: true, default: () => "'{}'" })
   contributingFactors!: string[];
+  @Column({ name: 'contributing_factor_codes', type: 'text', array: true, default: () => "'{}'" })
+  contributingFactorCodes!: string[];
   @Column({ name: 'workflow_stage', type: 'text', nullable: true }) workflowStage!: string | null;
   @Column({ name: 'potential_harm', type: 'text' }) potentialHarm!: string;
   @Column({ type: 'jsonb' }) details!: Record<string, unknown>;

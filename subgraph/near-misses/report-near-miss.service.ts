@@ -41,6 +41,8 @@ import {
 } from './report-near-miss.repository';
 import { workflowFigures } from './workflow-context';
 import { validateDetails } from './report-details';
+import { codeFactors, shippedFactors } from '../contributing-factors/factor-coding';
+import { readTaxonomy } from '../contributing-factors/contributing-factor.service';
 
 export interface ReportRequest {
   /** The report as the client sent it; validated here. */
@@ -108,7 +110,16 @@ export async function reportNearMiss(
     throw forbidden(`You may only report into your own services; ${report.serviceId} is not one of them`);
   }
 
-  const facts = toReportFacts(report, details);
+  // Shipped factors win a match, so the provider's own are read only for text the shipped ones leave as OTHER.
+  const shippedCoding = codeFactors(report.contributingFactors, shippedFactors);
+  const coding = shippedCoding.otherTexts.length
+    ? codeFactors(report.contributingFactors, await readTaxonomy(tx, principal.tenantId))
+    : shippedCoding;
+  const facts: ReportFacts = {
+    ...toReportFacts(report, details),
+    contributingFactorCodes: coding.codes,
+    otherContributingFactors: coding.otherTexts,
+  };
   const suggestion = suggestTriage(category.definition, facts);
   if (suggestion.failures.length) {
     services.logger.warn('category rule failed; default route used where needed', {
@@ -196,6 +207,7 @@ export async function reportNearMiss(
       immediateActions: report.immediateActions,
       whatMadeThisPossible: report.whatMadeThisPossible ?? null,
       contributingFactors: report.contributingFactors,
+      contributingFactorCodes: coding.codes,
       workflowStage: report.workflowStage ?? null,
       potentialHarm: report.potentialHarm,
       details,

@@ -472,6 +472,7 @@ onServer('the repeat trigger under concurrency (PostgreSQL server)', () => {
       immediateActions: [],
       whatMadeThisPossible: null,
       contributingFactors: [],
+      contributingFactorCodes: [],
       workflowStage: null,
       potentialHarm: 'LOW',
       details: {},
