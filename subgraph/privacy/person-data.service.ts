@@ -39,7 +39,7 @@ export interface ExportPersonDataInput {
 /**
  * Everything this subgraph holds about one person, for a subject access
  * request: their near misses with every field, triage decisions, gate notes,
- * reporter feedback, linked corrective actions and the audit trail. The
+ * reporter feedback, amendments, linked corrective actions and the audit trail. The
  * export itself is audited, so it runs as a write.
  */
 export async function exportPersonData(
@@ -77,6 +77,7 @@ export async function exportPersonData(
     triages: stored.triages,
     gates: stored.gates,
     feedback: stored.feedback,
+    amendments: stored.amendments,
     correctiveActions: stored.correctiveActions,
     auditTrail: audit,
   };

@@ -345,6 +345,31 @@ describe('amendNearMiss', () => {
   });
 });
 
+describe('amendments and personal data', () => {
+  it('exports an amendment with the person’s data and erases its reason with the rest of their free text', async () => {
+    const tenant = uniqueTenant('amend');
+    const { reporter } = callers(tenant);
+    const admin: Caller = { tenant, sub: 'staff-a', roles: ['ADMIN'] };
+    const { nearMiss } = await report(t, reporter, { personId: 'person-amend-1' });
+    await ok(
+      amendMutation,
+      {
+        input: { id: nearMiss.id, expectedVersion: 1, reason: 'Mrs Amend was moved rooms.', workflowStage: 'HANDOVER' },
+      },
+      reporter,
+    );
+    const exported = await ok(`query { personDataExport(personId: "person-amend-1") }`, {}, admin);
+    expect(exported.amendments).toEqual([expect.objectContaining({ reason: 'Mrs Amend was moved rooms.' })]);
+    await ok(`mutation { erasePersonData(personId: "person-amend-1", reason: "Erasure request 7") }`, {}, admin);
+    const after = await ok(
+      `query($id: ID!) { nearMiss(id: $id) { amendments { reason fields } } }`,
+      { id: nearMiss.id },
+      admin,
+    );
+    expect(after.amendments).toEqual([{ reason: '[erased]', fields: ['workflowStage'] }]);
+  });
+});
+
 describe('a workflow stage before triage completes', () => {
   it('is required by default, names the field, and is satisfied by an amendment', async () => {
     const { reporter, supervisor, lead } = callers(uniqueTenant('stage'));
