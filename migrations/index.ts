@@ -15,6 +15,7 @@ import { WorkerRoles1763900013000 } from './1763900013000-WorkerRoles';
 import { SealedWebhookSecrets1763900012400 } from './1763900012400-SealedWebhookSecrets';
 import { NearMissAmendment1763900014000 } from './1763900014000-NearMissAmendment';
 import { ContributingFactorCodes1763900015000 } from './1763900015000-ContributingFactorCodes';
+import { RecurrenceScope1763900016000 } from './1763900016000-RecurrenceScope';
 
 /** Every migration, in order. Never edit one that has landed: add a new one. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   WorkerRoles1763900013000,
   NearMissAmendment1763900014000,
   ContributingFactorCodes1763900015000,
+  RecurrenceScope1763900016000,
 ];

@@ -119,6 +119,8 @@ export const environment = defineCategory({
     },
   ],
   similarity: ['serviceId', 'details.hazard'],
+  // Its controls are the service's (storage, allocation, scheduling): the same kind anywhere in their services reopens them.
+  recurrenceScope: 'SAME_KIND_IN_SERVICES',
   contributingFactors: [
     'no suitable storage space',
     'equipment moved only before audits',

@@ -138,6 +138,8 @@ export const medication = defineCategory({
     { method: 'SPOT_CHECK', description: 'Spot check of medication rounds against the MAR', everyDays: 14, count: 3 },
   ],
   similarity: ['personId', 'details.medicationName'],
+  // A service-wide control (a MAR redesign) answers for the discrepancy, whoever's medicine it is.
+  kind: ['details.discrepancyType'],
   contributingFactors: [
     'pharmacy change not communicated',
     'handover rushed',

@@ -9,6 +9,7 @@ import {
   type CareSettingValue,
   type PotentialHarmValue,
   type PreventionReliabilityValue,
+  type RecurrenceScopeValue,
   type TriageRouteValue,
   type VerificationMethodValue,
   type WorkflowStageValue,
@@ -20,6 +21,7 @@ export type {
   CareSettingValue as CareSetting,
   PotentialHarmValue as PotentialHarm,
   PreventionReliabilityValue as PreventionReliability,
+  RecurrenceScopeValue as RecurrenceScope,
   TriageRouteValue as TriageRoute,
   VerificationMethodValue as VerificationMethod,
   WorkflowStageValue as WorkflowStage,
@@ -174,6 +176,21 @@ export interface CategoryDefinition<Schema extends DetailsSchema = DetailsSchema
    * `details.<field>` paths.
    */
   similarity: SimilarityField<z.output<Schema>>[];
+  /**
+   * The fields that make two reports "the same kind of near miss" whoever it
+   * happened to: a corrective action with recurrence scope
+   * `SAME_KIND_IN_SERVICES` (a control across its services) reopens on the
+   * same kind in its services. Defaults to the `details.` fields of
+   * `similarity`; an empty list means any near miss of the category.
+   * @example kind: ['details.discrepancyType']
+   */
+  kind?: SimilarityField<z.output<Schema>>[];
+  /**
+   * The recurrence scope suggested for corrective actions on this category's
+   * near misses when the triage lead names none: `SAME_PERSON` (default) or
+   * `SAME_KIND_IN_SERVICES`.
+   */
+  recurrenceScope?: RecurrenceScopeValue;
   /** Extra contributing factors offered on the form. */
   contributingFactors?: string[];
   /** Workflow stages this category usually exposes. */

@@ -167,6 +167,8 @@ export const transport = defineCategory({
     },
   ],
   similarity: ['serviceId', 'details.journey'],
+  // Its controls are the service's (storage, allocation, scheduling): the same kind anywhere in their services reopens them.
+  recurrenceScope: 'SAME_KIND_IN_SERVICES',
   contributingFactors: [
     'transport change sent to one worker’s phone',
     'visit schedule not updated',

@@ -3,7 +3,14 @@ import type { CategoryDefinition, ReportFacts } from '../../plugins/sdk';
 import { allRoles } from '../auth/role';
 import { applicableGates } from '../gates/applicable-gates';
 import { conditionProblems, parseDetails, withConditions } from './details-conditions';
-import { careSettings, potentialHarms, triageRoutes, verificationMethods, workflowStages } from '../domain/vocabulary';
+import {
+  careSettings,
+  potentialHarms,
+  recurrenceScopes,
+  triageRoutes,
+  verificationMethods,
+  workflowStages,
+} from '../domain/vocabulary';
 import { suggestTriage } from '../triage/triage-suggestion';
 
 /** A category that passed validation, with its JSON Schema for host forms. */
@@ -129,6 +136,14 @@ export function validateDefinition(definition: CategoryDefinition): string[] {
       problems.push('verification count must be a positive integer');
   }
   const detailKeys = Object.keys(candidate.details.shape);
+  for (const field of definition.kind ?? []) {
+    const ok =
+      coreLinkFields.includes(field) ||
+      (field.startsWith('details.') && detailKeys.includes(field.slice('details.'.length)));
+    if (!ok) problems.push(`kind field ${field} is neither a core link field nor one of details`);
+  }
+  if (definition.recurrenceScope !== undefined && !recurrenceScopes.includes(definition.recurrenceScope))
+    problems.push(`recurrenceScope ${String(definition.recurrenceScope)} is not ${recurrenceScopes.join(' or ')}`);
   for (const field of definition.similarity) {
     const ok =
       coreLinkFields.includes(field) ||

@@ -81,13 +81,14 @@ export interface AmendedNearMiss {
   suggestedNotify: string[];
   triageDueAt: Date;
   similarityKey: string | null;
+  kindKey: string | null;
 }
 
 export async function updateAmendedNearMiss(tx: Transaction, amended: AmendedNearMiss): Promise<void> {
   await tx.query(
     `UPDATE near_miss SET category = $3, category_version = $4, details = $5::jsonb, workflow_stage = $6,
        contributing_factor_codes = $7::text[], potential_harm = $8, suggested_route = $9, same_day = $10,
-       suggested_notify = $11::text[], triage_due_at = $12, similarity_key = $13,
+       suggested_notify = $11::text[], triage_due_at = $12, similarity_key = $13, kind_key = $14,
        version = version + 1, updated_at = now()
      WHERE tenant_id = $1 AND id = $2::uuid`,
     [
@@ -104,6 +105,7 @@ export async function updateAmendedNearMiss(tx: Transaction, amended: AmendedNea
       amended.suggestedNotify,
       amended.triageDueAt.toISOString(),
       amended.similarityKey,
+      amended.kindKey,
     ],
   );
 }

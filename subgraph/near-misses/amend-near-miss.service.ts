@@ -20,7 +20,7 @@ import {
   type RepeatTriggerInput,
 } from '../patterns/repeat-trigger';
 import { repeatKeys } from '../patterns/repeat-trigger-keys';
-import { similarityKey } from '../patterns/similarity-key';
+import { kindKey, similarityKey } from '../patterns/similarity-key';
 import type { Actor } from '../server/actor';
 import { ChangeLog, lockNearMiss, readNearMiss } from '../status-changes/status-change.service';
 import { readTenantSettings, windowsOf } from '../tenant-settings/tenant-settings';
@@ -148,9 +148,11 @@ export async function amendNearMiss(tx: Transaction, actor: Actor, request: Amen
   };
   const similarity = similarityKey(category.definition, facts);
   const previousCategory = services.registry.get(current.categoryKey);
-  const previousSimilarity = previousCategory
-    ? similarityKey(previousCategory.definition, factsOf(current, previousCategory))
-    : null;
+  const previousFacts = previousCategory && factsOf(current, previousCategory);
+  const previousSimilarity =
+    previousCategory && previousFacts ? similarityKey(previousCategory.definition, previousFacts) : null;
+  const kind = kindKey(category.definition, facts);
+  const previousKind = previousCategory && previousFacts ? kindKey(previousCategory.definition, previousFacts) : null;
   const newKeys = repeatKeys(category.definition, facts, similarity);
   const oldKeys = await loadOwnKeys(tx, principal.tenantId, current.id);
   const addedKeys = newKeys.filter((key) => !oldKeys.includes(key.key));
@@ -211,6 +213,7 @@ export async function amendNearMiss(tx: Transaction, actor: Actor, request: Amen
       ? triageDueAt(nearMiss.reportedAt, suggestion.sameDay, windows)
       : nearMiss.triageDueBy,
     similarityKey: similarity,
+    kindKey: kind,
   });
   await dropOwnKeys(tx, principal.tenantId, nearMiss.id, droppedKeys);
   const plan = trigger && planRepeatTrigger(trigger, scanOf(trigger, rule, check.findings));
@@ -233,6 +236,7 @@ export async function amendNearMiss(tx: Transaction, actor: Actor, request: Amen
     serviceId: nearMiss.serviceId,
     category: after.category,
     similarityKey: similarity !== previousSimilarity ? similarity : null,
+    kindKey: kind !== previousKind ? kind : null,
     occurredAt: nearMiss.occurredAt,
     reportedAt: nearMiss.reportedAt,
   };

@@ -54,6 +54,8 @@ export class NearMissEntity {
 
   // Patterns: the category's similarity fields, hashed at report time, and the workflow context.
   @Column({ name: 'similarity_key', type: 'text', nullable: true }) similarityKey!: string | null;
+  /** The same kind of near miss whoever it happened to (the category's `kind` fields), hashed. */
+  @Column({ name: 'kind_key', type: 'text', nullable: true }) kindKey!: string | null;
   @Column({ name: 'workflow_context', type: 'jsonb', nullable: true }) workflowContext!: Record<string, unknown> | null;
   @Column({ name: 'minutes_after_shift_start', type: 'integer', nullable: true }) minutesAfterShiftStart!:
     number | null;

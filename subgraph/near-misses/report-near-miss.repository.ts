@@ -220,6 +220,7 @@ export interface NewNearMiss {
   whatMadeThisPossible: string | null;
   contributingFactors: string[];
   contributingFactorCodes: string[];
+  kindKey: string | null;
   workflowStage: string | null;
   potentialHarm: string;
   details: Record<string, unknown>;
@@ -265,6 +266,7 @@ const nearMissValues: readonly [column: string, value: (nearMiss: NewNearMiss) =
   ['what_made_this_possible', (n) => n.whatMadeThisPossible],
   ['contributing_factors', (n) => n.contributingFactors],
   ['contributing_factor_codes', (n) => n.contributingFactorCodes],
+  ['kind_key', (n) => n.kindKey],
   ['workflow_stage', (n) => n.workflowStage],
   ['potential_harm', (n) => n.potentialHarm],
   ['details', (n) => JSON.stringify(n.details)],

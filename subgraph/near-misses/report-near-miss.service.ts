@@ -22,7 +22,7 @@ import {
   reportRepeatInput,
   scanOf,
 } from '../patterns/repeat-trigger';
-import { similarityKey } from '../patterns/similarity-key';
+import { kindKey, similarityKey } from '../patterns/similarity-key';
 import type { Actor } from '../server/actor';
 import { readTenantSettings, windowsOf } from '../tenant-settings/tenant-settings';
 import { suggestTriage, type TriageSuggestion } from '../triage/triage-suggestion';
@@ -208,6 +208,7 @@ export async function reportNearMiss(
       whatMadeThisPossible: report.whatMadeThisPossible ?? null,
       contributingFactors: report.contributingFactors,
       contributingFactorCodes: coding.codes,
+      kindKey: kindKey(category.definition, facts),
       workflowStage: report.workflowStage ?? null,
       potentialHarm: report.potentialHarm,
       details,
@@ -230,6 +231,7 @@ export async function reportNearMiss(
     serviceId: report.serviceId,
     category: category.definition.key,
     similarityKey: similarity,
+    kindKey: kindKey(category.definition, facts),
     occurredAt: report.occurredAt,
     reportedAt: now,
   };

@@ -4,6 +4,33 @@ import { canonicalJson, sha256 } from '../common/canonical-json';
 const normalise = (value: unknown): unknown =>
   typeof value === 'string' ? value.trim().toLowerCase().replace(/\s+/g, ' ') : value;
 
+const fieldValue = (report: ReportFacts, field: string): unknown =>
+  field.startsWith('details.')
+    ? report.details[field.slice('details.'.length)]
+    : (report as unknown as Record<string, unknown>)[field];
+
+/** The fields that make two reports of a category the same kind (see `kind` in the SDK). */
+export const kindFields = (category: Pick<CategoryDefinition, 'similarity' | 'kind'>): readonly string[] =>
+  category.kind ?? category.similarity.filter((field) => field.startsWith('details.'));
+
+/**
+ * Two reports of a category are the same kind when they agree on its kind
+ * fields, whoever they happened to: what a service-wide control answers for.
+ * Null when a kind field is empty.
+ */
+export function kindKey(
+  category: Pick<CategoryDefinition, 'key' | 'similarity' | 'kind'>,
+  report: ReportFacts,
+): string | null {
+  const values: unknown[] = [];
+  for (const field of kindFields(category)) {
+    const value = fieldValue(report, field);
+    if (value === undefined || value === null || value === '') return null;
+    values.push(normalise(value));
+  }
+  return sha256(canonicalJson(['kind', category.key, ...values])).slice(0, 32);
+}
+
 /**
  * Two reports of a category are "similar" when they agree on every field its
  * plugin names in `similarity` (e.g. same person and same medication). The key

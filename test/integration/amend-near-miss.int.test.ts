@@ -124,7 +124,10 @@ describe('amendNearMiss', () => {
   it('after triage, refuses the reporter and lets a triage lead amend stage and factors; trends follow', async () => {
     const tenant = uniqueTenant('amend');
     const { reporter, supervisor, lead, analyst } = callers(tenant);
-    const { nearMiss } = await report(t, reporter, { contributingFactors: ['MAR layout unclear'] });
+    const { nearMiss } = await report(t, reporter, {
+      contributingFactors: ['MAR layout unclear'],
+      occurredAt: daysAgo(2),
+    });
     const acknowledged = await ok(acknowledgeMutation, { id: nearMiss.id, v: 1 }, supervisor);
     const triaged = dataOf(await triage(nearMiss.id, acknowledged.version, lead));
 
@@ -167,6 +170,19 @@ describe('amendNearMiss', () => {
       amendments: [{ by: { id: 'staff-20' }, fields: ['workflowStage', 'contributingFactorCodes'] }],
     });
     expect(await trends('WORKFLOW_STAGE')).toEqual({ HANDOVER: 1 });
+    const signals = dataOf(
+      await t.graphql(
+        `query { nearMissSignals(groupBy: [WORKFLOW_STAGE], interval: DAY) { workflowStage points { count } } }`,
+        {},
+        analyst,
+      ),
+    );
+    expect(
+      signals.map((series: { workflowStage: string; points: { count: number }[] }) => [
+        series.workflowStage,
+        series.points.reduce((sum, point) => sum + point.count, 0),
+      ]),
+    ).toEqual([['HANDOVER', 1]]);
     expect(await trends('CONTRIBUTING_FACTOR')).toEqual({ 'COMMUNICATION.HANDOVER': 1, 'COMMUNICATION.RECORDS': 1 });
 
     // ANALYST sees that it was amended and which fields, not why or by whom.

@@ -447,6 +447,73 @@ describe('automatic reopening on recurrence', () => {
     expect((await ok(actionPlanQuery, { id: nearMiss.id }, w.manager)).status).toBe('REOPENED');
   });
 
+  it('reopens a service-wide control on the same kind of near miss to another person in its services, not on another kind', async () => {
+    const w = world();
+    const nearMiss = await triaged(w);
+    const action = await ok(
+      addActionMutation,
+      { input: actionInput([nearMiss.id], { recurrenceScope: 'SAME_KIND_IN_SERVICES', serviceIds: ['north'] }) },
+      w.lead,
+    );
+    await ok(completeActionMutation, { id: action.id, evidence: ['MAR template v2', 'BRF-1'] }, w.owner);
+    const [stored] = await t.app.database.dataSource.query(
+      `SELECT recurrence_scope FROM corrective_action WHERE id = $1`,
+      [action.id],
+    );
+    expect(stored.recurrence_scope).toBe('SAME_KIND_IN_SERVICES');
+
+    // Another kind (a label mismatch) to another person: the MAR control does not answer for it.
+    await ok(
+      reportMutation,
+      {
+        input: medicationReport(
+          { personId: 'person-5', occurredAt: new Date().toISOString() },
+          { medicationName: 'Insulin glargine', discrepancyType: 'LABEL_MISMATCH' },
+        ),
+        key: newKey(),
+      },
+      w.reporter,
+    );
+    expect((await ok(actionPlanQuery, { id: nearMiss.id }, w.lead)).correctiveActions).toEqual([
+      { id: action.id, status: 'DONE', effective: null },
+    ]);
+
+    // The same kind (a MAR entry signed for the wrong time) to another person, another medicine.
+    const recurrence = (
+      await ok(
+        reportMutation,
+        {
+          input: medicationReport(
+            { personId: 'person-6', occurredAt: new Date().toISOString() },
+            { medicationName: 'Metformin 500mg' },
+          ),
+          key: newKey(),
+        },
+        w.reporter,
+      )
+    ).nearMiss;
+    const plan = await ok(actionPlanQuery, { id: nearMiss.id }, w.lead);
+    expect(plan.status).toBe('REOPENED');
+    expect(plan.correctiveActions).toEqual([{ id: action.id, status: 'OPEN', effective: false }]);
+    const [event] = await t.app.database.dataSource.query(
+      `SELECT payload FROM outbox_event WHERE tenant_id = $1 AND event_type = 'corrective_action.reopened'`,
+      [w.tenant],
+    );
+    expect(event.payload).toMatchObject({ cause: { kind: 'recurrence', nearMissId: recurrence.id } });
+  });
+
+  it('takes the recurrence scope its category suggests when none is given', async () => {
+    const w = world();
+    const nearMiss = await triaged(w);
+    const action = await ok(
+      `mutation($input: CorrectiveActionInput!) { addCorrectiveAction(input: $input) { recurrenceScope } }`,
+      { input: actionInput([nearMiss.id]) },
+      w.lead,
+    );
+    // Medication suggests none: the person (and medicine), as before.
+    expect(action.recurrenceScope).toBe('SAME_PERSON');
+  });
+
   it("does not reopen for a report outside the action's services", async () => {
     const w = world();
     const { nearMiss } = await verifiedAction(w);

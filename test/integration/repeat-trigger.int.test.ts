@@ -473,6 +473,7 @@ onServer('the repeat trigger under concurrency (PostgreSQL server)', () => {
       whatMadeThisPossible: null,
       contributingFactors: [],
       contributingFactorCodes: [],
+      kindKey: null,
       workflowStage: null,
       potentialHarm: 'LOW',
       details: {},
