@@ -16,6 +16,7 @@ import { SealedWebhookSecrets1763900012400 } from './1763900012400-SealedWebhook
 import { NearMissAmendment1763900014000 } from './1763900014000-NearMissAmendment';
 import { ContributingFactorCodes1763900015000 } from './1763900015000-ContributingFactorCodes';
 import { RecurrenceScope1763900016000 } from './1763900016000-RecurrenceScope';
+import { WeakOnlyOverride1763900017000 } from './1763900017000-WeakOnlyOverride';
 
 /** Every migration, in order. Never edit one that has landed: add a new one. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   NearMissAmendment1763900014000,
   ContributingFactorCodes1763900015000,
   RecurrenceScope1763900016000,
+  WeakOnlyOverride1763900017000,
 ];

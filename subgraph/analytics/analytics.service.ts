@@ -326,6 +326,7 @@ export async function governanceSummary(
       weakOnlyActionPlans: figures.weakOnlyActionPlans,
       verificationOutcomes: figures.verification,
       reopenedItems: figures.reopenedItems,
+      weakOnlyOverrides: figures.weakOnlyOverrides,
       sharedLearning: await loadActionsAcrossServices(tx, scope.tenantId, {
         from: period.from,
         to: period.to,

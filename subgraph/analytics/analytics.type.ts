@@ -196,6 +196,11 @@ export class GovernanceSummary {
   @Field(() => VerificationOutcomes, { description: 'Checks performed in the period' })
   verificationOutcomes!: VerificationOutcomes;
   @Field(() => Int, { description: 'Near misses reopened in the period' }) reopenedItems!: number;
+  @Field(() => Int, {
+    description:
+      'Near misses a manager closed in the period on weaker actions alone although severe harm, a repeat review or an ineffective action called for more',
+  })
+  weakOnlyOverrides!: number;
   @Field(() => [CorrectiveAction], {
     description: 'Actions of the period that apply to more than one service: learning shared across services',
   })

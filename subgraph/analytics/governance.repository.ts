@@ -14,6 +14,7 @@ export interface GovernanceFigures {
   weakOnlyActionPlans: number;
   verification: { pass: number; partial: number; fail: number };
   reopenedItems: number;
+  weakOnlyOverrides: number;
   riskReviewsOpened: number;
   riskReviewsConcluded: number;
   riskReviewsOverdue: number;
@@ -32,6 +33,7 @@ interface GovernanceRow {
   partial: number;
   fail: number;
   reopened: number;
+  weak_only_overrides: number;
   reviews_opened: number;
   reviews_concluded: number;
   reviews_overdue: number;
@@ -90,6 +92,9 @@ export async function loadGovernanceFigures(
        (SELECT fail FROM verification) AS fail,
        (SELECT count(*)::int FROM near_miss n WHERE n.tenant_id = $1 AND n.reopened_at >= $4 AND n.reopened_at < $5
           AND ($2::text[] IS NULL OR n.service_id = ANY($2)) AND ($3::text[] IS NULL OR n.service_id = ANY($3))) AS reopened,
+       (SELECT count(*)::int FROM near_miss n WHERE n.tenant_id = $1 AND n.closed_at >= $4 AND n.closed_at < $5
+          AND n.weak_only_override_reason IS NOT NULL
+          AND ($2::text[] IS NULL OR n.service_id = ANY($2)) AND ($3::text[] IS NULL OR n.service_id = ANY($3))) AS weak_only_overrides,
        (SELECT count(*)::int FROM scoped_reviews WHERE opened_at >= $4 AND opened_at < $5) AS reviews_opened,
        (SELECT count(*)::int FROM scoped_reviews WHERE concluded_at >= $4 AND concluded_at < $5) AS reviews_concluded,
        (SELECT count(*)::int FROM scoped_reviews WHERE status = 'OPEN' AND due_by < $7) AS reviews_overdue`,
@@ -101,6 +106,7 @@ export async function loadGovernanceFigures(
     weakOnlyActionPlans: row.weak_only,
     verification: { pass: row.pass, partial: row.partial, fail: row.fail },
     reopenedItems: row.reopened,
+    weakOnlyOverrides: row.weak_only_overrides,
     riskReviewsOpened: row.reviews_opened,
     riskReviewsConcluded: row.reviews_concluded,
     riskReviewsOverdue: row.reviews_overdue,

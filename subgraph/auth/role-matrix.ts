@@ -67,6 +67,8 @@ export const roleMatrix = {
   'verification.record': lineManagement,
   /** Closing with actions whose verification has not concluded. */
   'nearMiss.closeBeforeVerification': [MANAGER, ADMIN],
+  /** Closing on weaker actions alone although severe harm, a repeat review or an ineffective action needs more. */
+  'nearMiss.overrideWeakOnly': [MANAGER, ADMIN],
   'nearMiss.recordNoActionNeeded': [...leads, MANAGER, ADMIN],
   'privacy.export': [MANAGER, ADMIN],
   'privacy.erase': [ADMIN],

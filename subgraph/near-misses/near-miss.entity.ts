@@ -51,6 +51,8 @@ export class NearMissEntity {
   @Column({ name: 'reopen_reason', type: 'text', nullable: true }) reopenReason!: string | null;
   @Column({ name: 'reopen_count', type: 'integer', default: 0 }) reopenCount!: number;
   @Column({ name: 'no_action_reason', type: 'text', nullable: true }) noActionReason!: string | null;
+  /** Why a manager closed it on weaker actions alone although it needed a stronger control. */
+  @Column({ name: 'weak_only_override_reason', type: 'text', nullable: true }) weakOnlyOverrideReason!: string | null;
 
   // Patterns: the category's similarity fields, hashed at report time, and the workflow context.
   @Column({ name: 'similarity_key', type: 'text', nullable: true }) similarityKey!: string | null;

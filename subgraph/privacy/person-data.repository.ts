@@ -110,7 +110,8 @@ export async function eraseFreeText(
   await tx.query(
     `UPDATE near_miss SET what_happened = $3, how_detected = $3, what_prevented_harm = $3, what_made_this_possible = CASE WHEN what_made_this_possible IS NULL THEN NULL ELSE $3 END,
        immediate_actions = ARRAY[$3], outcome = CASE WHEN outcome IS NULL THEN NULL ELSE $3 END, reopen_reason = CASE WHEN reopen_reason IS NULL THEN NULL ELSE $3 END,
-       no_action_reason = CASE WHEN no_action_reason IS NULL THEN NULL ELSE $3 END, details = '{}'::jsonb, person_id = NULL, similarity_key = NULL, kind_key = NULL,
+       no_action_reason = CASE WHEN no_action_reason IS NULL THEN NULL ELSE $3 END,
+       weak_only_override_reason = CASE WHEN weak_only_override_reason IS NULL THEN NULL ELSE $3 END, details = '{}'::jsonb, person_id = NULL, similarity_key = NULL, kind_key = NULL,
        visit_id = NULL, medication_record_id = NULL, care_plan_id = NULL,
        erased_at = now(), version = version + 1, updated_at = now()
      WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,

@@ -331,6 +331,49 @@ describe('corrective actions and verification', () => {
   });
 });
 
+describe('closing on weaker actions alone', () => {
+  it('is refused for severe potential harm; a manager may override with a reason, counted in governance', async () => {
+    const w = world();
+    const nearMiss = await triaged(w, { potentialHarm: 'SEVERE' });
+    const action = await ok(
+      addActionMutation,
+      {
+        input: actionInput([nearMiss.id], {
+          title: 'Remind staff to check the MAR time',
+          actionType: 'REMINDER',
+          strength: 'WEAKER',
+          evidenceRequired: ['briefing sign-off'],
+        }),
+      },
+      w.lead,
+    );
+    await ok(completeActionMutation, { id: action.id, evidence: ['BRF-7'] }, w.owner);
+    const current = await ok(actionPlanQuery, { id: nearMiss.id }, w.manager);
+    const close = (caller: Caller, weakOnlyOverrideReason?: string) =>
+      t.graphql(
+        `mutation($id: ID!, $v: Int!, $reason: String) { closeNearMiss(id: $id, expectedVersion: $v, outcome: "Staff reminded.", weakOnlyOverrideReason: $reason) { status } }`,
+        { id: nearMiss.id, v: current.version, reason: weakOnlyOverrideReason },
+        caller,
+      );
+    const refused = await close(w.manager);
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', weakOnly: true });
+    expect(refused.errors?.[0].message).toMatch(/its potential harm is severe/);
+    // A lead cannot override.
+    expect((await close(w.lead, 'Short of time')).errors?.[0].extensions?.code).toBe('CONFLICT');
+    expect(dataOf(await close(w.manager, 'Pharmacy redesign is funded next quarter; interim reminder only.'))).toEqual({
+      status: 'CLOSED',
+    });
+    const board: Caller = { tenant: w.tenant, sub: 'board', roles: ['GOVERNANCE'] };
+    expect(
+      await ok(
+        `query($from: DateTime!, $to: DateTime!) { governanceSummary(from: $from, to: $to) { weakOnlyOverrides } }`,
+        { from: new Date(Date.now() - 7 * day).toISOString(), to: new Date(Date.now() + 60_000).toISOString() },
+        board,
+      ),
+    ).toEqual({ weakOnlyOverrides: 1 });
+  });
+});
+
 describe('automatic reopening on recurrence', () => {
   async function verifiedAction(w: World) {
     const nearMiss = await triaged(w);
