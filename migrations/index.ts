@@ -17,6 +17,7 @@ import { NearMissAmendment1763900014000 } from './1763900014000-NearMissAmendmen
 import { ContributingFactorCodes1763900015000 } from './1763900015000-ContributingFactorCodes';
 import { RecurrenceScope1763900016000 } from './1763900016000-RecurrenceScope';
 import { WeakOnlyOverride1763900017000 } from './1763900017000-WeakOnlyOverride';
+import { ActionTarget1763900018000 } from './1763900018000-ActionTarget';
 
 /** Every migration, in order. Never edit one that has landed: add a new one. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   ContributingFactorCodes1763900015000,
   RecurrenceScope1763900016000,
   WeakOnlyOverride1763900017000,
+  ActionTarget1763900018000,
 ];

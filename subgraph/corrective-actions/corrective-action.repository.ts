@@ -25,7 +25,7 @@ export const actionScopeOf = (principal: Principal): ActionScope => ({
 export type ActionTarget = Pick<CorrectiveAction, 'id' | 'tenantId'>;
 
 const actionColumns = `a.id, a.tenant_id, a.title, a.owner_id, a.due_by, a.status, a.action_type, a.strength, a.evidence_required, a.evidence,
-  a.target, a.service_ids, a.monitoring_days, a.recurrence_scope, a.completed_at, a.cancelled_reason, a.effective, a.effectiveness_reason, a.reopen_count`;
+  a.target, a.service_ids, a.monitoring_days, a.recurrence_scope, a.target_max_recurrences, a.completed_at, a.cancelled_reason, a.effective, a.effectiveness_reason, a.reopen_count`;
 
 /** A corrective_action row as read by `actionColumns`. */
 export interface ActionRow {
@@ -43,6 +43,7 @@ export interface ActionRow {
   service_ids: string[];
   monitoring_days: number;
   recurrence_scope: RecurrenceScopeValue;
+  target_max_recurrences: number;
   completed_at: Date | null;
   cancelled_reason: string | null;
   effective: boolean | null;
@@ -87,6 +88,7 @@ export function toAction(row: ActionRow, now = new Date()): CorrectiveAction {
     serviceIds: row.service_ids,
     monitoringDays: row.monitoring_days,
     recurrenceScope: row.recurrence_scope,
+    targetMaxRecurrences: row.target_max_recurrences,
     monitoringUntil: completedAt ? monitoringUntil(completedAt, row.monitoring_days) : undefined,
     completedAt,
     cancelledReason: row.cancelled_reason,
@@ -398,6 +400,43 @@ export async function lockRecurrentActions(tx: Transaction, report: RecurrencePr
   return rows.map((row) => ({ id: row.id, tenantId: row.tenant_id, ownerId: row.owner_id, title: row.title }));
 }
 
+/**
+ * Near misses of what an action answers for (its scope: the similarity or
+ * kind keys of its own near misses, their categories, in its services), not
+ * its own, that occurred in each window.
+ */
+export async function countTargetOccurrences(
+  tx: Transaction,
+  action: { id: string; tenantId: string; serviceIds: string[]; recurrenceScope: RecurrenceScopeValue },
+  windows: { from: Date; to: Date }[],
+): Promise<number[]> {
+  // Hand-written: one count per window over the near misses matching the action's own by key.
+  const [row]: { counts: number[] }[] = await tx.query(
+    `WITH own AS (
+       SELECT n.id, n.category, CASE WHEN $4 = 'SAME_KIND_IN_SERVICES' THEN n.kind_key ELSE n.similarity_key END AS key
+         FROM corrective_action_near_miss l JOIN near_miss n ON n.id = l.near_miss_id
+        WHERE l.tenant_id = $1 AND l.action_id = $2::uuid
+     ), windows AS (SELECT * FROM unnest($5::timestamptz[], $6::timestamptz[]) WITH ORDINALITY AS w (from_at, to_at, position))
+     SELECT ARRAY(
+       SELECT (SELECT count(*)::int FROM near_miss n
+                WHERE n.tenant_id = $1 AND n.service_id = ANY($3::text[])
+                  AND n.occurred_at >= w.from_at AND n.occurred_at < w.to_at
+                  AND n.id NOT IN (SELECT id FROM own)
+                  AND (n.category, CASE WHEN $4 = 'SAME_KIND_IN_SERVICES' THEN n.kind_key ELSE n.similarity_key END)
+                      IN (SELECT category, key FROM own WHERE key IS NOT NULL))
+         FROM windows w ORDER BY w.position) AS counts`,
+    [
+      action.tenantId,
+      action.id,
+      action.serviceIds,
+      action.recurrenceScope,
+      windows.map((window) => window.from.toISOString()),
+      windows.map((window) => window.to.toISOString()),
+    ],
+  );
+  return row.counts;
+}
+
 export interface NewAction {
   tenantId: string;
   title: string;
@@ -410,6 +449,7 @@ export interface NewAction {
   serviceIds: string[];
   monitoringDays: number;
   recurrenceScope: RecurrenceScopeValue;
+  targetMaxRecurrences: number;
   createdBy: string;
 }
 

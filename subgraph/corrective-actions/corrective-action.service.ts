@@ -82,6 +82,7 @@ export interface ActionRequest {
   serviceIds?: string[] | null;
   monitoringDays?: number | null;
   recurrenceScope?: RecurrenceScopeValue | null;
+  targetMaxRecurrences?: number | null;
 }
 
 const actionSchema = (now: Date) =>
@@ -100,6 +101,7 @@ const actionSchema = (now: Date) =>
     target: text(500),
     serviceIds: z.array(text(100)).min(1).max(50).optional(),
     monitoringDays: z.number().int().min(1).max(730).optional(),
+    targetMaxRecurrences: z.number().int().min(0).max(1000).optional(),
   });
 
 /**
@@ -135,6 +137,7 @@ export async function addCorrectiveAction(
     actionType: request.actionType ?? undefined,
     serviceIds: request.serviceIds ?? undefined,
     monitoringDays: request.monitoringDays ?? undefined,
+    targetMaxRecurrences: request.targetMaxRecurrences ?? undefined,
   });
   const { strength, problems } = resolveStrength(input.actionType, input.strength);
   if (problems.length || !strength) throw badUserInput(problems);
@@ -167,6 +170,7 @@ export async function addCorrectiveAction(
     serviceIds,
     monitoringDays: input.monitoringDays ?? 42,
     recurrenceScope,
+    targetMaxRecurrences: input.targetMaxRecurrences ?? 0,
     createdBy: principal.staffId,
   });
   const action = { id, tenantId: principal.tenantId };

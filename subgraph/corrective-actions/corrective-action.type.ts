@@ -55,6 +55,11 @@ export class CorrectiveAction {
   monitoringDays!: number;
   @Field(() => RecurrenceScope, { description: 'Which later near miss reopens it within monitoringDays' })
   recurrenceScope!: RecurrenceScopeValue;
+  @Field(() => Int, {
+    description:
+      'The measurable target: at most this many near misses of what it answers for (recurrenceScope, serviceIds) in monitoringDays after completion',
+  })
+  targetMaxRecurrences!: number;
   @Field({ nullable: true }) monitoringUntil?: Date;
   @Field({ nullable: true }) completedAt?: Date;
   @Field(() => String, { nullable: true }) cancelledReason!: string | null;
@@ -131,6 +136,29 @@ export class CorrectiveActionInput {
     description: "Defaults to what the near misses' category suggests (SAME_PERSON unless its plugin says otherwise)",
   })
   recurrenceScope?: RecurrenceScopeValue;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'At most this many near misses of what it answers for during monitoringDays after completion (default 0)',
+  })
+  targetMaxRecurrences?: number;
+}
+
+@ObjectType({
+  description:
+    'The measurable target evaluated: near misses of what the action answers for (its recurrence scope, in its services) over monitoringDays before completion and since',
+})
+export class TargetEvaluation {
+  @Field(() => Int) windowDays!: number;
+  @Field(() => Int, { description: 'In the window before completion (before now, while open)' }) before!: number;
+  @Field(() => Int, { nullable: true, description: 'Since completion, within the window; null until completed' })
+  after!: number | null;
+  @Field(() => Int) maxAfter!: number;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'False once after exceeds maxAfter; true once the window has passed within it; null until then',
+  })
+  met!: boolean | null;
 }
 
 @InputType()

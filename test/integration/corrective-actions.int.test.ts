@@ -520,6 +520,12 @@ describe('automatic reopening on recurrence', () => {
     expect((await ok(actionPlanQuery, { id: nearMiss.id }, w.lead)).correctiveActions).toEqual([
       { id: action.id, status: 'DONE', effective: null },
     ]);
+    // Its measurable target: none of its kind in its services since completion (the other kind does not count).
+    const target = `query($id: ID!) { correctiveAction(id: $id) { targetMaxRecurrences targetEvaluation { windowDays before after maxAfter met } } }`;
+    expect(await ok(target, { id: action.id }, w.lead)).toEqual({
+      targetMaxRecurrences: 0,
+      targetEvaluation: { windowDays: 42, before: 0, after: 0, maxAfter: 0, met: null },
+    });
 
     // The same kind (a MAR entry signed for the wrong time) to another person, another medicine.
     const recurrence = (
@@ -543,6 +549,14 @@ describe('automatic reopening on recurrence', () => {
       [w.tenant],
     );
     expect(event.payload).toMatchObject({ cause: { kind: 'recurrence', nearMissId: recurrence.id } });
+    // Reopened, it counts again from now: the recurrence is in the window before.
+    expect((await ok(target, { id: action.id }, w.lead)).targetEvaluation).toEqual({
+      windowDays: 42,
+      before: 1,
+      after: null,
+      maxAfter: 0,
+      met: null,
+    });
   });
 
   it('takes the recurrence scope its category suggests when none is given', async () => {
