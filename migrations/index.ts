@@ -13,11 +13,11 @@ import { OneSimilarityIndex1763900010000 } from './1763900010000-OneSimilarityIn
 import { SimilarityKeyLocks1763900011000 } from './1763900011000-SimilarityKeyLocks';
 import { WorkerRoles1763900013000 } from './1763900013000-WorkerRoles';
 import { SealedWebhookSecrets1763900012400 } from './1763900012400-SealedWebhookSecrets';
-import { NearMissAmendment1763900014000 } from './1763900014000-NearMissAmendment';
-import { ContributingFactorCodes1763900015000 } from './1763900015000-ContributingFactorCodes';
-import { RecurrenceScope1763900016000 } from './1763900016000-RecurrenceScope';
-import { WeakOnlyOverride1763900017000 } from './1763900017000-WeakOnlyOverride';
-import { ActionTarget1763900018000 } from './1763900018000-ActionTarget';
+import { NearMissAmendment1763900021000 } from './1763900021000-NearMissAmendment';
+import { ContributingFactorCodes1763900022000 } from './1763900022000-ContributingFactorCodes';
+import { RecurrenceScope1763900023000 } from './1763900023000-RecurrenceScope';
+import { WeakOnlyOverride1763900024000 } from './1763900024000-WeakOnlyOverride';
+import { ActionTarget1763900025000 } from './1763900025000-ActionTarget';
 
 /** Every migration, in order. Never edit one that has landed: add a new one. */
 export const migrations = [
@@ -36,9 +36,9 @@ export const migrations = [
   SimilarityKeyLocks1763900011000,
   SealedWebhookSecrets1763900012400,
   WorkerRoles1763900013000,
-  NearMissAmendment1763900014000,
-  ContributingFactorCodes1763900015000,
-  RecurrenceScope1763900016000,
-  WeakOnlyOverride1763900017000,
-  ActionTarget1763900018000,
+  NearMissAmendment1763900021000,
+  ContributingFactorCodes1763900022000,
+  RecurrenceScope1763900023000,
+  WeakOnlyOverride1763900024000,
+  ActionTarget1763900025000,
 ];

@@ -1,4 +1,4 @@
-import { ContributingFactorCodes1763900015000 } from '../../migrations/1763900015000-ContributingFactorCodes';
+import { ContributingFactorCodes1763900022000 } from '../../migrations/1763900022000-ContributingFactorCodes';
 import { acknowledgeMutation, triageMutation } from '../support/lifecycle-operations';
 import { daysAgo, report, reviewsInDatabase } from '../support/patterns';
 import { medicationReport, newKey, reportMutation } from '../support/reports';
@@ -467,7 +467,7 @@ describe('the contributing-factor taxonomy', () => {
     await dataSource.query(`UPDATE near_miss SET contributing_factor_codes = '{}' WHERE id = $1`, [nearMiss.id]);
     const runner = dataSource.createQueryRunner();
     try {
-      await new ContributingFactorCodes1763900015000().up(runner);
+      await new ContributingFactorCodes1763900022000().up(runner);
     } finally {
       await runner.release();
     }

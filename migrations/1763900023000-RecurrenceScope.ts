@@ -10,8 +10,8 @@ import { kindKey } from '../subgraph/patterns/similarity-key';
  * are keyed here (a provider's own categories get theirs when reported or
  * amended). Idempotent.
  */
-export class RecurrenceScope1763900016000 implements MigrationInterface {
-  name = 'RecurrenceScope1763900016000';
+export class RecurrenceScope1763900023000 implements MigrationInterface {
+  name = 'RecurrenceScope1763900023000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(

@@ -10,8 +10,8 @@ import { disableTenantIsolation, enableTenantIsolation } from './tenant-isolatio
  * shipped factor's label or phrase, and coded OTHER, kept as written, where it
  * does not. Idempotent: it codes only rows not coded yet.
  */
-export class ContributingFactorCodes1763900015000 implements MigrationInterface {
-  name = 'ContributingFactorCodes1763900015000';
+export class ContributingFactorCodes1763900022000 implements MigrationInterface {
+  name = 'ContributingFactorCodes1763900022000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`

@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * override, giving a reason that is kept on the near miss and counted in the
  * governance summary. Idempotent.
  */
-export class WeakOnlyOverride1763900017000 implements MigrationInterface {
-  name = 'WeakOnlyOverride1763900017000';
+export class WeakOnlyOverride1763900024000 implements MigrationInterface {
+  name = 'WeakOnlyOverride1763900024000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE near_miss ADD COLUMN IF NOT EXISTS weak_only_override_reason text`);

@@ -8,8 +8,8 @@ import { disableTenantIsolation, enableTenantIsolation } from './tenant-isolatio
  * A provider setting makes a workflow stage required before triage completes,
  * on unless the provider turns it off. Idempotent.
  */
-export class NearMissAmendment1763900014000 implements MigrationInterface {
-  name = 'NearMissAmendment1763900014000';
+export class NearMissAmendment1763900021000 implements MigrationInterface {
+  name = 'NearMissAmendment1763900021000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`

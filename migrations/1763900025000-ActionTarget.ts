@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * during its monitoring window after completion, compared with the same window
  * before. The free-text target stays as its wording. Idempotent.
  */
-export class ActionTarget1763900018000 implements MigrationInterface {
-  name = 'ActionTarget1763900018000';
+export class ActionTarget1763900025000 implements MigrationInterface {
+  name = 'ActionTarget1763900025000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
