@@ -1,5 +1,6 @@
 import type { CategoryDefinition } from '../plugins/sdk';
 import type { RegisteredCategory } from '../subgraph/categories/category-registry';
+import { parseDetails } from '../subgraph/categories/details-conditions';
 import type {
   CareSettingValue,
   PotentialHarmValue,
@@ -174,8 +175,8 @@ export function syntheticDetails(
   if ('location' in draft) draft.location = random.pick(locations);
   if ('journey' in draft) draft.journey = random.pick(journeys);
   Object.assign(draft, fixed);
-  const parsed = definition.details.safeParse(draft);
-  return parsed.success ? parsed.data : definition.details.parse({ ...definition.example, ...fixed });
+  const parsed = parseDetails(definition, draft);
+  return parsed.success ? parsed.details : definition.details.parse({ ...definition.example, ...fixed });
 }
 
 function shiftAround(occurredAt: Date): { start: Date; end: Date; name: string } {

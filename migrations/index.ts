@@ -18,6 +18,11 @@ import { Notifications1763900015000 } from './1763900015000-Notifications';
 import { GovernanceRecords1763900016000 } from './1763900016000-GovernanceRecords';
 import { SealedWebhookSecrets1763900012400 } from './1763900012400-SealedWebhookSecrets';
 import { Interoperability1763900020000 } from './1763900020000-Interoperability';
+import { NearMissAmendment1763900021000 } from './1763900021000-NearMissAmendment';
+import { ContributingFactorCodes1763900022000 } from './1763900022000-ContributingFactorCodes';
+import { RecurrenceScope1763900023000 } from './1763900023000-RecurrenceScope';
+import { WeakOnlyOverride1763900024000 } from './1763900024000-WeakOnlyOverride';
+import { ActionTarget1763900025000 } from './1763900025000-ActionTarget';
 
 /** Every migration, in order. Never edit one that has landed: add a new one. */
 export const migrations = [
@@ -41,4 +46,9 @@ export const migrations = [
   Notifications1763900015000,
   GovernanceRecords1763900016000,
   Interoperability1763900020000,
+  NearMissAmendment1763900021000,
+  ContributingFactorCodes1763900022000,
+  RecurrenceScope1763900023000,
+  WeakOnlyOverride1763900024000,
+  ActionTarget1763900025000,
 ];

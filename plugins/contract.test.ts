@@ -2,6 +2,8 @@
 // the worked falls example, and any plugin named in NEAR_MISS_PLUGINS when the
 // test runs (`NEAR_MISS_PLUGINS=../my-plugin npm test -- plugins/contract.test.ts`).
 import { readFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020';
+import fc from 'fast-check';
 import { join } from 'node:path';
 import type { CategoryDefinition, ReportFacts } from './sdk';
 import {
@@ -12,10 +14,13 @@ import {
 } from '../subgraph/categories/category-registry';
 import { fhirAdverseEventCategories, isCodeOf, nccMerpCategories } from '../subgraph/standards/code-systems';
 import { standardCodesOf } from '../subgraph/standards/standard-codes';
+import { parseDetails } from '../subgraph/categories/details-conditions';
 import { loadCategoryRegistry } from '../subgraph/categories/plugin-loader';
 import { triageRoutes } from '../subgraph/domain/vocabulary';
 import { applicableGates } from '../subgraph/gates/applicable-gates';
 import { suggestTriage } from '../subgraph/triage/triage-suggestion';
+import { validateDetails } from '../subgraph/near-misses/report-details';
+import { candidateDetails } from '../test/support/details-arbitrary';
 
 const fallsExample = join(__dirname, 'examples', 'falls');
 const configured = (process.env.NEAR_MISS_PLUGINS ?? '')
@@ -47,8 +52,8 @@ function detailVariants({ definition, fieldsSchema }: RegisteredCategory): Recor
       variants.push(Object.fromEntries(Object.entries(example).filter(([key]) => key !== field)));
   }
   return variants.flatMap((variant) => {
-    const parsed = definition.details.safeParse(variant);
-    return parsed.success ? [parsed.data] : [];
+    const parsed = parseDetails(definition, variant);
+    return parsed.success ? [parsed.details] : [];
   });
 }
 
@@ -97,7 +102,7 @@ describe.each(registry.list().map((registered) => [registered.definition.key, re
     });
 
     it('accepts its example', () => {
-      expect(definition.details.safeParse(definition.example).success).toBe(true);
+      expect(parseDetails(definition, definition.example).problems).toEqual([]);
     });
 
     it('refuses empty details with an error on each missing field', () => {
@@ -139,6 +144,38 @@ describe.each(registry.list().map((registered) => [registered.definition.key, re
         if (codes.nccMerp !== undefined) expect(isCodeOf(nccMerpCategories.url, codes.nccMerp)).toBe(true);
         expect(computedCodeProblems(definition, facts)).toEqual([]);
       }
+    });
+
+    describe('publishes a schema that says exactly what the server accepts (ajv against the server, 200 generated details each way)', () => {
+      const schemaAccepts = new Ajv2020({ allErrors: true, strict: true, strictRequired: false }).compile(
+        registered.fieldsSchema,
+      );
+      const serverAccepts = (details: Record<string, unknown>) => validateDetails(definition, details).success;
+      const candidates = candidateDetails(registered.fieldsSchema);
+
+      it('the server accepts every value the schema accepts', () => {
+        fc.assert(
+          fc.property(
+            candidates.filter((details) => schemaAccepts(details)),
+            (details) => {
+              expect(validateDetails(definition, details).problems).toEqual([]);
+            },
+          ),
+          { numRuns: 200 },
+        );
+      });
+
+      it('the server refuses every value the schema refuses', () => {
+        fc.assert(
+          fc.property(
+            candidates.filter((details) => !schemaAccepts(details)),
+            (details) => {
+              expect({ details, serverAccepts: serverAccepts(details) }).toEqual({ details, serverAccepts: false });
+            },
+          ),
+          { numRuns: 200 },
+        );
+      });
     });
   },
 );

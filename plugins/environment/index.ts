@@ -1,4 +1,4 @@
-import { defineCategory, z } from '../sdk';
+import { defineCategory, text, z } from '../sdk';
 
 const hazards = [
   'EQUIPMENT_STORAGE',
@@ -14,20 +14,12 @@ const hazards = [
 const madeSafeBy = ['REPORTER', 'OTHER_STAFF', 'MAINTENANCE_OR_ESTATES', 'NOT_YET_MADE_SAFE'] as const;
 
 const details = z.object({
-  location: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .meta({ title: 'Location', description: 'Where exactly, e.g. "first-floor corridor outside room 12"' }),
+  location: text(200).meta({
+    title: 'Location',
+    description: 'Where exactly, e.g. "first-floor corridor outside room 12"',
+  }),
   hazard: z.enum(hazards).meta({ title: 'Hazard' }),
-  equipment: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .optional()
-    .meta({ title: 'Equipment involved', description: 'e.g. hoist, wheelchair, commode' }),
+  equipment: text(200).optional().meta({ title: 'Equipment involved', description: 'e.g. hoist, wheelchair, commode' }),
   madeSafeBy: z.enum(madeSafeBy).meta({ title: 'Who moved it or made it safe' }),
   storageConstraint: z
     .boolean()
@@ -44,8 +36,15 @@ export const environment = defineCategory({
   label: 'Environment and equipment',
   description:
     'An unsafe condition found before anyone was hurt: moving and handling equipment stored in a corridor, an obstruction, a trip or fall risk, faulty equipment, a blocked exit.',
-  version: 1,
+  version: 2,
   details,
+  conditions: [
+    {
+      when: { hazard: ['EQUIPMENT_STORAGE', 'FAULTY_EQUIPMENT'] },
+      require: ['equipment'],
+      message: 'name the equipment for a storage or faulty equipment near miss',
+    },
+  ],
   example: {
     location: 'First-floor corridor outside room 12',
     hazard: 'EQUIPMENT_STORAGE',
@@ -120,6 +119,8 @@ export const environment = defineCategory({
     },
   ],
   similarity: ['serviceId', 'details.hazard'],
+  // Its controls are the service's (storage, allocation, scheduling): the same kind anywhere in their services reopens them.
+  recurrenceScope: 'SAME_KIND_IN_SERVICES',
   contributingFactors: [
     'no suitable storage space',
     'equipment moved only before audits',

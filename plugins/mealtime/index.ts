@@ -1,4 +1,4 @@
-import { defineCategory, z } from '../sdk';
+import { defineCategory, text, z } from '../sdk';
 
 const issueTypes = [
   'WRONG_TEXTURE',
@@ -18,7 +18,7 @@ const iddsiLevel = z
   .int('use a whole IDDSI level')
   .min(0, 'IDDSI levels run 0-7')
   .max(7, 'IDDSI levels run 0-7');
-const textureIssues: readonly string[] = ['WRONG_TEXTURE', 'WRONG_DRINK_CONSISTENCY'];
+const textureIssues = ['WRONG_TEXTURE', 'WRONG_DRINK_CONSISTENCY'] as const;
 
 interface TextureFacts {
   issueType: (typeof issueTypes)[number];
@@ -41,63 +41,35 @@ export const lessModifiedThanRequired = ({
   return issueType === 'WRONG_TEXTURE' && preparedIddsiLevel > requiredIddsiLevel;
 };
 
-const details = z
-  .object({
-    issueType: z.enum(issueTypes).meta({ title: 'What nearly went wrong' }),
-    dietaryRequirement: z.string().trim().min(1).max(300).meta({
-      title: 'Dietary requirement',
-      description: 'As written in the nutrition or care plan, e.g. "IDDSI level 5 minced and moist; no peanuts"',
-    }),
-    requiredIddsiLevel: iddsiLevel.optional().meta({
-      title: 'Required IDDSI level',
-      description: 'From the care plan or speech and language therapy guidance: drinks 0-4, foods 3-7',
-    }),
-    preparedIddsiLevel: iddsiLevel
-      .optional()
-      .meta({ title: 'IDDSI level prepared', description: 'The texture or drink level that was actually prepared' }),
-    allergenInvolved: z.boolean().default(false).meta({
-      title: 'Allergen involved',
-      description: 'The meal contained, or nearly contained, something the person is allergic to',
-    }),
-    allergen: z
-      .string()
-      .trim()
-      .min(1)
-      .max(100)
-      .optional()
-      .meta({ title: 'Allergen', description: 'e.g. peanuts, gluten, milk' }),
-    preparedBy: z.enum(preparers).meta({ title: 'Who prepared the meal' }),
-    noticedBy: z.enum(noticers).meta({ title: 'Who noticed' }),
-    caughtAt: z
-      .enum(caughtAtStages)
-      .meta({ title: 'When it was caught', description: 'Served but not eaten is the closest call' }),
-    correction: z.string().trim().min(1).max(500).meta({
-      title: 'Correction made',
-      description: 'e.g. "Meal re-prepared at level 5 and checked by the shift lead"',
-    }),
-    supervisorReviewed: z.boolean().meta({ title: 'Supervisor reviewed' }),
-  })
-  .superRefine((value, context) => {
-    if (textureIssues.includes(value.issueType)) {
-      for (const field of ['requiredIddsiLevel', 'preparedIddsiLevel'] as const) {
-        if (value[field] === undefined)
-          context.addIssue({
-            code: 'custom',
-            path: [field],
-            message: 'is required for a texture or drink consistency near miss',
-          });
-      }
-    }
-    if (value.issueType === 'ALLERGEN' && !value.allergenInvolved) {
-      context.addIssue({
-        code: 'custom',
-        path: ['allergenInvolved'],
-        message: 'must be true for an allergen near miss',
-      });
-    }
-    if (value.allergenInvolved && !value.allergen)
-      context.addIssue({ code: 'custom', path: ['allergen'], message: 'name the allergen' });
-  });
+const details = z.object({
+  issueType: z.enum(issueTypes).meta({ title: 'What nearly went wrong' }),
+  dietaryRequirement: text(300).meta({
+    title: 'Dietary requirement',
+    description: 'As written in the nutrition or care plan, e.g. "IDDSI level 5 minced and moist; no peanuts"',
+  }),
+  requiredIddsiLevel: iddsiLevel.optional().meta({
+    title: 'Required IDDSI level',
+    description: 'From the care plan or speech and language therapy guidance: drinks 0-4, foods 3-7',
+  }),
+  preparedIddsiLevel: iddsiLevel
+    .optional()
+    .meta({ title: 'IDDSI level prepared', description: 'The texture or drink level that was actually prepared' }),
+  allergenInvolved: z.boolean().default(false).meta({
+    title: 'Allergen involved',
+    description: 'The meal contained, or nearly contained, something the person is allergic to',
+  }),
+  allergen: text(100).optional().meta({ title: 'Allergen', description: 'e.g. peanuts, gluten, milk' }),
+  preparedBy: z.enum(preparers).meta({ title: 'Who prepared the meal' }),
+  noticedBy: z.enum(noticers).meta({ title: 'Who noticed' }),
+  caughtAt: z
+    .enum(caughtAtStages)
+    .meta({ title: 'When it was caught', description: 'Served but not eaten is the closest call' }),
+  correction: text(500).meta({
+    title: 'Correction made',
+    description: 'e.g. "Meal re-prepared at level 5 and checked by the shift lead"',
+  }),
+  supervisorReviewed: z.boolean().meta({ title: 'Supervisor reviewed' }),
+});
 
 /** Mealtime near misses: wrong texture or drink consistency (IDDSI 0-7) for a modified diet, allergens, the wrong meal. */
 export const mealtime = defineCategory({
@@ -107,6 +79,19 @@ export const mealtime = defineCategory({
     'A meal or drink that nearly reached the person in an unsafe form: the wrong IDDSI texture or drink consistency for a modified diet, an allergen, the wrong meal, missing mealtime support.',
   version: 1,
   details,
+  conditions: [
+    {
+      when: { issueType: textureIssues },
+      require: ['requiredIddsiLevel', 'preparedIddsiLevel'],
+      message: 'is required for a texture or drink consistency near miss',
+    },
+    {
+      when: { issueType: 'ALLERGEN' },
+      equal: { allergenInvolved: true },
+      message: 'must be true for an allergen near miss',
+    },
+    { when: { allergenInvolved: true }, require: ['allergen'], message: 'name the allergen' },
+  ],
   example: {
     issueType: 'WRONG_TEXTURE',
     dietaryRequirement: 'IDDSI level 5 minced and moist',
@@ -132,7 +117,7 @@ export const mealtime = defineCategory({
       description:
         'The prepared texture or consistency did not match the plan: the kitchen information and mealtime check need fixing.',
       when: (report) =>
-        textureIssues.includes(report.details.issueType) &&
+        (textureIssues as readonly string[]).includes(report.details.issueType) &&
         report.details.requiredIddsiLevel !== report.details.preparedIddsiLevel,
       route: 'OPERATIONAL_FIX',
     },

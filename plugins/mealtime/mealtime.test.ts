@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { gatesFor, triageFor } from '../sdk/testing';
+import { asRegistered, gatesFor, triageFor } from '../sdk/testing';
+import { parseDetails } from '../../subgraph/categories/details-conditions';
 import { lessModifiedThanRequired, mealtime } from '.';
 
 type Details = z.input<typeof mealtime.details>;
@@ -110,8 +111,7 @@ describe('mealtime gates', () => {
 
 describe('mealtime details', () => {
   const problems = (details: unknown) => {
-    const parsed = mealtime.details.safeParse(details);
-    return parsed.success ? [] : parsed.error.issues.map((issue) => issue.path.join('.'));
+    return parseDetails(asRegistered(mealtime), details).problems.map((problem) => problem.path);
   };
   it.each([
     ['an IDDSI level above 7', { ...wrongTexture, preparedIddsiLevel: 8 }, ['preparedIddsiLevel']],

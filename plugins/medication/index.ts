@@ -1,4 +1,4 @@
-import { defineCategory, z } from '../sdk';
+import { defineCategory, text, z } from '../sdk';
 
 const marDiscrepancies = ['MAR_WRONG_TIME', 'MAR_NOT_SIGNED', 'MAR_WRONG_ENTRY'] as const;
 const discrepancyTypes = [
@@ -25,12 +25,7 @@ const sameDayDiscrepancies: readonly string[] = [
 const isMarDiscrepancy = (type: string) => (marDiscrepancies as readonly string[]).includes(type);
 
 const details = z.object({
-  medicationName: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .meta({ title: 'Medication name', description: 'As written on the MAR or label' }),
+  medicationName: text(200).meta({ title: 'Medication name', description: 'As written on the MAR or label' }),
   scheduledTime: z
     .string()
     .regex(
@@ -143,6 +138,8 @@ export const medication = defineCategory({
     { method: 'SPOT_CHECK', description: 'Spot check of medication rounds against the MAR', everyDays: 14, count: 3 },
   ],
   similarity: ['personId', 'details.medicationName'],
+  // A service-wide control (a MAR redesign) answers for the discrepancy, whoever's medicine it is.
+  kind: ['details.discrepancyType'],
   contributingFactors: [
     'pharmacy change not communicated',
     'handover rushed',

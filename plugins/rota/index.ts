@@ -143,6 +143,8 @@ export const rota = defineCategory({
     },
   ],
   similarity: ['serviceId', 'details.issueType'],
+  // Its controls are the service's (storage, allocation, scheduling): the same kind anywhere in their services reopens them.
+  recurrenceScope: 'SAME_KIND_IN_SERVICES',
   contributingFactors: [
     'last-minute rota amendment',
     'coordinator workload',

@@ -1,4 +1,4 @@
-import { defineCategory, z } from '../sdk';
+import { defineCategory, text, z } from '../sdk';
 
 const cues = [
   'APPROACHED_BY_UNKNOWN_PERSON',
@@ -26,7 +26,7 @@ const details = z.object({
     title: 'Safety plan covered this',
     description: 'The person’s safety plan or risk plan covered this situation',
   }),
-  safetyPlanStepUsed: z.string().trim().min(1).max(500).meta({
+  safetyPlanStepUsed: text(500).meta({
     title: 'Safety plan step used',
     description: 'What staff did, e.g. "followed the safety script and moved to a safer location"',
   }),

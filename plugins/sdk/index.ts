@@ -9,6 +9,7 @@ import {
   type CareSettingValue,
   type PotentialHarmValue,
   type PreventionReliabilityValue,
+  type RecurrenceScopeValue,
   type TriageRouteValue,
   type VerificationMethodValue,
   type WorkflowStageValue,
@@ -48,6 +49,7 @@ export type {
   CareSettingValue as CareSetting,
   PotentialHarmValue as PotentialHarm,
   PreventionReliabilityValue as PreventionReliability,
+  RecurrenceScopeValue as RecurrenceScope,
   TriageRouteValue as TriageRoute,
   VerificationMethodValue as VerificationMethod,
   WorkflowStageValue as WorkflowStage,
@@ -58,6 +60,38 @@ export type RoleName = `${Role}`;
 
 /** The zod object schema of a category's own fields (`details`). */
 export type DetailsSchema = z.ZodObject<z.ZodRawShape>;
+
+/**
+ * Free text a person types: at most `max` characters (Unicode code points),
+ * not blank, stored trimmed. The published JSON Schema says exactly this
+ * (`maxLength` and `pattern: "\\S"`), so a form refuses what the server refuses;
+ * `z.string().trim().min(1)` would publish a schema that lets blanks through.
+ */
+export const text = (max: number) => z.string().max(max).regex(/\S/, 'must not be blank').trim();
+
+/** A value a condition can test: an enum member, a boolean or a number. */
+export type ConditionValue = string | number | boolean;
+
+/**
+ * A requirement that holds only for some reports, e.g. "a texture near miss
+ * needs both IDDSI levels". The core enforces it on every report and publishes
+ * it in the category's JSON Schema as `if`/`then`, so a form rendered from the
+ * schema knows it too.
+ */
+export interface DetailsCondition<Details = Record<string, unknown>> {
+  /**
+   * When every listed field has the value given (or one of the values, for an
+   * array). Fields here must be enums, booleans or numbers; a field with a
+   * default counts as having it when left out.
+   */
+  when: Partial<Record<Extract<keyof Details, string>, ConditionValue | readonly ConditionValue[]>>;
+  /** ...these fields must then be given (fields without a default). */
+  require?: Extract<keyof Details, string>[];
+  /** ...and these fields must then have exactly these values. */
+  equal?: Partial<Record<Extract<keyof Details, string>, ConditionValue>>;
+  /** What the form and the error say on each field that breaks it, e.g. `is required for a texture near miss`. */
+  message: string;
+}
 
 /**
  * What rules, gates and similarity see of a report: the core fields that
@@ -72,6 +106,13 @@ export interface ReportFacts<Details = Record<string, unknown>> {
   preventionReliability: PreventionReliabilityValue;
   workflowStage?: WorkflowStageValue;
   contributingFactors: string[];
+  /**
+   * The contributing factors as codes of the provider's taxonomy (`contributingFactors`
+   * query), when the core has coded them: `OTHER` for text that matched no factor.
+   */
+  contributingFactorCodes?: string[];
+  /** The free-text factors coded `OTHER`, as written. */
+  otherContributingFactors?: string[];
   /** Host ids of what the report is linked to, when given. */
   personId?: string;
   visitId?: string;
@@ -154,6 +195,19 @@ export interface CategoryDefinition<Schema extends DetailsSchema = DetailsSchema
   version: number;
   /** The category's own fields. Titles and descriptions (`.meta({ title, description })`) label the host form. */
   details: Schema;
+  /**
+   * Requirements that depend on other fields' values (published as JSON Schema
+   * `if`/`then`). Prefer these to `.superRefine()`: a refinement still runs on
+   * the server, but a form rendered from the schema cannot see it.
+   */
+  conditions?: DetailsCondition<z.output<Schema>>[];
+  /**
+   * JSON Schema `dependentRequired`: when the key field is given, the listed
+   * fields must be given too (key fields must not have a default).
+   */
+  dependentRequired?: Partial<
+    Record<Extract<keyof z.output<Schema>, string>, Extract<keyof z.output<Schema>, string>[]>
+  >;
   /** A valid `details` value: used to check the plugin at boot and in the shared contract test. */
   example: z.input<Schema>;
   /** Route when no rule fires. Defaults to `TREND_MONITORING`. */
@@ -167,6 +221,21 @@ export interface CategoryDefinition<Schema extends DetailsSchema = DetailsSchema
    * `details.<field>` paths.
    */
   similarity: SimilarityField<z.output<Schema>>[];
+  /**
+   * The fields that make two reports "the same kind of near miss" whoever it
+   * happened to: a corrective action with recurrence scope
+   * `SAME_KIND_IN_SERVICES` (a control across its services) reopens on the
+   * same kind in its services. Defaults to the `details.` fields of
+   * `similarity`; an empty list means any near miss of the category.
+   * @example kind: ['details.discrepancyType']
+   */
+  kind?: SimilarityField<z.output<Schema>>[];
+  /**
+   * The recurrence scope suggested for corrective actions on this category's
+   * near misses when the triage lead names none: `SAME_PERSON` (default) or
+   * `SAME_KIND_IN_SERVICES`.
+   */
+  recurrenceScope?: RecurrenceScopeValue;
   /** Extra contributing factors offered on the form. */
   contributingFactors?: string[];
   /** Workflow stages this category usually exposes. */
@@ -213,9 +282,10 @@ export function defineCategory<Schema extends DetailsSchema>(
 /** What an outside plugin module may export as a factory, to use the core's own zod. */
 export interface PluginToolkit {
   z: typeof z;
+  text: typeof text;
   defineCategory: typeof defineCategory;
   harmAtLeast: typeof harmAtLeast;
   standardCodeSystems: typeof standardCodeSystems;
 }
 
-export const toolkit: PluginToolkit = { z, defineCategory, harmAtLeast, standardCodeSystems };
+export const toolkit: PluginToolkit = { z, text, defineCategory, harmAtLeast, standardCodeSystems };

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import type { z } from 'zod';
+import { parseDetails } from '../../subgraph/categories/details-conditions';
 import { applicableGates } from '../../subgraph/gates/applicable-gates';
 import { suggestTriage, type TriageSuggestion } from '../../subgraph/triage/triage-suggestion';
 import type { CategoryDefinition, DetailsSchema, ReportFacts } from './index';
@@ -29,7 +30,7 @@ export const quietCoreFacts: CoreFacts = {
 
 /**
  * The facts a category's rules see for `details`, parsed through its schema
- * (so defaults apply). Throws with the zod issues when the details are invalid,
+ * and its conditions, as the core does (so defaults apply). Throws with the problems when the details are invalid,
  * so a test case cannot silently exercise a report the core would refuse.
  */
 export function reportFacts<Schema extends DetailsSchema>(
@@ -37,13 +38,13 @@ export function reportFacts<Schema extends DetailsSchema>(
   details: z.input<Schema>,
   core: Partial<CoreFacts> = {},
 ): ReportFacts<z.output<Schema>> {
-  const parsed = category.details.safeParse(details);
+  const parsed = parseDetails(asRegistered(category), details);
   if (!parsed.success) {
     throw new Error(
-      `test details are not valid ${category.key} details: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join(', ')}`,
+      `test details are not valid ${category.key} details: ${parsed.problems.map((problem) => `${problem.path}: ${problem.message}`).join(', ')}`,
     );
   }
-  return { ...quietCoreFacts, ...core, category: category.key, details: parsed.data };
+  return { ...quietCoreFacts, ...core, category: category.key, details: parsed.details as z.output<Schema> };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { defineCategory, z } from '../sdk';
+import { defineCategory, text, z } from '../sdk';
 
 const changeTypes = [
   'PICKUP_TIME_CHANGED',
@@ -27,7 +27,7 @@ const details = z.object({
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24-hour)')
     .meta({ title: 'Appointment time', description: 'When the person was due at the appointment or activity, HH:MM' }),
-  journey: z.string().trim().min(1).max(200).meta({
+  journey: text(200).meta({
     title: 'Journey',
     description: 'From where to where, as the route is known in the schedule, e.g. "Home to Riverside day centre"',
   }),
@@ -167,6 +167,8 @@ export const transport = defineCategory({
     },
   ],
   similarity: ['serviceId', 'details.journey'],
+  // Its controls are the service's (storage, allocation, scheduling): the same kind anywhere in their services reopens them.
+  recurrenceScope: 'SAME_KIND_IN_SERVICES',
   contributingFactors: [
     'transport change sent to one worker’s phone',
     'visit schedule not updated',

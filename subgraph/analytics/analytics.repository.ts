@@ -66,7 +66,7 @@ function dimensionKeySql(dimension: TrendDimensionValue, window: string): string
 
 /** The FROM clause a dimension needs. */
 const dimensionFromSql = (dimension: TrendDimensionValue) =>
-  `near_miss n CROSS JOIN zone${dimension === 'CONTRIBUTING_FACTOR' ? ' LEFT JOIN LATERAL unnest(n.contributing_factors) AS factor (name) ON true' : ''}`;
+  `near_miss n CROSS JOIN zone${dimension === 'CONTRIBUTING_FACTOR' ? ' LEFT JOIN LATERAL unnest(n.contributing_factor_codes) AS factor (name) ON true' : ''}`;
 
 export interface BucketCount {
   periodStart: Date;
@@ -354,6 +354,7 @@ export async function loadPeriods(
 interface SeriesCountRow {
   service_id: string | null;
   category: string | null;
+  workflow_stage: string | null;
   period_start: Date;
   count: number;
 }
@@ -364,7 +365,7 @@ export async function loadSeriesCounts(
   scope: ReadScope,
   filter: NearMissFilter,
   interval: TrendIntervalValue,
-  by: { service: boolean; category: boolean },
+  by: { service: boolean; category: boolean; workflowStage?: boolean },
 ): Promise<ChartCount[]> {
   const parameters = new Parameters();
   const where = conditions(scope, filter, parameters);
@@ -372,14 +373,17 @@ export async function loadSeriesCounts(
   // Hand-written: counts by calendar period in the tenant's time zone.
   const rows: SeriesCountRow[] = await tx.query(
     `WITH ${zoneCte}
-     SELECT ${by.service ? 'n.service_id' : 'NULL::text'} AS service_id, ${by.category ? 'n.category' : 'NULL::text'} AS category, ${period} AS period_start, count(*)::int AS count
+     SELECT ${by.service ? 'n.service_id' : 'NULL::text'} AS service_id, ${by.category ? 'n.category' : 'NULL::text'} AS category,
+            ${by.workflowStage ? `coalesce(n.workflow_stage, '${noWorkflowStage}')` : 'NULL::text'} AS workflow_stage,
+            ${period} AS period_start, count(*)::int AS count
      FROM near_miss n CROSS JOIN zone WHERE ${where.join(' AND ')}
-     GROUP BY 1, 2, 3`,
+     GROUP BY 1, 2, 3, 4`,
     parameters.values,
   );
   return rows.map((row) => ({
     serviceId: row.service_id,
     category: row.category,
+    workflowStage: row.workflow_stage,
     periodStart: row.period_start,
     count: row.count,
   }));

@@ -97,7 +97,8 @@ export class AnalyticsResolver {
     @Arg('groupBy', () => [SignalGrouping], {
       nullable: true,
       defaultValue: ['SERVICE', 'CATEGORY'],
-      description: 'One chart per service, per category, per both, or [] for one overall',
+      description:
+        'One chart per service, per category, per workflow stage ("which part of the workflow allowed this?"), per any combination, or [] for one overall',
     })
     groupBy?: SignalGroupingValue[],
     @Arg('chart', () => SpcChart, { nullable: true, defaultValue: 'XMR' }) chart?: SpcChartValue,

@@ -226,6 +226,7 @@ async function chartsOf(
     {
       service: request.groupBy!.includes('SERVICE'),
       category: request.groupBy!.includes('CATEGORY'),
+      workflowStage: request.groupBy!.includes('WORKFLOW_STAGE'),
     },
   );
   return controlCharts(periods, counts, request.chart!, interval, request.baselinePeriods!);
@@ -234,8 +235,8 @@ async function chartsOf(
 const signalsSchema = z.object({
   interval: z.enum(['DAY', 'WEEK', 'MONTH']).default('WEEK'),
   groupBy: z
-    .array(z.enum(['SERVICE', 'CATEGORY']))
-    .max(2)
+    .array(z.enum(['SERVICE', 'CATEGORY', 'WORKFLOW_STAGE']))
+    .max(3)
     .default(['SERVICE', 'CATEGORY']),
   chart: z.enum(['XMR', 'C']).default('XMR'),
   baselinePeriods: z
@@ -336,6 +337,7 @@ export async function governanceSummary(
         period.to.getTime() < now.getTime() ? period.to : now,
       ),
       reclassifiedAsIncidents: figures.reclassifiedAsIncidents,
+      weakOnlyOverrides: figures.weakOnlyOverrides,
       sharedLearning: await loadActionsAcrossServices(tx, scope.tenantId, {
         from: period.from,
         to: period.to,

@@ -13,7 +13,7 @@ export const TrendInterval = enumOf(trendIntervals);
 export const SpcChart = enumOf(spcCharts);
 export const SpcRule = enumOf(spcRules);
 export const SpcDirectionEnum = enumOf(['UP', 'DOWN'] as const);
-export const signalGroupings = ['SERVICE', 'CATEGORY'] as const;
+export const signalGroupings = ['SERVICE', 'CATEGORY', 'WORKFLOW_STAGE'] as const;
 export type SignalGroupingValue = (typeof signalGroupings)[number];
 export const SignalGrouping = enumOf(signalGroupings);
 
@@ -135,6 +135,8 @@ export class SpcSignalType {
   @Field(() => SpcDirectionEnum) direction!: SpcDirection;
   @Field(() => ID, { nullable: true }) serviceId?: string;
   @Field(() => ID, { nullable: true }) category?: string;
+  @Field(() => String, { nullable: true, description: 'With groupBy WORKFLOW_STAGE: the stage (or "(no stage)")' })
+  workflowStage?: string;
   @Field({ description: 'Start of the first period of the signal' }) periodStart!: Date;
   @Field({ description: 'Start of the last period of the signal' }) periodEnd!: Date;
   @Field(() => Int) points!: number;
@@ -152,6 +154,8 @@ export class SpcPoint {
 export class SpcSeries {
   @Field(() => ID, { nullable: true }) serviceId?: string;
   @Field(() => ID, { nullable: true }) category?: string;
+  @Field(() => String, { nullable: true, description: 'With groupBy WORKFLOW_STAGE: the stage (or "(no stage)")' })
+  workflowStage?: string;
   @Field(() => SpcChart) chart!: SpcChartValue;
   @Field(() => TrendInterval) interval!: TrendIntervalValue;
   @Field(() => SpcBaselineType) baseline!: SpcBaselineType;
@@ -200,6 +204,11 @@ export class GovernanceSummary {
     description: 'Near misses reclassified as incidents in the period: they reached the person after all',
   })
   reclassifiedAsIncidents!: number;
+  @Field(() => Int, {
+    description:
+      'Near misses a manager closed in the period on weaker actions alone although severe harm, a repeat review or an ineffective action called for more',
+  })
+  weakOnlyOverrides!: number;
   @Field(() => [CorrectiveAction], {
     description: 'Actions of the period that apply to more than one service: learning shared across services',
   })

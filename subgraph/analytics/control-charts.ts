@@ -11,6 +11,8 @@ import type { TrendIntervalValue } from './trend-dimensions';
 export interface ChartCount {
   serviceId: string | null;
   category: string | null;
+  /** Present when charts are per workflow stage: the stage, or `noWorkflowStage`. */
+  workflowStage?: string | null;
   periodStart: Date;
   count: number;
 }
@@ -20,6 +22,7 @@ export interface ChartSignal {
   direction: SpcDirection;
   serviceId?: string;
   category?: string;
+  workflowStage?: string;
   periodStart: Date;
   periodEnd: Date;
   points: number;
@@ -36,6 +39,7 @@ export interface ChartBaseline extends Omit<SpcBaseline, 'chart' | 'points'> {
 export interface Chart {
   serviceId?: string;
   category?: string;
+  workflowStage?: string;
   chart: SpcChartValue;
   interval: TrendIntervalValue;
   baseline: ChartBaseline;
@@ -53,14 +57,23 @@ const dateOf = (date: Date) => date.toISOString().slice(0, 10);
 
 /** A signal in plain words, e.g. "medication in north: 9 weeks in a row above the baseline mean of 4.2, from 2026-03-02". */
 export function describeSignal(
-  signal: Pick<ChartSignal, 'rule' | 'direction' | 'points' | 'serviceId' | 'category' | 'periodStart'>,
+  signal: Pick<
+    ChartSignal,
+    'rule' | 'direction' | 'points' | 'serviceId' | 'category' | 'workflowStage' | 'periodStart'
+  >,
   baseline: ChartBaseline,
   interval: TrendIntervalValue,
 ): string {
   const [one, many] = periodWord[interval];
   const up = signal.direction === 'UP';
   const what =
-    [signal.category, signal.serviceId && `in ${signal.serviceId}`].filter(Boolean).join(' ') || 'all near misses';
+    [
+      signal.category,
+      signal.workflowStage && `at the ${signal.workflowStage.toLowerCase().replace(/_/g, ' ')} stage`,
+      signal.serviceId && `in ${signal.serviceId}`,
+    ]
+      .filter(Boolean)
+      .join(' ') || 'all near misses';
   const periods = `${signal.points} ${signal.points === 1 ? one : many}`;
   const body = {
     BEYOND_LIMITS: `${periods} ${up ? 'above the upper' : 'below the lower'} process limit of ${round(up ? baseline.upperLimit : baseline.lowerLimit)}`,
@@ -84,23 +97,32 @@ export function controlCharts(
   baselinePeriods: number,
 ): Chart[] {
   const index = new Map(periods.map((period, position) => [period.getTime(), position]));
-  const series = new Map<string, { serviceId: string | null; category: string | null; values: number[] }>();
+  const series = new Map<
+    string,
+    { serviceId: string | null; category: string | null; workflowStage: string | null; values: number[] }
+  >();
   for (const row of counts) {
     const position = index.get(row.periodStart.getTime());
     if (position === undefined) continue;
-    const key = `${row.serviceId ?? ''}\u0000${row.category ?? ''}`;
+    const workflowStage = row.workflowStage ?? null;
+    const key = `${row.serviceId ?? ''}\u0000${row.category ?? ''}\u0000${workflowStage ?? ''}`;
     let entry = series.get(key);
     if (!entry)
-      series.set(key, (entry = { serviceId: row.serviceId, category: row.category, values: periods.map(() => 0) }));
+      series.set(
+        key,
+        (entry = { serviceId: row.serviceId, category: row.category, workflowStage, values: periods.map(() => 0) }),
+      );
     entry.values[position] += row.count;
   }
   if (!periods.length) return [];
   return [...series.values()]
     .sort(
       (a, b) =>
-        (a.serviceId ?? '').localeCompare(b.serviceId ?? '') || (a.category ?? '').localeCompare(b.category ?? ''),
+        (a.serviceId ?? '').localeCompare(b.serviceId ?? '') ||
+        (a.category ?? '').localeCompare(b.category ?? '') ||
+        (a.workflowStage ?? '').localeCompare(b.workflowStage ?? ''),
     )
-    .map(({ serviceId, category, values }) => {
+    .map(({ serviceId, category, workflowStage, values }) => {
       const spc = spcBaseline(values, chart, baselinePeriods);
       const baseline: ChartBaseline = {
         from: periods[0],
@@ -117,6 +139,7 @@ export function controlCharts(
           direction: signal.direction,
           serviceId: serviceId ?? undefined,
           category: category ?? undefined,
+          workflowStage: workflowStage ?? undefined,
           periodStart: periods[signal.startIndex],
           periodEnd: periods[signal.endIndex],
           points: signal.endIndex - signal.startIndex + 1,
@@ -127,6 +150,7 @@ export function controlCharts(
       return {
         serviceId: serviceId ?? undefined,
         category: category ?? undefined,
+        workflowStage: workflowStage ?? undefined,
         chart,
         interval,
         baseline,

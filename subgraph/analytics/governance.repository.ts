@@ -15,6 +15,7 @@ export interface GovernanceFigures {
   verification: { pass: number; partial: number; fail: number };
   reopenedItems: number;
   reclassifiedAsIncidents: number;
+  weakOnlyOverrides: number;
   riskReviewsOpened: number;
   riskReviewsConcluded: number;
   riskReviewsOverdue: number;
@@ -34,6 +35,7 @@ interface GovernanceRow {
   fail: number;
   reopened: number;
   reclassified: number;
+  weak_only_overrides: number;
   reviews_opened: number;
   reviews_concluded: number;
   reviews_overdue: number;
@@ -94,6 +96,9 @@ export async function loadGovernanceFigures(
           AND ($2::text[] IS NULL OR n.service_id = ANY($2)) AND ($3::text[] IS NULL OR n.service_id = ANY($3))) AS reopened,
        (SELECT count(*)::int FROM near_miss n WHERE n.tenant_id = $1 AND n.reclassified_at >= $4 AND n.reclassified_at < $5
           AND ($2::text[] IS NULL OR n.service_id = ANY($2)) AND ($3::text[] IS NULL OR n.service_id = ANY($3))) AS reclassified,
+       (SELECT count(*)::int FROM near_miss n WHERE n.tenant_id = $1 AND n.closed_at >= $4 AND n.closed_at < $5
+          AND n.weak_only_override_reason IS NOT NULL
+          AND ($2::text[] IS NULL OR n.service_id = ANY($2)) AND ($3::text[] IS NULL OR n.service_id = ANY($3))) AS weak_only_overrides,
        (SELECT count(*)::int FROM scoped_reviews WHERE opened_at >= $4 AND opened_at < $5) AS reviews_opened,
        (SELECT count(*)::int FROM scoped_reviews WHERE concluded_at >= $4 AND concluded_at < $5) AS reviews_concluded,
        (SELECT count(*)::int FROM scoped_reviews WHERE status = 'OPEN' AND due_by < $7) AS reviews_overdue`,
@@ -106,6 +111,7 @@ export async function loadGovernanceFigures(
     verification: { pass: row.pass, partial: row.partial, fail: row.fail },
     reopenedItems: row.reopened,
     reclassifiedAsIncidents: row.reclassified,
+    weakOnlyOverrides: row.weak_only_overrides,
     riskReviewsOpened: row.reviews_opened,
     riskReviewsConcluded: row.reviews_concluded,
     riskReviewsOverdue: row.reviews_overdue,

@@ -30,6 +30,7 @@ export const rootFieldPermissions = {
   'Query.nearMissSignals': 'analytics.read',
   'Query.governanceSummary': 'analytics.read',
   'Query.analyticsSettings': 'settings.read',
+  'Query.contributingFactors': 'categories.read',
   'Mutation.reportNearMiss': 'nearMiss.report',
   'Mutation.acknowledgeNearMiss': 'nearMiss.acknowledge',
   'Mutation.triageNearMiss': 'nearMiss.triage',
@@ -64,6 +65,8 @@ export const rootFieldPermissions = {
   'Query.learningBrief': 'authenticated',
   'Mutation.recordGovernanceReview': 'governance.record',
   'Mutation.recordLearningResponse': 'learning.record',
+  'Mutation.addContributingFactor': 'factors.configure',
+  'Mutation.amendNearMiss': 'nearMiss.amend',
 } as const satisfies Record<string, Operation | 'authenticated'>;
 
 export type RootField = keyof typeof rootFieldPermissions;

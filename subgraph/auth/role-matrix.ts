@@ -40,6 +40,10 @@ export const roleMatrix = {
   'nearMiss.read': rowReaders,
   'categories.read': [...rowReaders, GOVERNANCE],
   'categories.configure': [MANAGER, ADMIN],
+  /** Adding contributing factors to the provider's taxonomy. */
+  'factors.configure': [MANAGER, ADMIN],
+  /** Correcting a report: its reporter before triage (checked in the service), triage leads and managers at any time. */
+  'nearMiss.amend': [...frontline],
   'nearMiss.acknowledge': lineManagement,
   'nearMiss.triage': [...leads, MANAGER, ADMIN],
   'nearMiss.startActions': [...leads, MANAGER, ADMIN],
@@ -75,6 +79,8 @@ export const roleMatrix = {
   'verification.record': lineManagement,
   /** Closing with actions whose verification has not concluded. */
   'nearMiss.closeBeforeVerification': [MANAGER, ADMIN],
+  /** Closing on weaker actions alone although severe harm, a repeat review or an ineffective action needs more. */
+  'nearMiss.overrideWeakOnly': [MANAGER, ADMIN],
   'nearMiss.recordNoActionNeeded': [...leads, MANAGER, ADMIN],
   'privacy.export': [MANAGER, ADMIN],
   'privacy.erase': [ADMIN],

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { standardCodeSystems, type CategoryDefinition, type ReportFacts } from '../../plugins/sdk';
 import { allRoles } from '../auth/role';
 import { applicableGates } from '../gates/applicable-gates';
-import { careSettings, potentialHarms, triageRoutes, verificationMethods, workflowStages } from '../domain/vocabulary';
+import { conditionProblems, parseDetails, withConditions } from './details-conditions';
+import {
+  careSettings,
+  potentialHarms,
+  recurrenceScopes,
+  triageRoutes,
+  verificationMethods,
+  workflowStages,
+} from '../domain/vocabulary';
 import { suggestTriage } from '../triage/triage-suggestion';
 
 /** A category that passed validation, with its JSON Schema for host forms. */
@@ -40,6 +48,15 @@ const isZodObject = (value: unknown): value is z.ZodObject<z.ZodRawShape> =>
   (typeof value === 'object' &&
     value !== null &&
     (value as { _zod?: { def?: { type?: string } } })._zod?.def?.type === 'object');
+
+/** The JSON Schema of a category's fields as a form fills them in, or why it cannot be expressed. */
+function detailsJsonSchema(details: CategoryDefinition['details']): Record<string, unknown> | string {
+  try {
+    return z.toJSONSchema(details, { io: 'input', unrepresentable: 'any' });
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 /** Sample reports built from a plugin's example, spanning harms and settings, to exercise its rules at boot. */
 export function sampleReports(definition: CategoryDefinition, details: Record<string, unknown>): ReportFacts[] {
@@ -109,10 +126,15 @@ export function validateDefinition(definition: CategoryDefinition): string[] {
   }
   if (problems.length) return problems;
 
-  const parsedExample = candidate.details.safeParse(candidate.example);
+  const baseSchema = detailsJsonSchema(candidate.details);
+  if (typeof baseSchema === 'string') problems.push(`details cannot be expressed as JSON Schema: ${baseSchema}`);
+  else problems.push(...conditionProblems(definition, baseSchema));
+  if (problems.length) return problems;
+
+  const parsedExample = parseDetails(definition, candidate.example);
   if (!parsedExample.success) {
     problems.push(
-      `example does not match details: ${parsedExample.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join(', ')}`,
+      `example does not match details: ${parsedExample.problems.map((problem) => `${problem.path}: ${problem.message}`).join(', ')}`,
     );
   }
   if (candidate.defaultRoute !== undefined && !triageRoutes.includes(candidate.defaultRoute))
@@ -145,6 +167,14 @@ export function validateDefinition(definition: CategoryDefinition): string[] {
       problems.push('verification count must be a positive integer');
   }
   const detailKeys = Object.keys(candidate.details.shape);
+  for (const field of definition.kind ?? []) {
+    const ok =
+      coreLinkFields.includes(field) ||
+      (field.startsWith('details.') && detailKeys.includes(field.slice('details.'.length)));
+    if (!ok) problems.push(`kind field ${field} is neither a core link field nor one of details`);
+  }
+  if (definition.recurrenceScope !== undefined && !recurrenceScopes.includes(definition.recurrenceScope))
+    problems.push(`recurrenceScope ${String(definition.recurrenceScope)} is not ${recurrenceScopes.join(' or ')}`);
   for (const field of definition.similarity) {
     const ok =
       coreLinkFields.includes(field) ||
@@ -168,7 +198,7 @@ export function validateDefinition(definition: CategoryDefinition): string[] {
 
   // Rules must run on sample reports without throwing.
   if (parsedExample.success && problems.length === 0) {
-    for (const report of sampleReports(definition, parsedExample.data)) {
+    for (const report of sampleReports(definition, parsedExample.details)) {
       const suggestion = suggestTriage(definition, report);
       for (const failure of suggestion.failures)
         problems.push(`rule ${failure.ruleId} failed on a sample report: ${failure.message}`);
@@ -197,14 +227,7 @@ export class CategoryRegistry {
         problems.push(`key ${definition.key} is already registered by ${this.byKey.get(definition.key)?.source}`);
       }
       if (problems.length) throw new PluginValidationError(name, problems);
-      let fieldsSchema: Record<string, unknown>;
-      try {
-        fieldsSchema = z.toJSONSchema(definition.details, { io: 'input', unrepresentable: 'any' });
-      } catch (error) {
-        throw new PluginValidationError(name, [
-          `details cannot be expressed as JSON Schema: ${(error as Error).message}`,
-        ]);
-      }
+      const fieldsSchema = withConditions(definition, detailsJsonSchema(definition.details) as Record<string, unknown>);
       this.byKey.set(definition.key, {
         definition,
         source,

@@ -1,5 +1,5 @@
-import type { TriageRouteValue } from '../domain/vocabulary';
-import { isOpenAction, type ActionStatusValue } from './action-rules';
+import { harmAtLeast, type PotentialHarmValue, type TriageRouteValue } from '../domain/vocabulary';
+import { isOpenAction, type ActionStatusValue, type ActionStrengthValue } from './action-rules';
 
 export interface ClosureFacts {
   route: TriageRouteValue | null;
@@ -7,6 +7,39 @@ export interface ClosureFacts {
   noActionReason: string | null;
   /** The closer may close before verification concludes (managers), giving the outcome as the reason. */
   mayCloseBeforeVerification: boolean;
+}
+
+/** What decides whether weaker actions alone may close a near miss. */
+export interface ControlFacts {
+  potentialHarm: PotentialHarmValue;
+  /** The near miss is in a risk review the repeat trigger opened. */
+  inRiskReview: boolean;
+  actions: readonly { status: ActionStatusValue; effective: boolean | null; strength: ActionStrengthValue }[];
+}
+
+/**
+ * Why this near miss needs more than weaker actions (training, reminders, a
+ * new policy): severe potential harm, a repeat pattern, or an action already
+ * found not effective. Empty when weaker actions may do.
+ */
+export function strongerControlReasons(facts: ControlFacts): string[] {
+  return [
+    ...(harmAtLeast(facts.potentialHarm, 'SEVERE') ? ['its potential harm is severe'] : []),
+    ...(facts.inRiskReview ? ['it is part of a repeat pattern under risk review'] : []),
+    ...(facts.actions.some((action) => action.effective === false) ? ['an action was found not effective'] : []),
+  ];
+}
+
+/**
+ * Refuses to close on weaker actions alone when a stronger control is needed
+ * (a manager may override with a reason). Null when closure may go ahead.
+ */
+export function weakOnlyClosureBlocker(facts: ControlFacts): string | null {
+  const done = facts.actions.filter((action) => action.status === 'DONE');
+  if (!done.length || done.some((action) => action.strength !== 'WEAKER')) return null;
+  const reasons = strongerControlReasons(facts);
+  if (!reasons.length) return null;
+  return `Only weaker actions (training, reminders, policy) are done, but ${reasons.join(', ')}: add an intermediate or stronger control, or a manager may close it giving weakOnlyOverrideReason.`;
 }
 
 /**

@@ -15,6 +15,8 @@ export class CorrectiveActionEntity {
   @Column({ type: 'text' }) target!: string;
   @Column({ name: 'service_ids', type: 'text', array: true }) serviceIds!: string[];
   @Column({ name: 'monitoring_days', type: 'integer', default: 42 }) monitoringDays!: number;
+  @Column({ name: 'recurrence_scope', type: 'text', default: 'SAME_PERSON' }) recurrenceScope!: string;
+  @Column({ name: 'target_max_recurrences', type: 'integer', default: 0 }) targetMaxRecurrences!: number;
   @Column({ name: 'created_by', type: 'text' }) createdBy!: string;
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' }) createdAt!: Date;
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt!: Date | null;

@@ -2,7 +2,7 @@ import type { SelectQueryBuilder } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { isUuid } from '../common/validation';
 import type { Transaction } from '../database/transaction';
-import type { VerificationMethodValue } from '../domain/vocabulary';
+import type { RecurrenceScopeValue, VerificationMethodValue } from '../domain/vocabulary';
 import { VerificationCheckEntity } from '../verification/verification-check.entity';
 import { monitoringUntil, type VerificationResultValue } from '../verification/verification-rules';
 import { isOpenAction, type ActionStatusValue, type ActionStrengthValue, type ActionTypeValue } from './action-rules';
@@ -25,7 +25,7 @@ export const actionScopeOf = (principal: Principal): ActionScope => ({
 export type ActionTarget = Pick<CorrectiveAction, 'id' | 'tenantId'>;
 
 const actionColumns = `a.id, a.tenant_id, a.title, a.owner_id, a.due_by, a.status, a.action_type, a.strength, a.evidence_required, a.evidence,
-  a.target, a.service_ids, a.monitoring_days, a.completed_at, a.cancelled_reason, a.effective, a.effectiveness_reason, a.reopen_count`;
+  a.target, a.service_ids, a.monitoring_days, a.recurrence_scope, a.target_max_recurrences, a.completed_at, a.cancelled_reason, a.effective, a.effectiveness_reason, a.reopen_count`;
 
 /** A corrective_action row as read by `actionColumns`. */
 export interface ActionRow {
@@ -42,6 +42,8 @@ export interface ActionRow {
   target: string;
   service_ids: string[];
   monitoring_days: number;
+  recurrence_scope: RecurrenceScopeValue;
+  target_max_recurrences: number;
   completed_at: Date | null;
   cancelled_reason: string | null;
   effective: boolean | null;
@@ -85,6 +87,8 @@ export function toAction(row: ActionRow, now = new Date()): CorrectiveAction {
     target: row.target,
     serviceIds: row.service_ids,
     monitoringDays: row.monitoring_days,
+    recurrenceScope: row.recurrence_scope,
+    targetMaxRecurrences: row.target_max_recurrences,
     monitoringUntil: completedAt ? monitoringUntil(completedAt, row.monitoring_days) : undefined,
     completedAt,
     cancelledReason: row.cancelled_reason,
@@ -373,13 +377,16 @@ export interface RecurrenceProbe {
   tenantId: string;
   serviceId: string;
   category: string;
-  similarityKey: string;
+  similarityKey: string | null;
+  kindKey: string | null;
   reportedAt: Date;
 }
 
 /**
  * Done, not ineffective actions of the report's service, within their
- * monitoring window, that answer a similar near miss: locked in id order.
+ * monitoring window, that answer for the report: a similar near miss (scope
+ * SAME_PERSON: the category's similarity), or the same kind of near miss to
+ * anyone in their services (SAME_KIND_IN_SERVICES); locked in id order.
  * Raw SQL: a window on each row's own columns, and FOR UPDATE in id order.
  */
 export async function lockRecurrentActions(tx: Transaction, report: RecurrenceProbe): Promise<RecurrentAction[]> {
@@ -391,13 +398,59 @@ export async function lockRecurrentActions(tx: Transaction, report: RecurrencePr
        AND $3 >= a.completed_at AND $3 <= a.completed_at + a.monitoring_days * interval '1 day'
        AND a.id IN (
          SELECT l.action_id FROM corrective_action_near_miss l JOIN near_miss n ON n.id = l.near_miss_id
-         WHERE l.tenant_id = $1 AND n.tenant_id = $1 AND n.category = $4 AND n.similarity_key = $5 AND n.id <> $6
+         WHERE l.tenant_id = $1 AND n.tenant_id = $1 AND n.category = $4 AND n.id <> $6
+           AND CASE a.recurrence_scope WHEN 'SAME_KIND_IN_SERVICES' THEN n.kind_key = $7 ELSE n.similarity_key = $5 END
        )
      ORDER BY a.id
      FOR UPDATE`,
-    [report.tenantId, report.serviceId, report.reportedAt, report.category, report.similarityKey, report.id],
+    [
+      report.tenantId,
+      report.serviceId,
+      report.reportedAt,
+      report.category,
+      report.similarityKey,
+      report.id,
+      report.kindKey,
+    ],
   );
   return rows.map((row) => ({ id: row.id, tenantId: row.tenant_id, ownerId: row.owner_id, title: row.title }));
+}
+
+/**
+ * Near misses of what an action answers for (its scope: the similarity or
+ * kind keys of its own near misses, their categories, in its services), not
+ * its own, that occurred in each window.
+ */
+export async function countTargetOccurrences(
+  tx: Transaction,
+  action: { id: string; tenantId: string; serviceIds: string[]; recurrenceScope: RecurrenceScopeValue },
+  windows: { from: Date; to: Date }[],
+): Promise<number[]> {
+  // Hand-written: one count per window over the near misses matching the action's own by key.
+  const [row]: { counts: number[] }[] = await tx.query(
+    `WITH own AS (
+       SELECT n.id, n.category, CASE WHEN $4 = 'SAME_KIND_IN_SERVICES' THEN n.kind_key ELSE n.similarity_key END AS key
+         FROM corrective_action_near_miss l JOIN near_miss n ON n.id = l.near_miss_id
+        WHERE l.tenant_id = $1 AND l.action_id = $2::uuid
+     ), windows AS (SELECT * FROM unnest($5::timestamptz[], $6::timestamptz[]) WITH ORDINALITY AS w (from_at, to_at, position))
+     SELECT ARRAY(
+       SELECT (SELECT count(*)::int FROM near_miss n
+                WHERE n.tenant_id = $1 AND n.service_id = ANY($3::text[])
+                  AND n.occurred_at >= w.from_at AND n.occurred_at < w.to_at
+                  AND n.id NOT IN (SELECT id FROM own)
+                  AND (n.category, CASE WHEN $4 = 'SAME_KIND_IN_SERVICES' THEN n.kind_key ELSE n.similarity_key END)
+                      IN (SELECT category, key FROM own WHERE key IS NOT NULL))
+         FROM windows w ORDER BY w.position) AS counts`,
+    [
+      action.tenantId,
+      action.id,
+      action.serviceIds,
+      action.recurrenceScope,
+      windows.map((window) => window.from.toISOString()),
+      windows.map((window) => window.to.toISOString()),
+    ],
+  );
+  return row.counts;
 }
 
 export interface NewAction {
@@ -411,6 +464,8 @@ export interface NewAction {
   target: string;
   serviceIds: string[];
   monitoringDays: number;
+  recurrenceScope: RecurrenceScopeValue;
+  targetMaxRecurrences: number;
   createdBy: string;
 }
 

@@ -8,7 +8,13 @@ import type { RequestContext } from '../server/context';
 import { VerificationResult as VerificationResultEnum } from './corrective-action.type';
 import type { VerificationResultValue } from '../verification/verification-rules';
 import { isWeakOnly, planEffectiveness, type ActionStatusValue } from './action-rules';
-import { actionScopeOf, listCaps, loadOverdueActions, loadOverdueChecks } from './corrective-action.repository';
+import {
+  actionScopeOf,
+  countTargetOccurrences,
+  listCaps,
+  loadOverdueActions,
+  loadOverdueChecks,
+} from './corrective-action.repository';
 import {
   addCorrectiveAction,
   cancelCorrectiveAction,
@@ -21,9 +27,11 @@ import {
   ActionStatus,
   CorrectiveAction,
   CorrectiveActionInput,
+  TargetEvaluation,
   VerificationCheck,
   VerificationScheduleInput,
 } from './corrective-action.type';
+import { targetMet, targetWindows } from './action-target';
 
 /** An action a mutation returned (read inside its transaction), primed into the request's fresh loader. */
 function actionPayload(context: RequestContext, id: string, action: CorrectiveAction | null): CorrectiveAction {
@@ -152,6 +160,25 @@ export class CorrectiveActionResolver {
   })
   owner(@Root() action: CorrectiveAction, @Ctx() context: RequestContext): Staff {
     return protectReference(fieldProtection(context), 'staff', action.ownerId)!;
+  }
+
+  @FieldResolver(() => TargetEvaluation, {
+    description: 'The measurable target, counted before completion and since (read when selected)',
+  })
+  async targetEvaluation(@Root() action: CorrectiveAction, @Ctx() context: RequestContext): Promise<TargetEvaluation> {
+    const now = new Date();
+    const windows = targetWindows(action, now);
+    const [before, after] = await context.db.read((tx) =>
+      countTargetOccurrences(tx, action, windows.after ? [windows.before, windows.after] : [windows.before]),
+    );
+    const counted = windows.after ? after : null;
+    return {
+      windowDays: action.monitoringDays,
+      before,
+      after: counted,
+      maxAfter: action.targetMaxRecurrences,
+      met: targetMet(action, counted, now),
+    };
   }
 
   @FieldResolver(() => [VerificationCheck])

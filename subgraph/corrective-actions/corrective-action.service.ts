@@ -5,7 +5,8 @@ import { authorize, isAllowed } from '../auth/role-matrix';
 import { badUserInput, conflict, forbidden, notFound } from '../common/errors';
 import { text, uuid, validate } from '../common/validation';
 import type { Transaction } from '../database/transaction';
-import { verificationMethods, type VerificationMethodValue } from '../domain/vocabulary';
+import type { CategoryDefinition } from '../../plugins/sdk';
+import { verificationMethods, type RecurrenceScopeValue, type VerificationMethodValue } from '../domain/vocabulary';
 import { reopenMessage } from '../status-changes/reporter-feedback';
 import { decideTransition } from '../status-changes/status-machine';
 import { lockForUpdate } from '../near-misses/near-miss.repository';
@@ -81,6 +82,8 @@ export interface ActionRequest {
   target: string;
   serviceIds?: string[] | null;
   monitoringDays?: number | null;
+  recurrenceScope?: RecurrenceScopeValue | null;
+  targetMaxRecurrences?: number | null;
 }
 
 const actionSchema = (now: Date) =>
@@ -99,7 +102,20 @@ const actionSchema = (now: Date) =>
     target: text(500),
     serviceIds: z.array(text(100)).min(1).max(50).optional(),
     monitoringDays: z.number().int().min(1).max(730).optional(),
+    targetMaxRecurrences: z.number().int().min(0).max(1000).optional(),
   });
+
+/**
+ * The scope to suggest for an action on these near misses: service-wide when
+ * a category among them suggests it (its plugin's recurrenceScope), else the person.
+ */
+export function suggestedRecurrenceScope(
+  definitions: readonly (Pick<CategoryDefinition, 'recurrenceScope'> | undefined)[],
+): RecurrenceScopeValue {
+  return definitions.some((definition) => definition?.recurrenceScope === 'SAME_KIND_IN_SERVICES')
+    ? 'SAME_KIND_IN_SERVICES'
+    : 'SAME_PERSON';
+}
 
 /** Locks near misses in id order, so concurrent writers never deadlock. */
 async function lockNearMisses(tx: Transaction, actor: Actor, ids: string[]): Promise<NearMiss[]> {
@@ -122,6 +138,7 @@ export async function addCorrectiveAction(
     actionType: request.actionType ?? undefined,
     serviceIds: request.serviceIds ?? undefined,
     monitoringDays: request.monitoringDays ?? undefined,
+    targetMaxRecurrences: request.targetMaxRecurrences ?? undefined,
   });
   const { strength, problems } = resolveStrength(input.actionType, input.strength);
   if (problems.length || !strength) throw badUserInput(problems);
@@ -137,6 +154,11 @@ export async function addCorrectiveAction(
     }
   }
   const serviceIds = input.serviceIds ?? [...new Set(nearMisses.map((nearMiss) => nearMiss.serviceId))];
+  const recurrenceScope =
+    request.recurrenceScope ??
+    suggestedRecurrenceScope(
+      nearMisses.map((nearMiss) => actor.services.registry.get(nearMiss.categoryKey)?.definition),
+    );
   const id = await insertAction(tx, {
     tenantId: principal.tenantId,
     title: input.title,
@@ -148,13 +170,22 @@ export async function addCorrectiveAction(
     target: input.target,
     serviceIds,
     monitoringDays: input.monitoringDays ?? 42,
+    recurrenceScope,
+    targetMaxRecurrences: input.targetMaxRecurrences ?? 0,
     createdBy: principal.staffId,
   });
   const action = { id, tenantId: principal.tenantId };
   const log = new ChangeLog();
   for (const nearMiss of nearMisses) {
     await linkNearMiss(tx, action, nearMiss.id);
-    const detail = { actionId: id, strength, actionType: input.actionType ?? null, ownerId: input.ownerId, serviceIds };
+    const detail = {
+      actionId: id,
+      strength,
+      actionType: input.actionType ?? null,
+      ownerId: input.ownerId,
+      serviceIds,
+      recurrenceScope,
+    };
     if (nearMiss.status === 'ACTIONS_IN_PROGRESS') {
       log.change(principal, nearMiss, { action: 'corrective_action.added', detail, event: detail });
     } else {

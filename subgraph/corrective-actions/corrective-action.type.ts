@@ -1,6 +1,6 @@
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { VerificationMethod, enumOf } from '../domain/graphql-enums';
-import type { VerificationMethodValue } from '../domain/vocabulary';
+import { recurrenceScopes, type RecurrenceScopeValue, type VerificationMethodValue } from '../domain/vocabulary';
 import { Staff } from '../host-entities/host-entity.types';
 import { verificationResults, type VerificationResultValue } from '../verification/verification-rules';
 import {
@@ -16,6 +16,13 @@ export const ActionStrength = enumOf(actionStrengths);
 export const ActionStatus = enumOf(actionStatuses);
 export const ActionType = enumOf(actionTypes);
 export const VerificationResult = enumOf(verificationResults);
+export const RecurrenceScope = enumOf(recurrenceScopes);
+
+registerEnumType(RecurrenceScope, {
+  name: 'RecurrenceScope',
+  description:
+    "Which later near miss reopens a done action: SAME_PERSON (the category's similarity, e.g. the same person and medicine) or SAME_KIND_IN_SERVICES (the same kind of near miss to anyone in its services: a service-wide control)",
+});
 
 registerEnumType(ActionStrength, {
   name: 'ActionStrength',
@@ -46,6 +53,13 @@ export class CorrectiveAction {
   @Field(() => String, { nullable: true }) effectivenessReason!: string | null;
   @Field(() => Int, { description: 'Days after completion in which a similar near miss reopens the action' })
   monitoringDays!: number;
+  @Field(() => RecurrenceScope, { description: 'Which later near miss reopens it within monitoringDays' })
+  recurrenceScope!: RecurrenceScopeValue;
+  @Field(() => Int, {
+    description:
+      'The measurable target: at most this many near misses of what it answers for (recurrenceScope, serviceIds) in monitoringDays after completion',
+  })
+  targetMaxRecurrences!: number;
   @Field({ nullable: true }) monitoringUntil?: Date;
   @Field({ nullable: true }) completedAt?: Date;
   @Field(() => String, { nullable: true }) cancelledReason!: string | null;
@@ -117,6 +131,34 @@ export class CorrectiveActionInput {
     description: 'Monitoring window after completion, in days (default 42: six weeks)',
   })
   monitoringDays?: number;
+  @Field(() => RecurrenceScope, {
+    nullable: true,
+    description: "Defaults to what the near misses' category suggests (SAME_PERSON unless its plugin says otherwise)",
+  })
+  recurrenceScope?: RecurrenceScopeValue;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'At most this many near misses of what it answers for during monitoringDays after completion (default 0)',
+  })
+  targetMaxRecurrences?: number;
+}
+
+@ObjectType({
+  description:
+    'The measurable target evaluated: near misses of what the action answers for (its recurrence scope, in its services) over monitoringDays before completion and since',
+})
+export class TargetEvaluation {
+  @Field(() => Int) windowDays!: number;
+  @Field(() => Int, { description: 'In the window before completion (before now, while open)' }) before!: number;
+  @Field(() => Int, { nullable: true, description: 'Since completion, within the window; null until completed' })
+  after!: number | null;
+  @Field(() => Int) maxAfter!: number;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'False once after exceeds maxAfter; true once the window has passed within it; null until then',
+  })
+  met!: boolean | null;
 }
 
 @InputType()

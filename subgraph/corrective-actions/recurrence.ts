@@ -10,6 +10,8 @@ export interface NewReport {
   serviceId: string;
   category: string;
   similarityKey: string | null;
+  /** The report's kind key, for actions answering for the same kind in their services. */
+  kindKey: string | null;
   occurredAt: Date;
   reportedAt: Date;
 }
@@ -30,8 +32,8 @@ export interface Recurrence {
 
 /** Phase one, before any audit write: find and lock the actions (and their near misses) the report recurs against. */
 export async function lockRecurrences(tx: Transaction, report: NewReport): Promise<Recurrence> {
-  if (!report.similarityKey) return { actions: [] };
-  const actions = await lockRecurrentActions(tx, { ...report, similarityKey: report.similarityKey });
+  if (!report.similarityKey && !report.kindKey) return { actions: [] };
+  const actions = await lockRecurrentActions(tx, report);
   await lockNearMissesOf(
     tx,
     report.tenantId,

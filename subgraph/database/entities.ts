@@ -2,11 +2,13 @@ import { AnalyticsSettingsEntity } from '../analytics/analytics-settings.entity'
 import { AuditChainHeadEntity } from '../audit/audit-chain-head.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { TenantCategorySettingEntity } from '../categories/tenant-category-setting.entity';
+import { ContributingFactorEntity } from '../contributing-factors/contributing-factor.entity';
 import { CorrectiveActionNearMissEntity } from '../corrective-actions/corrective-action-near-miss.entity';
 import { CorrectiveActionEntity } from '../corrective-actions/corrective-action.entity';
 import { GateCompletionEntity } from '../gates/gate-completion.entity';
 import { ReporterFeedbackEntity } from '../status-changes/reporter-feedback.entity';
 import { IdempotencyKeyEntity } from '../near-misses/idempotency-key.entity';
+import { NearMissAmendmentEntity } from '../near-misses/near-miss-amendment.entity';
 import { NearMissEntity } from '../near-misses/near-miss.entity';
 import { ReferenceCounterEntity } from '../near-misses/reference-counter.entity';
 import { OutboxEventEntity } from '../outbox/outbox-event.entity';
@@ -30,6 +32,7 @@ export const entities = [
   AnalyticsSettingsEntity,
   AuditChainHeadEntity,
   AuditEventEntity,
+  ContributingFactorEntity,
   CorrectiveActionEntity,
   CorrectiveActionNearMissEntity,
   GateCompletionEntity,
@@ -37,6 +40,7 @@ export const entities = [
   IdempotencyKeyEntity,
   LearningResponseEntity,
   NearMissEntity,
+  NearMissAmendmentEntity,
   NearMissSimilarityEntity,
   NearMissTriageEntity,
   NotificationEntity,

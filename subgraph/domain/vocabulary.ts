@@ -59,6 +59,14 @@ export const triageRoutes = [
 ] as const;
 export type TriageRouteValue = (typeof triageRoutes)[number];
 
+/**
+ * What a corrective action answers for, so which later near miss reopens it:
+ * the same person and details (the category's similarity), or the same kind
+ * of near miss to anyone in the action's services (the category's `kind`).
+ */
+export const recurrenceScopes = ['SAME_PERSON', 'SAME_KIND_IN_SERVICES'] as const;
+export type RecurrenceScopeValue = (typeof recurrenceScopes)[number];
+
 export const verificationMethods = ['AUDIT', 'SPOT_CHECK', 'OBSERVATION', 'RECORD_REVIEW', 'FEEDBACK'] as const;
 export type VerificationMethodValue = (typeof verificationMethods)[number];
 

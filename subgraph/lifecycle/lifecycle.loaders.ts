@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { TenantDatabase } from '../database/tenant-scope';
+import { loadAmendments, type StoredAmendment } from '../near-misses/amend-near-miss.repository';
 import { loadGateCompletions, type GateCompletion } from '../gates/gate-completion.repository';
 import { loadFeedback, type FeedbackRecord } from '../status-changes/reporter-feedback.repository';
 import { loadLatestTriages, type TriageRecord } from './triage.repository';
@@ -16,6 +17,10 @@ export function createLifecycleLoaders(tenantId: string, db: TenantDatabase) {
     notifications: new DataLoader<string, NotificationRecord[]>((ids) =>
       db.read((tx) => loadNotifications(tx, tenantId, ids)),
     ),
+    amendments: new DataLoader<string, StoredAmendment[]>(async (ids) => {
+      const rows = await db.read((tx) => loadAmendments(tx, tenantId, ids));
+      return ids.map((id) => rows.filter((row) => row.nearMissId === id));
+    }),
   };
 }
 

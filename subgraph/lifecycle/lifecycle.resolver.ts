@@ -82,17 +82,23 @@ export class LifecycleResolver {
     );
   }
 
-  @Mutation(() => NearMiss, { description: 'Closes with an outcome; GATE_BLOCKED names open gate items.' })
+  @Mutation(() => NearMiss, {
+    description:
+      'Closes with an outcome; GATE_BLOCKED names open gate items. Severe potential harm, a repeat risk review or an ineffective action cannot close on weaker actions alone (CONFLICT) unless a manager gives weakOnlyOverrideReason, counted in governanceSummary.weakOnlyOverrides.',
+  })
   async closeNearMiss(
     @Arg('id', () => ID) id: string,
     @Arg('expectedVersion', () => Int) expectedVersion: number,
     @Arg('outcome', () => String) outcome: string,
     @Ctx() context: RequestContext,
+    @Arg('weakOnlyOverrideReason', () => String, { nullable: true }) weakOnlyOverrideReason?: string,
   ) {
     return payload(
       context,
       id,
-      await context.mutate((tx, actor) => closeNearMiss(tx, actor, { id, expectedVersion, outcome })),
+      await context.mutate((tx, actor) =>
+        closeNearMiss(tx, actor, { id, expectedVersion, outcome, weakOnlyOverrideReason }),
+      ),
     );
   }
 

@@ -4,8 +4,9 @@ import type { Principal } from '../auth/principal';
 import { authorize, isAllowed } from '../auth/role-matrix';
 import { badUserInput, conflict, gateBlocked, type FieldProblem } from '../common/errors';
 import { text, validate } from '../common/validation';
-import { closureBlocker, type ClosureFacts } from '../corrective-actions/closure-conditions';
-import { loadActionStatesOf } from '../corrective-actions/corrective-action.repository';
+import { closureBlocker, weakOnlyClosureBlocker, type ClosureFacts } from '../corrective-actions/closure-conditions';
+import { isInRiskReview } from '../patterns/risk-review.repository';
+import { loadActionStatesOf, type ActionState } from '../corrective-actions/corrective-action.repository';
 import { advanceToVerification } from '../corrective-actions/verification-start';
 import type { Transaction } from '../database/transaction';
 import type { TriageRouteValue } from '../domain/vocabulary';
@@ -117,6 +118,21 @@ export function overrideProblems(
   return [];
 }
 
+/**
+ * "Which part of the workflow allowed this?": with the provider's setting on
+ * (the default), triage cannot complete until the report names its stage.
+ */
+export function stageProblems(workflowStage: string | null | undefined, required: boolean): FieldProblem[] {
+  if (!required || workflowStage) return [];
+  return [
+    {
+      path: 'workflowStage',
+      message:
+        'is required before triage completes: name the workflow stage that allowed this near miss with amendNearMiss',
+    },
+  ];
+}
+
 export async function triageNearMiss(tx: Transaction, actor: Actor, request: TriageRequest): Promise<NearMiss | null> {
   const { principal } = actor;
   authorizeTransition(principal, 'triage');
@@ -126,7 +142,11 @@ export async function triageNearMiss(tx: Transaction, actor: Actor, request: Tri
     notify: request.notify ?? undefined,
   });
   const { nearMiss, to } = await lockForTransition(tx, actor, request.nearMissId, 'triage', input.expectedVersion);
-  const problems = overrideProblems(nearMiss.suggestedRoute, request.route, input.overrideReason);
+  const settings = await readTenantSettings(tx, nearMiss.tenantId);
+  const problems = [
+    ...overrideProblems(nearMiss.suggestedRoute, request.route, input.overrideReason),
+    ...stageProblems(nearMiss.workflowStage, settings.requireWorkflowStageForTriage),
+  ];
   if (problems.length) throw badUserInput(problems);
   const notify = input.notify ?? nearMiss.suggestedNotify;
   await insertTriage(tx, {
@@ -226,9 +246,15 @@ export interface CloseInput {
   id: string;
   expectedVersion: number;
   outcome: string;
+  /** A manager's reason to close on weaker actions alone although a stronger control is needed. */
+  weakOnlyOverrideReason?: string | null;
 }
 
-async function closureFacts(tx: Transaction, principal: Principal, nearMiss: NearMiss): Promise<ClosureFacts> {
+async function closureFacts(
+  tx: Transaction,
+  principal: Principal,
+  nearMiss: NearMiss,
+): Promise<ClosureFacts & { actions: readonly ActionState[] }> {
   return {
     route: await loadLatestRoute(tx, nearMiss),
     actions: await loadActionStatesOf(tx, nearMiss),
@@ -252,14 +278,29 @@ export async function closeNearMiss(tx: Transaction, actor: Actor, input: CloseI
     throw gateBlocked(missing, `Cannot close ${nearMiss.reference}: gate items still open: ${missing.join(', ')}`);
   const problems = outcomeProblems(input.outcome);
   if (problems.length) throw badUserInput(problems);
-  const blocker = closureBlocker(await closureFacts(tx, principal, nearMiss));
+  const facts = await closureFacts(tx, principal, nearMiss);
+  const blocker = closureBlocker(facts);
   if (blocker) throw conflict(blocker, { currentStatus: nearMiss.status });
+  const override = validate(z.object({ reason: text(2000).optional() }), {
+    reason: input.weakOnlyOverrideReason?.trim() ? input.weakOnlyOverrideReason : undefined,
+  }).reason;
+  const weakOnly = weakOnlyClosureBlocker({
+    potentialHarm: nearMiss.potentialHarm,
+    inRiskReview: await isInRiskReview(tx, nearMiss.tenantId, nearMiss.id),
+    actions: facts.actions,
+  });
+  if (weakOnly && (!override || !isAllowed(principal, 'nearMiss.overrideWeakOnly')))
+    throw conflict(weakOnly, { currentStatus: nearMiss.status, weakOnly: true });
   const outcome = input.outcome.trim();
-  await markClosed(tx, nearMiss, { by: principal.staffId, outcome });
+  await markClosed(tx, nearMiss, {
+    by: principal.staffId,
+    outcome,
+    weakOnlyOverrideReason: weakOnly ? override : null,
+  });
   await giveFeedback(tx, nearMiss, 'CLOSED', closureMessage(nearMiss.reference, nearMiss.whatHappened, outcome));
   await recordChange(tx, principal, nearMiss, {
     action: 'near_miss.closed',
-    detail: { status: { from: nearMiss.status, to } },
+    detail: { status: { from: nearMiss.status, to }, ...(weakOnly ? { weakOnlyOverride: true } : {}) },
     event: { status: to },
     feedback: 'CLOSED',
   });

@@ -49,6 +49,11 @@ export class TenantSettingsType {
     description: 'Months after closure that free text is kept; applyRetention erases older text (default 96)',
   })
   retentionMonths!: number;
+  @Field({
+    description:
+      'Triage cannot complete until the report names the workflow stage that allowed it (set it with amendNearMiss); default true',
+  })
+  requireWorkflowStageForTriage!: boolean;
 }
 
 @InputType()
@@ -56,4 +61,5 @@ export class TenantSettingsInput {
   @Field(() => Int, { nullable: true }) sameDayTriageHours?: number;
   @Field(() => Int, { nullable: true }) standardTriageHours?: number;
   @Field(() => Int, { nullable: true, description: '12 to 600' }) retentionMonths?: number;
+  @Field({ nullable: true }) requireWorkflowStageForTriage?: boolean;
 }

@@ -180,7 +180,8 @@ function withoutStaff(event: AuditEvent, staffId: string): AuditEvent {
 
 /**
  * The category's `details` without free text: fields its JSON Schema declares
- * as plain strings (no enum, pattern or format), and nested values, are
+ * as plain strings (no enum, format or anchored pattern: `\\S`, "not blank",
+ * still lets any text through), and nested values, are
  * withheld; codes, times, numbers and flags stay, so analysts can still group
  * by them.
  */
@@ -198,7 +199,7 @@ export function protectDetails(
         schema !== undefined &&
         (schema.type !== 'string' ||
           'enum' in schema ||
-          'pattern' in schema ||
+          (typeof schema.pattern === 'string' && schema.pattern.startsWith('^')) ||
           'format' in schema ||
           'const' in schema);
       const primitive = value === null || typeof value === 'number' || typeof value === 'boolean';

@@ -33,6 +33,8 @@ export class NearMissEntity {
   @Column({ name: 'what_made_this_possible', type: 'text', nullable: true }) whatMadeThisPossible!: string | null;
   @Column({ name: 'contributing_factors', type: 'text', array: true, default: () => "'{}'" })
   contributingFactors!: string[];
+  @Column({ name: 'contributing_factor_codes', type: 'text', array: true, default: () => "'{}'" })
+  contributingFactorCodes!: string[];
   @Column({ name: 'workflow_stage', type: 'text', nullable: true }) workflowStage!: string | null;
   @Column({ name: 'potential_harm', type: 'text' }) potentialHarm!: string;
   @Column({ type: 'jsonb' }) details!: Record<string, unknown>;
@@ -53,9 +55,13 @@ export class NearMissEntity {
   @Column({ name: 'reopen_reason', type: 'text', nullable: true }) reopenReason!: string | null;
   @Column({ name: 'reopen_count', type: 'integer', default: 0 }) reopenCount!: number;
   @Column({ name: 'no_action_reason', type: 'text', nullable: true }) noActionReason!: string | null;
+  /** Why a manager closed it on weaker actions alone although it needed a stronger control. */
+  @Column({ name: 'weak_only_override_reason', type: 'text', nullable: true }) weakOnlyOverrideReason!: string | null;
 
   // Patterns: the category's similarity fields, hashed at report time, and the workflow context.
   @Column({ name: 'similarity_key', type: 'text', nullable: true }) similarityKey!: string | null;
+  /** The same kind of near miss whoever it happened to (the category's `kind` fields), hashed. */
+  @Column({ name: 'kind_key', type: 'text', nullable: true }) kindKey!: string | null;
   @Column({ name: 'workflow_context', type: 'jsonb', nullable: true }) workflowContext!: Record<string, unknown> | null;
   @Column({ name: 'minutes_after_shift_start', type: 'integer', nullable: true }) minutesAfterShiftStart!:
     number | null;

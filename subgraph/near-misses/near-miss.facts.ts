@@ -12,6 +12,7 @@ export const factsOf = (nearMiss: NearMiss, category?: RegisteredCategory): Repo
   preventionReliability: nearMiss.preventionReliability,
   workflowStage: nearMiss.workflowStage,
   contributingFactors: nearMiss.contributingFactors,
+  contributingFactorCodes: nearMiss.contributingFactorCodes,
   personId: nearMiss.personId,
   visitId: nearMiss.visitId,
   medicationRecordId: nearMiss.medicationRecordId,

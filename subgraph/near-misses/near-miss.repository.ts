@@ -281,6 +281,7 @@ export const nearMissColumns = [
   'immediate_actions',
   'what_made_this_possible',
   'contributing_factors',
+  'contributing_factor_codes',
   'workflow_stage',
   'potential_harm',
   'details',
@@ -336,6 +337,7 @@ export interface NearMissRow {
   immediate_actions: string[];
   what_made_this_possible: string | null;
   contributing_factors: string[];
+  contributing_factor_codes: string[];
   workflow_stage: NonNullable<NearMiss['workflowStage']> | null;
   potential_harm: NearMiss['potentialHarm'];
   details: Record<string, unknown>;
@@ -397,6 +399,7 @@ export function toNearMiss(row: NearMissRow): NearMiss {
     immediateActions: row.immediate_actions,
     whatMadeThisPossible: orUndefined(row.what_made_this_possible),
     contributingFactors: row.contributing_factors,
+    contributingFactorCodes: row.contributing_factor_codes,
     workflowStage: orUndefined(row.workflow_stage),
     potentialHarm: row.potential_harm,
     details: row.details,

@@ -46,7 +46,12 @@ export class NearMiss {
   @Field(() => [String]) immediateActions!: string[];
   @Field({ nullable: true, description: 'The reporter\'s answer to "what made this possible?"' })
   whatMadeThisPossible?: string;
-  @Field(() => [String]) contributingFactors!: string[];
+  @Field(() => [String], { description: 'As the reporter wrote them' }) contributingFactors!: string[];
+  @Field(() => [ID], {
+    description:
+      'The contributing factors as codes of the taxonomy (contributingFactors query): matched from the text at report time, OTHER for text that matched none, or as a triage lead amended them',
+  })
+  contributingFactorCodes!: string[];
   @Field(() => WorkflowStage, { nullable: true }) workflowStage?: WorkflowStageValue;
   @Field(() => PotentialHarm) potentialHarm!: PotentialHarmValue;
   @Field(() => GraphQLJSON, { description: "The category's own fields, validated by its plugin" }) details!: Record<

@@ -222,6 +222,8 @@ export interface NewNearMiss {
   immediateActions: string[];
   whatMadeThisPossible: string | null;
   contributingFactors: string[];
+  contributingFactorCodes: string[];
+  kindKey: string | null;
   workflowStage: string | null;
   potentialHarm: string;
   details: Record<string, unknown>;
@@ -269,6 +271,8 @@ const nearMissValues: readonly [column: string, value: (nearMiss: NewNearMiss) =
   ['immediate_actions', (n) => n.immediateActions],
   ['what_made_this_possible', (n) => n.whatMadeThisPossible],
   ['contributing_factors', (n) => n.contributingFactors],
+  ['contributing_factor_codes', (n) => n.contributingFactorCodes],
+  ['kind_key', (n) => n.kindKey],
   ['workflow_stage', (n) => n.workflowStage],
   ['potential_harm', (n) => n.potentialHarm],
   ['details', (n) => JSON.stringify(n.details)],
@@ -291,7 +295,7 @@ const insertSql = `INSERT INTO near_miss (${nearMissValues.map(([column]) => col
   VALUES (${nearMissValues.map((_, index) => `$${index + 1}`).join(', ')})`;
 
 /** The repeat trigger's writes (step 3), as common table expressions after the near miss insert; parameters from $first. */
-function triggerWritesSql(first: number, shape: 'own' | 'join' | 'count'): string {
+export function triggerWritesSql(first: number, shape: 'own' | 'join' | 'count'): string {
   const at = (offset: number) => `$${first + offset}`;
   const [tenant, nearMiss, now] = [at(0), at(1), at(5)];
   const own = `own_keys AS (
@@ -357,7 +361,8 @@ export async function insertNearMiss(
   return row?.assigned_to ?? null;
 }
 
-function triggerWriteValues(
+/** The parameters of triggerWritesSql, in order. */
+export function triggerWriteValues(
   input: RepeatTriggerInput,
   writes: RepeatWrites & { shape: 'own' | 'join' | 'count' },
 ): unknown[] {

@@ -22,7 +22,7 @@ import {
   reportRepeatInput,
   scanOf,
 } from '../patterns/repeat-trigger';
-import { similarityKey } from '../patterns/similarity-key';
+import { kindKey, similarityKey } from '../patterns/similarity-key';
 import type { Actor } from '../server/actor';
 import { readTenantSettings, windowsOf } from '../tenant-settings/tenant-settings';
 import { suggestTriage, type TriageSuggestion } from '../triage/triage-suggestion';
@@ -31,13 +31,7 @@ import { loadByIds } from './near-miss.repository';
 import type { NearMiss } from './near-miss.type';
 import { readScopeOf, type ReadScope } from './read-scope';
 import { formatReference } from './reference';
-import {
-  maxDetailsLength,
-  parseReport,
-  idempotencyKeySchema,
-  withoutNulls,
-  type ValidReport,
-} from './report-near-miss.schema';
+import { parseReport, idempotencyKeySchema, withoutNulls, type ValidReport } from './report-near-miss.schema';
 import {
   checkCategory,
   claimReport,
@@ -48,6 +42,9 @@ import {
 import { workflowFigures } from './workflow-context';
 import { planNotifications } from '../notifications/notification.service';
 import { anonymousClaimant, anonymousClaimKey, receiptHashOf, receiptOf } from './reporter-identity';
+import { validateDetails } from './report-details';
+import { codeFactors, shippedFactors } from '../contributing-factors/factor-coding';
+import { readTaxonomy } from '../contributing-factors/contributing-factor.service';
 
 export interface ReportRequest {
   /** The report as the client sent it; validated here. */
@@ -117,7 +114,16 @@ export async function reportNearMiss(
     throw forbidden(`You may only report into your own services; ${report.serviceId} is not one of them`);
   }
 
-  const facts = toReportFacts(report, details);
+  // Shipped factors win a match, so the provider's own are read only for text the shipped ones leave as OTHER.
+  const shippedCoding = codeFactors(report.contributingFactors, shippedFactors);
+  const coding = shippedCoding.otherTexts.length
+    ? codeFactors(report.contributingFactors, await readTaxonomy(tx, principal.tenantId))
+    : shippedCoding;
+  const facts: ReportFacts = {
+    ...toReportFacts(report, details),
+    contributingFactorCodes: coding.codes,
+    otherContributingFactors: coding.otherTexts,
+  };
   const suggestion = suggestTriage(category.definition, facts);
   if (suggestion.failures.length) {
     services.logger.warn('category rule failed; default route used where needed', {
@@ -213,6 +219,8 @@ export async function reportNearMiss(
       immediateActions: report.immediateActions,
       whatMadeThisPossible: report.whatMadeThisPossible ?? null,
       contributingFactors: report.contributingFactors,
+      contributingFactorCodes: coding.codes,
+      kindKey: kindKey(category.definition, facts),
       workflowStage: report.workflowStage ?? null,
       potentialHarm: report.potentialHarm,
       details,
@@ -253,6 +261,7 @@ export async function reportNearMiss(
     serviceId: report.serviceId,
     category: category.definition.key,
     similarityKey: similarity,
+    kindKey: kindKey(category.definition, facts),
     occurredAt: report.occurredAt,
     reportedAt: now,
   };
@@ -353,14 +362,9 @@ function validateReport(
   let details: Record<string, unknown> | undefined;
   const rawDetails = (rawInput as { details?: unknown }).details;
   if (category && rawDetails !== undefined && rawDetails !== null) {
-    const serialised = JSON.stringify(rawDetails) ?? '';
-    if (serialised.length > maxDetailsLength) {
-      problems.push({ path: 'details', message: `must be at most ${maxDetailsLength} characters of JSON` });
-    } else {
-      const parsed = category.definition.details.safeParse(rawDetails);
-      if (parsed.success) details = parsed.data;
-      else problems.push(...toFieldProblems(parsed.error, ['details']));
-    }
+    const parsed = validateDetails(category.definition, rawDetails);
+    if (parsed.success) details = parsed.details;
+    else problems.push(...parsed.problems);
   }
   if (problems.length || !core.report || !key.success || !category || !details) throw badUserInput(dedupe(problems));
   return { report: core.report, category, details, key: key.data };

@@ -1,5 +1,7 @@
 import type { CategoryDefinition, ReportFacts } from '../../plugins/sdk';
 import { canonicalJson, sha256 } from '../common/canonical-json';
+import { shippedFactors } from '../contributing-factors/factor-coding';
+import { otherFactorCode } from '../contributing-factors/taxonomy';
 
 /** Why reports count as similar: the category's own fields, or the same service and workflow stage / contributing factor. */
 export const repeatTriggerBases = ['CATEGORY_SIMILARITY', 'WORKFLOW_STAGE', 'CONTRIBUTING_FACTOR'] as const;
@@ -21,6 +23,7 @@ const basisOrder: Record<RepeatTriggerBasis, number> = {
   CONTRIBUTING_FACTOR: 2,
 };
 
+const factorLabels = new Map(shippedFactors.map((factor) => [factor.code, factor.label.toLowerCase()]));
 const normalise = (value: string) => value.trim().toLowerCase().replace(/\s+/g, ' ');
 const hashOf = (parts: unknown[]) => sha256(canonicalJson(parts)).slice(0, 32);
 
@@ -79,7 +82,18 @@ export function repeatKeys(
       phrase: `at the ${stageWords(report.workflowStage)} stage in service ${report.serviceId}`,
     });
   }
-  const factors = [...new Set(report.contributingFactors.map(normalise).filter(Boolean))];
+  // Coded factors repeat by code ("handover rushed" and "rushed handover" are one factor); text coded
+  // OTHER, and reports no one has coded, repeat by their words.
+  const codes = (report.contributingFactorCodes ?? []).filter((code) => code !== otherFactorCode);
+  for (const code of new Set(codes)) {
+    keys.push({
+      key: hashOf(['contributing-factor-code', category.key, report.serviceId, code]),
+      basis: 'CONTRIBUTING_FACTOR',
+      phrase: `in service ${report.serviceId} with the contributing factor "${factorLabels.get(code) ?? code}"`,
+    });
+  }
+  const texts = report.contributingFactorCodes ? (report.otherContributingFactors ?? []) : report.contributingFactors;
+  const factors = [...new Set(texts.map(normalise).filter(Boolean))];
   for (const factor of factors) {
     keys.push({
       key: hashOf(['contributing-factor', category.key, report.serviceId, factor]),

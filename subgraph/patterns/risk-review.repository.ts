@@ -142,6 +142,15 @@ export const maxNearMissesPerReview = 100;
 export const maxActionsPerReview = 20;
 
 /** Reviews each near miss belongs to (in scope), oldest first: one statement per batch. */
+/** Whether the near miss is a member of any risk review (open or concluded). */
+export async function isInRiskReview(tx: Transaction, tenantId: string, nearMissId: string): Promise<boolean> {
+  const [row]: { member: boolean }[] = await tx.query(
+    `SELECT EXISTS (SELECT 1 FROM risk_review_near_miss WHERE tenant_id = $1 AND near_miss_id = $2::uuid) AS member`,
+    [tenantId, nearMissId],
+  );
+  return row.member;
+}
+
 export async function loadReviewsByNearMiss(
   tx: Transaction,
   scope: ReviewScope,

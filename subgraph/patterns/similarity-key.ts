@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { CategoryDefinition, ReportFacts } from '../../plugins/sdk';
-import { canonicalJson } from '../common/canonical-json';
+import { canonicalJson, sha256 } from '../common/canonical-json';
 
 const normalise = (value: unknown): unknown =>
   typeof value === 'string' ? value.trim().toLowerCase().replace(/\s+/g, ' ') : value;
@@ -9,6 +9,33 @@ const normalise = (value: unknown): unknown =>
 export interface SimilarityKeying {
   secret: string;
   tenantId: string;
+}
+
+const fieldValue = (report: ReportFacts, field: string): unknown =>
+  field.startsWith('details.')
+    ? report.details[field.slice('details.'.length)]
+    : (report as unknown as Record<string, unknown>)[field];
+
+/** The fields that make two reports of a category the same kind (see `kind` in the SDK). */
+export const kindFields = (category: Pick<CategoryDefinition, 'similarity' | 'kind'>): readonly string[] =>
+  category.kind ?? category.similarity.filter((field) => field.startsWith('details.'));
+
+/**
+ * Two reports of a category are the same kind when they agree on its kind
+ * fields, whoever they happened to: what a service-wide control answers for.
+ * Null when a kind field is empty.
+ */
+export function kindKey(
+  category: Pick<CategoryDefinition, 'key' | 'similarity' | 'kind'>,
+  report: ReportFacts,
+): string | null {
+  const values: unknown[] = [];
+  for (const field of kindFields(category)) {
+    const value = fieldValue(report, field);
+    if (value === undefined || value === null || value === '') return null;
+    values.push(normalise(value));
+  }
+  return sha256(canonicalJson(['kind', category.key, ...values])).slice(0, 32);
 }
 
 /**
@@ -28,9 +55,7 @@ export function similarityKey(
   if (category.similarity.length === 0) return null;
   const values: unknown[] = [];
   for (const field of category.similarity) {
-    const value = field.startsWith('details.')
-      ? report.details[field.slice('details.'.length)]
-      : (report as unknown as Record<string, unknown>)[field];
+    const value = fieldValue(report, field);
     if (value === undefined || value === null || value === '') return null;
     values.push(normalise(value));
   }

@@ -15,6 +15,7 @@ export interface StoredPersonData {
   triages: StoredColumns[];
   gates: StoredColumns[];
   feedback: StoredColumns[];
+  amendments: StoredColumns[];
   /** Each linked action's columns, with the near miss it is linked to (`near_miss_id`). */
   correctiveActions: StoredColumns[];
 }
@@ -66,7 +67,7 @@ export async function loadStoredPersonData(
   tenantId: string,
   nearMissIds: readonly string[],
 ): Promise<StoredPersonData> {
-  // Hand-written: an export copies whole rows of five tables as stored (SELECT *), whatever their columns.
+  // Hand-written: an export copies whole rows of six tables as stored (SELECT *), whatever their columns.
   const byNearMiss = (sql: string): Promise<StoredColumns[]> => tx.query(sql, [tenantId, nearMissIds]);
   // One statement at a time: they share the transaction's connection.
   const nearMisses = await byNearMiss(
@@ -81,16 +82,19 @@ export async function loadStoredPersonData(
   const feedback = await byNearMiss(
     `SELECT * FROM reporter_feedback WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[]) ORDER BY at`,
   );
+  const amendments = await byNearMiss(
+    `SELECT * FROM near_miss_amendment WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[]) ORDER BY amended_at`,
+  );
   const correctiveActions = await byNearMiss(
     `SELECT l.near_miss_id, a.* FROM corrective_action_near_miss l JOIN corrective_action a ON a.id = l.action_id
      WHERE l.tenant_id = $1 AND l.near_miss_id = ANY($2::uuid[]) ORDER BY a.created_at`,
   );
-  return { nearMisses, triages, gates, feedback, correctiveActions };
+  return { nearMisses, triages, gates, feedback, amendments, correctiveActions };
 }
 
 /**
  * Replaces free text of near misses (and of their triage decisions, gate
- * notes and feedback) with `erasedText` and unlinks the person, keeping every
+ * notes, feedback and amendment reasons) with `erasedText` and unlinks the person, keeping every
  * row, count and status. The host links that name the person (visit, MAR
  * entry, care plan) go with the person id; the shift stays (a rota shift names
  * staff, not the person). Similarity keys hash the person's id with other
@@ -106,7 +110,8 @@ export async function eraseFreeText(
   await tx.query(
     `UPDATE near_miss SET what_happened = $3, how_detected = $3, what_prevented_harm = $3, what_made_this_possible = CASE WHEN what_made_this_possible IS NULL THEN NULL ELSE $3 END,
        immediate_actions = ARRAY[$3], outcome = CASE WHEN outcome IS NULL THEN NULL ELSE $3 END, reopen_reason = CASE WHEN reopen_reason IS NULL THEN NULL ELSE $3 END,
-       no_action_reason = CASE WHEN no_action_reason IS NULL THEN NULL ELSE $3 END, details = '{}'::jsonb, person_id = NULL, similarity_key = NULL,
+       no_action_reason = CASE WHEN no_action_reason IS NULL THEN NULL ELSE $3 END,
+       weak_only_override_reason = CASE WHEN weak_only_override_reason IS NULL THEN NULL ELSE $3 END, details = '{}'::jsonb, person_id = NULL, similarity_key = NULL, kind_key = NULL,
        visit_id = NULL, medication_record_id = NULL, care_plan_id = NULL,
        erased_at = now(), version = version + 1, updated_at = now()
      WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
@@ -123,6 +128,11 @@ export async function eraseFreeText(
   await tx.query(`UPDATE gate_completion SET note = NULL WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [
     tenantId,
     nearMissIds,
+  ]);
+  await tx.query(`UPDATE near_miss_amendment SET reason = $3 WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [
+    tenantId,
+    nearMissIds,
+    erasedText,
   ]);
   await tx.query(`UPDATE reporter_feedback SET message = $3 WHERE tenant_id = $1 AND near_miss_id = ANY($2::uuid[])`, [
     tenantId,

@@ -40,8 +40,8 @@ export interface ExportPersonDataInput {
 /**
  * Everything this subgraph holds about one person, for a subject access
  * request: their near misses with every field, triage decisions, gate notes,
- * reporter feedback, linked corrective actions and the audit trail (a
- * confidential reporter, a third party to the person, shown as
+ * reporter feedback, amendments, linked corrective actions and the audit
+ * trail (a confidential reporter, a third party to the person, shown as
  * `confidential`). The export itself is audited, so it runs as a write.
  */
 export async function exportPersonData(
@@ -94,6 +94,7 @@ export async function exportPersonData(
     triages: stored.triages,
     gates: stored.gates,
     feedback: stored.feedback,
+    amendments: stored.amendments,
     correctiveActions: stored.correctiveActions,
     auditTrail: audit,
   };

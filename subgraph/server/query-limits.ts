@@ -1,3 +1,5 @@
+import { maxTaxonomySize } from '../contributing-factors/factor-coding';
+import { maxAmendmentsPerNearMiss } from '../near-misses/amend-near-miss.repository';
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError } from 'graphql';
@@ -78,6 +80,9 @@ export const listBounds: Readonly<Record<string, number>> = {
   'Query.nearMissTrends': maxTrendBuckets,
   'Query.workflowStageAnalysis': 50,
   'Query.nearMissSignals': 200,
+  'Query.contributingFactors': maxTaxonomySize,
+  'ContributingFactor.children': maxTaxonomySize,
+  'NearMiss.amendments': maxAmendmentsPerNearMiss,
   'Mutation.scheduleVerification': 20,
   'Mutation.setRepeatTriggerRule': 50,
   'NearMiss.correctiveActions': listCaps.actionsPerNearMiss,

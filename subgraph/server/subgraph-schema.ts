@@ -6,6 +6,7 @@ import { parse, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap } from 'type-graphql';
 import '../auth/role';
 import { CategoryResolver } from '../categories/category.resolver';
+import { ContributingFactorResolver } from '../contributing-factors/contributing-factor.resolver';
 import { CarePlan, MedicationRecord, Person, Shift, Staff, Visit } from '../host-entities/host-entity.types';
 import {
   CarePlanResolver,
@@ -27,6 +28,7 @@ import {
 import { CorrectiveAction, VerificationCheck } from '../corrective-actions/corrective-action.type';
 import { NearMissConnectionResolver } from '../near-misses/connection.resolver';
 import { NearMissResolver, ReportNearMissPayloadResolver } from '../near-misses/near-miss.resolver';
+import { NearMissAmendmentResolver } from '../near-misses/amend-near-miss.resolver';
 import { NearMiss } from '../near-misses/near-miss.type';
 import { NearMissEventResolver } from '../outbox/near-miss-event.resolver';
 import { WebhookResolver } from '../outbox/webhook.resolver';
@@ -61,6 +63,8 @@ const resolvers = [
   AnalyticsResolver,
   ReclassificationResolver,
   CategoryResolver,
+  ContributingFactorResolver,
+  NearMissAmendmentResolver,
   PersonResolver,
   StaffResolver,
   VisitResolver,

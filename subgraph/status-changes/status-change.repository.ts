@@ -33,8 +33,18 @@ export const markActionsInProgress = (tx: Transaction, target: ChangeTarget) =>
 
 export const markVerifying = (tx: Transaction, target: ChangeTarget) => change(tx, target, { status: 'VERIFYING' });
 
-export const markClosed = (tx: Transaction, target: ChangeTarget, closure: { by: string; outcome: string }) =>
-  change(tx, target, { status: 'CLOSED', closedAt: () => 'now()', closedBy: closure.by, outcome: closure.outcome });
+export const markClosed = (
+  tx: Transaction,
+  target: ChangeTarget,
+  closure: { by: string; outcome: string; weakOnlyOverrideReason?: string | null },
+) =>
+  change(tx, target, {
+    status: 'CLOSED',
+    closedAt: () => 'now()',
+    closedBy: closure.by,
+    outcome: closure.outcome,
+    weakOnlyOverrideReason: closure.weakOnlyOverrideReason ?? null,
+  });
 
 /** Back to triage: a new due time, and the reason and count of reopenings. */
 export const markReopened = (tx: Transaction, target: ChangeTarget, reopening: { reason: string; triageDueAt: Date }) =>

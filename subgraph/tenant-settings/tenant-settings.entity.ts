@@ -9,4 +9,6 @@ export class TenantSettingsEntity {
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' }) updatedAt!: Date;
   @Column({ name: 'updated_by', type: 'text', nullable: true }) updatedBy!: string | null;
   @Column({ name: 'retention_months', type: 'integer', default: 96 }) retentionMonths!: number;
+  @Column({ name: 'require_workflow_stage_for_triage', type: 'boolean', default: true })
+  requireWorkflowStageForTriage!: boolean;
 }

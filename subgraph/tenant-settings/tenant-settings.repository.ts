@@ -6,12 +6,15 @@ export interface TenantSettings {
   standardTriageHours: number;
   /** Months after closure that free text is kept before retention erases it. */
   retentionMonths: number;
+  /** Triage cannot complete until the report names the workflow stage that allowed it. */
+  requireWorkflowStageForTriage: boolean;
 }
 
 const toSettings = (row: TenantSettingsEntity): TenantSettings => ({
   sameDayTriageHours: row.sameDayTriageHours,
   standardTriageHours: row.standardTriageHours,
   retentionMonths: row.retentionMonths,
+  requireWorkflowStageForTriage: row.requireWorkflowStageForTriage,
 });
 
 const settingsColumns = {
@@ -19,6 +22,7 @@ const settingsColumns = {
   sameDayTriageHours: true,
   standardTriageHours: true,
   retentionMonths: true,
+  requireWorkflowStageForTriage: true,
 } as const;
 
 /** The provider's own settings (undefined: it has set none), optionally locked until the transaction ends. */

@@ -14,6 +14,7 @@ export const defaultTenantSettings: TenantSettings = {
   sameDayTriageHours: triageWindows.sameDayHours,
   standardTriageHours: triageWindows.standardHours,
   retentionMonths: 96,
+  requireWorkflowStageForTriage: true,
 };
 
 /** A provider's settings, or the defaults when it has set none. */
@@ -30,9 +31,10 @@ const changeSchema = z.object({
   sameDayTriageHours: z.number().int().min(1).max(24).optional(),
   standardTriageHours: z.number().int().min(1).max(72).optional(),
   retentionMonths: z.number().int().min(12).max(600).optional(),
+  requireWorkflowStageForTriage: z.boolean().optional(),
 });
 
-export type TenantSettingsChange = { [Key in keyof TenantSettings]?: number | null };
+export type TenantSettingsChange = { [Key in keyof TenantSettings]?: TenantSettings[Key] | null };
 
 /** Applies a partial change; the same-day window may not be longer than the standard one. */
 export function nextTenantSettings(

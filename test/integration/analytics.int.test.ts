@@ -116,9 +116,10 @@ describe('nearMissTrends and workflowStageAnalysis', () => {
       );
     expect(await keys('SERVICE')).toEqual({ north: 3, south: 3 });
     expect(await keys('WORKFLOW_STAGE')).toEqual({ HANDOVER: 3, ADMINISTRATION: 2, DOCUMENTATION: 1 });
+    // By taxonomy code: "handover rushed" is COMMUNICATION.HANDOVER, "MAR layout unclear" COMMUNICATION.RECORDS.
     expect(await keys('CONTRIBUTING_FACTOR')).toEqual({
-      'handover rushed': 2,
-      'MAR layout unclear': 1,
+      'COMMUNICATION.HANDOVER': 2,
+      'COMMUNICATION.RECORDS': 1,
       '(none given)': 4,
     });
     expect(await keys('SETTING')).toEqual({ HOME_VISIT: 5, RESIDENTIAL: 1 });
@@ -275,6 +276,7 @@ describe('signalHealth and governanceSummary', () => {
           details: {
             location: 'Corridor',
             hazard: 'EQUIPMENT_STORAGE',
+            equipment: 'Mobile hoist',
             madeSafeBy: 'REPORTER',
             storageConstraint: true,
           },

@@ -122,6 +122,98 @@ describe('a plugin in a folder outside the repository, named in NEAR_MISS_PLUGIN
   });
 });
 
+describe('conditional requirements a form can see', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => t?.stop());
+
+  // Seed: the wrong texture prepared for a person on a modified diet.
+  const mealtimeReport = (details: Record<string, unknown>) =>
+    medicationReport({
+      category: 'mealtime',
+      workflowStage: 'MEAL_PREPARATION',
+      details: {
+        issueType: 'WRONG_TEXTURE',
+        dietaryRequirement: 'IDDSI level 5 minced and moist',
+        preparedBy: 'NEW_STAFF',
+        noticedBy: 'ANOTHER_STAFF_MEMBER',
+        caughtAt: 'BEFORE_SERVING',
+        correction: 'Meal re-prepared at level 5',
+        supervisorReviewed: true,
+        ...details,
+      },
+    });
+
+  it('publishes mealtime texture and allergen requirements as if/then', async () => {
+    const result = await t.graphql<{ categories: { key: string; fieldsSchema: Record<string, unknown> }[] }>(
+      '{ categories { key fieldsSchema } }',
+      {},
+      caller(uniqueTenant()),
+    );
+    const mealtime = result.data!.categories.find((category) => category.key === 'mealtime')!;
+    expect(mealtime.fieldsSchema.allOf).toEqual([
+      {
+        description: 'is required for a texture or drink consistency near miss',
+        if: {
+          properties: { issueType: { enum: ['WRONG_TEXTURE', 'WRONG_DRINK_CONSISTENCY'] } },
+          required: ['issueType'],
+        },
+        then: { required: ['requiredIddsiLevel', 'preparedIddsiLevel'] },
+      },
+      {
+        description: 'must be true for an allergen near miss',
+        if: { properties: { issueType: { const: 'ALLERGEN' } }, required: ['issueType'] },
+        then: { properties: { allergenInvolved: { const: true } }, required: ['allergenInvolved'] },
+      },
+      {
+        description: 'name the allergen',
+        if: { properties: { allergenInvolved: { const: true } }, required: ['allergenInvolved'] },
+        then: { required: ['allergen'] },
+      },
+    ]);
+    expect((mealtime.fieldsSchema.properties as Record<string, unknown>).dietaryRequirement).toMatchObject({
+      maxLength: 300,
+      pattern: '\\S',
+    });
+  });
+
+  it('refuses a texture near miss without its IDDSI levels, naming both fields', async () => {
+    const result = await t.graphql(
+      reportMutation,
+      { input: mealtimeReport({}), key: newKey() },
+      caller(uniqueTenant()),
+    );
+    expect(result.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [
+        { path: 'details.requiredIddsiLevel', message: 'is required for a texture or drink consistency near miss' },
+        { path: 'details.preparedIddsiLevel', message: 'is required for a texture or drink consistency near miss' },
+      ],
+    });
+  });
+
+  it('accepts it with both levels, and an allergen near miss that names the allergen', async () => {
+    const tenant = uniqueTenant();
+    const texture = await t.graphql(
+      reportMutation,
+      { input: mealtimeReport({ requiredIddsiLevel: 5, preparedIddsiLevel: 7 }), key: newKey() },
+      caller(tenant),
+    );
+    expect(texture.errors).toBeUndefined();
+    const allergen = await t.graphql(
+      reportMutation,
+      {
+        input: mealtimeReport({ issueType: 'ALLERGEN', allergenInvolved: true, allergen: 'peanuts' }),
+        key: newKey(),
+      },
+      caller(tenant),
+    );
+    expect(allergen.errors).toBeUndefined();
+  });
+});
+
 describe('a broken plugin stops the start with one message naming it', () => {
   const broken: [string, string, RegExp][] = [
     ['a bad key', `{ key: 'Infection_Prevention' }`, /key "Infection_Prevention" must be kebab-case/],
@@ -152,6 +244,21 @@ describe('a broken plugin stops the start with one message naming it', () => {
       'an example that does not match its details',
       `{ example: { control: 'MASKS' } }`,
       /example does not match details: control/,
+    ],
+    [
+      'a condition on a free-text field',
+      `{ conditions: [{ when: { note: 'x' }, require: ['control'], message: 'needed' }] }`,
+      /condition 1 tests note: only enums, booleans and numbers can be tested/,
+    ],
+    [
+      'a condition naming a field it does not have',
+      `{ conditions: [{ when: { control: 'PPE' }, require: ['ward'], message: 'name the ward' }] }`,
+      /condition 1 names ward, which is not one of details/,
+    ],
+    [
+      'a condition on a value the field cannot take',
+      `{ conditions: [{ when: { control: 'MASKS' }, require: ['note'], message: 'say more' }] }`,
+      /condition 1: MASKS is not a value of control/,
     ],
   ];
 

@@ -361,6 +361,49 @@ describe('corrective actions and verification', () => {
   });
 });
 
+describe('closing on weaker actions alone', () => {
+  it('is refused for severe potential harm; a manager may override with a reason, counted in governance', async () => {
+    const w = world();
+    const nearMiss = await triaged(w, { potentialHarm: 'SEVERE' });
+    const action = await ok(
+      addActionMutation,
+      {
+        input: actionInput([nearMiss.id], {
+          title: 'Remind staff to check the MAR time',
+          actionType: 'REMINDER',
+          strength: 'WEAKER',
+          evidenceRequired: ['briefing sign-off'],
+        }),
+      },
+      w.lead,
+    );
+    await ok(completeActionMutation, { id: action.id, evidence: ['BRF-7'] }, w.owner);
+    const current = await ok(actionPlanQuery, { id: nearMiss.id }, w.manager);
+    const close = (caller: Caller, weakOnlyOverrideReason?: string) =>
+      t.graphql(
+        `mutation($id: ID!, $v: Int!, $reason: String) { closeNearMiss(id: $id, expectedVersion: $v, outcome: "Staff reminded.", weakOnlyOverrideReason: $reason) { status } }`,
+        { id: nearMiss.id, v: current.version, reason: weakOnlyOverrideReason },
+        caller,
+      );
+    const refused = await close(w.manager);
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', weakOnly: true });
+    expect(refused.errors?.[0].message).toMatch(/its potential harm is severe/);
+    // A lead cannot override.
+    expect((await close(w.lead, 'Short of time')).errors?.[0].extensions?.code).toBe('CONFLICT');
+    expect(dataOf(await close(w.manager, 'Pharmacy redesign is funded next quarter; interim reminder only.'))).toEqual({
+      status: 'CLOSED',
+    });
+    const board: Caller = { tenant: w.tenant, sub: 'board', roles: ['GOVERNANCE'] };
+    expect(
+      await ok(
+        `query($from: DateTime!, $to: DateTime!) { governanceSummary(from: $from, to: $to) { weakOnlyOverrides } }`,
+        { from: new Date(Date.now() - 7 * day).toISOString(), to: new Date(Date.now() + 60_000).toISOString() },
+        board,
+      ),
+    ).toEqual({ weakOnlyOverrides: 1 });
+  });
+});
+
 describe('automatic reopening on recurrence', () => {
   async function verifiedAction(w: World) {
     const nearMiss = await triaged(w);
@@ -475,6 +518,87 @@ describe('automatic reopening on recurrence', () => {
     expect(failing.errors).toBeUndefined();
     if (closing.errors) expect(closing.errors[0].extensions?.code).toBe('CONFLICT');
     expect((await ok(actionPlanQuery, { id: nearMiss.id }, w.manager)).status).toBe('REOPENED');
+  });
+
+  it('reopens a service-wide control on the same kind of near miss to another person in its services, not on another kind', async () => {
+    const w = world();
+    const nearMiss = await triaged(w);
+    const action = await ok(
+      addActionMutation,
+      { input: actionInput([nearMiss.id], { recurrenceScope: 'SAME_KIND_IN_SERVICES', serviceIds: ['north'] }) },
+      w.lead,
+    );
+    await ok(completeActionMutation, { id: action.id, evidence: ['MAR template v2', 'BRF-1'] }, w.owner);
+    const [stored] = await t.app.database.dataSource.query(
+      `SELECT recurrence_scope FROM corrective_action WHERE id = $1`,
+      [action.id],
+    );
+    expect(stored.recurrence_scope).toBe('SAME_KIND_IN_SERVICES');
+
+    // Another kind (a label mismatch) to another person: the MAR control does not answer for it.
+    await ok(
+      reportMutation,
+      {
+        input: medicationReport(
+          { personId: 'person-5', occurredAt: new Date().toISOString() },
+          { medicationName: 'Insulin glargine', discrepancyType: 'LABEL_MISMATCH' },
+        ),
+        key: newKey(),
+      },
+      w.reporter,
+    );
+    expect((await ok(actionPlanQuery, { id: nearMiss.id }, w.lead)).correctiveActions).toEqual([
+      { id: action.id, status: 'DONE', effective: null },
+    ]);
+    // Its measurable target: none of its kind in its services since completion (the other kind does not count).
+    const target = `query($id: ID!) { correctiveAction(id: $id) { targetMaxRecurrences targetEvaluation { windowDays before after maxAfter met } } }`;
+    expect(await ok(target, { id: action.id }, w.lead)).toEqual({
+      targetMaxRecurrences: 0,
+      targetEvaluation: { windowDays: 42, before: 0, after: 0, maxAfter: 0, met: null },
+    });
+
+    // The same kind (a MAR entry signed for the wrong time) to another person, another medicine.
+    const recurrence = (
+      await ok(
+        reportMutation,
+        {
+          input: medicationReport(
+            { personId: 'person-6', occurredAt: new Date().toISOString() },
+            { medicationName: 'Metformin 500mg' },
+          ),
+          key: newKey(),
+        },
+        w.reporter,
+      )
+    ).nearMiss;
+    const plan = await ok(actionPlanQuery, { id: nearMiss.id }, w.lead);
+    expect(plan.status).toBe('REOPENED');
+    expect(plan.correctiveActions).toEqual([{ id: action.id, status: 'OPEN', effective: false }]);
+    const [event] = await t.app.database.dataSource.query(
+      `SELECT payload FROM outbox_event WHERE tenant_id = $1 AND event_type = 'corrective_action.reopened'`,
+      [w.tenant],
+    );
+    expect(event.payload).toMatchObject({ cause: { kind: 'recurrence', nearMissId: recurrence.id } });
+    // Reopened, it counts again from now: the recurrence is in the window before.
+    expect((await ok(target, { id: action.id }, w.lead)).targetEvaluation).toEqual({
+      windowDays: 42,
+      before: 1,
+      after: null,
+      maxAfter: 0,
+      met: null,
+    });
+  });
+
+  it('takes the recurrence scope its category suggests when none is given', async () => {
+    const w = world();
+    const nearMiss = await triaged(w);
+    const action = await ok(
+      `mutation($input: CorrectiveActionInput!) { addCorrectiveAction(input: $input) { recurrenceScope } }`,
+      { input: actionInput([nearMiss.id]) },
+      w.lead,
+    );
+    // Medication suggests none: the person (and medicine), as before.
+    expect(action.recurrenceScope).toBe('SAME_PERSON');
   });
 
   it("does not reopen for a report outside the action's services", async () => {

@@ -474,6 +474,8 @@ onServer('the repeat trigger under concurrency (PostgreSQL server)', () => {
       immediateActions: [],
       whatMadeThisPossible: null,
       contributingFactors: [],
+      contributingFactorCodes: [],
+      kindKey: null,
       workflowStage: null,
       potentialHarm: 'LOW',
       details: {},

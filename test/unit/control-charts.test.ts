@@ -27,6 +27,21 @@ describe('controlCharts', () => {
     expect(charts[1].points.reduce((sum, point) => sum + point.count, 0)).toBe(1);
   });
 
+  it('makes one chart per workflow stage when counts carry one, and names the stage in signals', () => {
+    const counts = [
+      ...periods
+        .slice(0, 20)
+        .map((periodStart) => ({ serviceId: null, category: null, workflowStage: 'HANDOVER', periodStart, count: 1 })),
+      ...periods
+        .slice(20)
+        .map((periodStart) => ({ serviceId: null, category: null, workflowStage: 'HANDOVER', periodStart, count: 6 })),
+      { serviceId: null, category: null, workflowStage: 'DOCUMENTATION', periodStart: week(3), count: 2 },
+    ];
+    const charts = controlCharts(periods, counts, 'C', 'WEEK', 20);
+    expect(charts.map((chart) => chart.workflowStage)).toEqual(['DOCUMENTATION', 'HANDOVER']);
+    expect(charts[1].signals[0].description).toMatch(/^at the handover stage: /);
+  });
+
   it('reports each special cause with its periods and baseline, in plain words', () => {
     const counts = periods.map((periodStart, index) => ({
       serviceId: 'north',

@@ -124,6 +124,7 @@ describe('protectDetails', () => {
   const schema = {
     properties: {
       medicationName: { type: 'string' },
+      dietaryRequirement: { type: 'string', maxLength: 300, pattern: '\\S' },
       scheduledTime: { type: 'string', pattern: '^\\d\\d:\\d\\d$' },
       discrepancyType: { type: 'string', enum: ['MAR_WRONG_TIME'] },
       timeCritical: { type: 'boolean' },
@@ -131,6 +132,7 @@ describe('protectDetails', () => {
   };
   const details = {
     medicationName: 'Levodopa for Mrs A',
+    dietaryRequirement: 'Level 5; no peanuts (Mrs A)',
     scheduledTime: '08:00',
     discrepancyType: 'MAR_WRONG_TIME',
     timeCritical: true,
@@ -140,6 +142,7 @@ describe('protectDetails', () => {
   it('keeps codes, times and flags for ANALYST and withholds plain strings and nested values', () => {
     expect(protectDetails(fieldProtectionOf(principal(Role.ANALYST), secret), details, schema)).toEqual({
       medicationName: withheld,
+      dietaryRequirement: withheld,
       scheduledTime: '08:00',
       discrepancyType: 'MAR_WRONG_TIME',
       timeCritical: true,

@@ -87,6 +87,34 @@ describe('similarityKey', () => {
   });
 });
 
+describe('repeatKeys with coded contributing factors', () => {
+  const factorKeys = (overrides: Partial<ReportFacts>) =>
+    keysOf(medication, facts(overrides)).filter((key) => key.basis === 'CONTRIBUTING_FACTOR');
+
+  it('repeats by code, so two wordings of one factor are one key, named by its label', () => {
+    const rushed = factorKeys({
+      contributingFactors: ['handover rushed'],
+      contributingFactorCodes: ['COMMUNICATION.HANDOVER'],
+    });
+    const reworded = factorKeys({
+      contributingFactors: ['rushed handover'],
+      contributingFactorCodes: ['COMMUNICATION.HANDOVER'],
+    });
+    expect(rushed).toEqual(reworded);
+    expect(rushed.map((key) => key.phrase)).toEqual(['in service north with the contributing factor "handover"']);
+  });
+
+  it('repeats text coded OTHER by its words, as before coding', () => {
+    const coded = factorKeys({
+      contributingFactors: ['Lift broken'],
+      contributingFactorCodes: ['OTHER'],
+      otherContributingFactors: ['Lift broken'],
+    });
+    expect(coded).toEqual(factorKeys({ contributingFactors: ['lift  broken'] }));
+    expect(factorKeys({ contributingFactors: ['Lift broken'], contributingFactorCodes: [] })).toEqual([]);
+  });
+});
+
 describe('similarityPhrase', () => {
   it.each([
     [['personId', 'details.medicationName'], 'for one person with the same medication name'],
