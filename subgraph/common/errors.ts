@@ -10,6 +10,16 @@ export enum ErrorCode {
   GateBlocked = 'GATE_BLOCKED',
 }
 
+/** The HTTP status of each code, wherever an error is answered outside GraphQL's own responses. */
+export const httpStatusOf: Record<ErrorCode, number> = {
+  [ErrorCode.BadUserInput]: 400,
+  [ErrorCode.Unauthenticated]: 401,
+  [ErrorCode.Forbidden]: 403,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.Conflict]: 409,
+  [ErrorCode.GateBlocked]: 409,
+};
+
 export interface FieldProblem {
   path: string;
   message: string;

@@ -45,7 +45,7 @@ function formatter(format: Format, columns: string[]): Transform {
   });
 }
 
-function exportNearMisses(format: Format, { context, url }: RestCall): RestResponse {
+async function exportNearMisses(format: Format, { context, url }: RestCall): Promise<RestResponse> {
   const scope = context.loaders.readScope();
   const filter = parseExportFilter(url.searchParams);
   refusePersonLookup(context.principal, filter.personId);
@@ -79,8 +79,19 @@ function exportNearMisses(format: Format, { context, url }: RestCall): RestRespo
   const body = new PassThrough();
   // A long export is not one request's statement budget: its own transaction, without the timeout.
   const db = createTenantDatabase(dataSource, context.principal.tenantId);
-  db.read(async (tx) => {
+  // The answer starts once the cursor is open: a database that cannot be reached is an error answer (503), not a
+  // 200 whose body breaks off.
+  let answering = false;
+  let cursorOpen!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    cursorOpen = () => {
+      answering = true;
+      resolve();
+    };
+  });
+  const streamed = db.read(async (tx) => {
     const rows = await streamNearMissRows(tx, scope, filter);
+    cursorOpen();
     await pipeline(
       rows,
       records,
@@ -90,13 +101,17 @@ function exportNearMisses(format: Format, { context, url }: RestCall): RestRespo
       ),
       body,
     );
-  }).catch((error: unknown) => {
+  });
+  streamed.catch((error: unknown) => {
     logger.error('export failed', {
       requestId: context.requestId,
       error: error instanceof Error ? error.message : String(error),
     });
-    body.destroy(error instanceof Error ? error : new Error(String(error)));
+    // Before the cursor opened the error is the answer (below); after, the body breaks off.
+    if (answering) body.destroy(error instanceof Error ? error : new Error(String(error)));
+    else body.destroy();
   });
+  await Promise.race([opened, streamed]);
   return {
     status: 200,
     headers: {
@@ -112,11 +127,11 @@ export const exportRoutes: RestRoute[] = [
   {
     pattern: /^\/exports\/near-misses\.csv$/,
     errors: 'json',
-    handle: (call) => Promise.resolve().then(() => exportNearMisses('csv', call)),
+    handle: (call) => exportNearMisses('csv', call),
   },
   {
     pattern: /^\/exports\/near-misses\.ndjson$/,
     errors: 'json',
-    handle: (call) => Promise.resolve().then(() => exportNearMisses('ndjson', call)),
+    handle: (call) => exportNearMisses('ndjson', call),
   },
 ];

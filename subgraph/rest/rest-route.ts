@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { TokenVerifier } from '../auth/jwt';
-import { ErrorCode, isDomainError, type DomainError } from '../common/errors';
+import { ErrorCode, httpStatusOf, isDomainError, type DomainError } from '../common/errors';
+import { isDatabaseUnavailable } from '../database/database-faults';
 import type { AppServices } from '../server/app-services';
 import { createRequestContext, type RequestContext } from '../server/context';
 
@@ -50,15 +51,6 @@ export interface RestDependencies {
   verifyToken: TokenVerifier;
 }
 
-const statusOf: Record<ErrorCode, number> = {
-  [ErrorCode.BadUserInput]: 400,
-  [ErrorCode.Unauthenticated]: 401,
-  [ErrorCode.Forbidden]: 403,
-  [ErrorCode.NotFound]: 404,
-  [ErrorCode.Conflict]: 409,
-  [ErrorCode.GateBlocked]: 409,
-};
-
 /** FHIR's issue type for each of our codes (http://hl7.org/fhir/issue-type). */
 const fhirIssueTypeOf: Record<string, string> = {
   [ErrorCode.BadUserInput]: 'invalid',
@@ -101,7 +93,7 @@ export function errorResponse(
 
 const domainErrorResponse = (style: ErrorStyle, error: DomainError) => {
   const { code: _code, ...extra } = error.extensions as { code: string } & Record<string, unknown>;
-  return errorResponse(style, statusOf[error.code], error.code, error.message, extra);
+  return errorResponse(style, httpStatusOf[error.code], error.code, error.message, extra);
 };
 
 /** The route for a path, if any. */
@@ -137,6 +129,8 @@ export async function runRestRoute(
     return await route.handle({ context, url: request.url, params, baseUrl: request.baseUrl });
   } catch (error) {
     if (isDomainError(error)) return domainErrorResponse(route.errors, error);
+    // The HTTP layer answers an outage as for GraphQL: 503 SERVICE_UNAVAILABLE, Retry-After, retryable.
+    if (isDatabaseUnavailable(error)) throw error;
     dependencies.services.logger.error('REST request failed', {
       requestId: request.requestId,
       error: error instanceof Error ? error.message : String(error),

@@ -8,7 +8,7 @@ import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } fr
 import { GraphQLError, Kind, type GraphQLSchema } from 'graphql';
 import type { TokenVerifier } from '../auth/jwt';
 import type { Principal } from '../auth/principal';
-import { isDomainError, ErrorCode } from '../common/errors';
+import { httpStatusOf, isDomainError, ErrorCode } from '../common/errors';
 import { isDatabaseUnavailable } from '../database/database-faults';
 import type { Metrics } from '../observability/metrics';
 import type { Tracing } from '../observability/tracing';
@@ -74,15 +74,6 @@ declare module 'fastify' {
 const errorBody = (message: string, code: string, extra: Record<string, unknown> = {}) => ({
   errors: [{ message, extensions: { code, ...extra } }],
 });
-
-const statusOfDomainCode: Partial<Record<string, number>> = {
-  [ErrorCode.BadUserInput]: 400,
-  [ErrorCode.Unauthenticated]: 401,
-  [ErrorCode.Forbidden]: 403,
-  [ErrorCode.NotFound]: 404,
-  [ErrorCode.Conflict]: 409,
-  [ErrorCode.GateBlocked]: 409,
-};
 
 /** Thrown while the database has not been reached since the start (answered 503, retryable). */
 class DatabaseNotReached extends Error {
@@ -238,7 +229,7 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
     }
     if (isDomainError(error)) {
       request.record.errorCodes.push(error.code);
-      return reply.code(statusOfDomainCode[error.code] ?? 400).send({ errors: [error.toJSON()] });
+      return reply.code(httpStatusOf[error.code] ?? 400).send({ errors: [error.toJSON()] });
     }
     if (status >= 400 && status < 500) {
       const message = error.code === 'BAD_REQUEST' ? error.message : 'Bad request';

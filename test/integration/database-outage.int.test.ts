@@ -81,6 +81,16 @@ describeWithPostgres('a database outage', () => {
       expect(answer.retryAfter).toMatch(/^\d+$/);
       expect(answer.body.errors?.[0].extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', retryable: true });
     }
+    // REST routes too (a FHIR read, an export).
+    for (const path of ['/fhir/AdverseEvent?_count=1', '/exports/near-misses.ndjson']) {
+      const rest = await fetch(new URL(path, app.url), { headers: { authorization: `Bearer ${await token()}` } });
+      expect(rest.status).toBe(503);
+      expect(rest.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(((await rest.json()) as { errors: { extensions: object }[] }).errors[0].extensions).toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+        retryable: true,
+      });
+    }
     expect(await readiness(app.url)).toBe(503);
     const metrics = await (await fetch(app.url.replace('/graphql', '/metrics'))).text();
     expect(metrics).toMatch(/^near_miss_graphql_errors_total\{code="SERVICE_UNAVAILABLE"\} [1-9]/m);
