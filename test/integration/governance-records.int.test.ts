@@ -1,7 +1,7 @@
 import { addActionMutation } from '../support/action-operations';
 import { closeMutation, triageThroughGates } from '../support/lifecycle-operations';
 import { medicationReport, newKey, reportMutation } from '../support/reports';
-import { dataOf, startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
+import { callersOf, dataOf, startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
 
 // What governance reviewed and decided (recordGovernanceReview, which may reopen near misses) and what the
 // organisation learned (recordLearningResponse), listed by period.
@@ -18,12 +18,7 @@ const ok = async (query: string, variables: Record<string, unknown>, as: Caller)
 
 const world = () => {
   const tenant = uniqueTenant('governance');
-  const caller = (sub: string, roles: Caller['roles'], services = ['north']): Caller => ({
-    tenant,
-    sub,
-    roles,
-    services,
-  });
+  const caller = callersOf(tenant);
   return {
     tenant,
     reporter: caller('staff-reporter', ['REPORTER']),

@@ -1,6 +1,6 @@
 import { acknowledgeMutation, triageMutation } from '../support/lifecycle-operations';
 import { medicationReport, newKey } from '../support/reports';
-import { dataOf, startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
+import { callersOf, dataOf, startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
 
 // Who must be told: the rules' suggestion becomes Notification records at report, triage's decision
 // reconciles them, and recordNotification records each one once. Due times run from when the service knew.
@@ -17,12 +17,7 @@ const ok = async (query: string, variables: Record<string, unknown>, as: Caller)
 
 const world = () => {
   const tenant = uniqueTenant('notify');
-  const caller = (sub: string, roles: Caller['roles'], services = ['north']): Caller => ({
-    tenant,
-    sub,
-    roles,
-    services,
-  });
+  const caller = callersOf(tenant);
   return {
     tenant,
     reporter: caller('staff-reporter', ['REPORTER']),

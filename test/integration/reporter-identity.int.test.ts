@@ -1,6 +1,6 @@
 import { acknowledgeMutation, feedbackMutation } from '../support/lifecycle-operations';
 import { medicationReport, newKey } from '../support/reports';
-import { dataOf, startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
+import { callersOf, dataOf, startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
 
 // ReporterIdentity: an ANONYMOUS report stores no identity anywhere (row, audit, outbox, idempotency record,
 // logs) and is followed with a receipt; a CONFIDENTIAL report shows its reporter only to the reporter,
@@ -16,12 +16,7 @@ afterAll(async () => {
 });
 
 const tenant = uniqueTenant('identity');
-const caller = (sub: string, roles: Caller['roles'], services = ['north']): Caller => ({
-  tenant,
-  sub,
-  roles,
-  services,
-});
+const caller = callersOf(tenant);
 const anonymousReporter = caller('staff-anon-7f3e', ['REPORTER']);
 const confidentialReporter = caller('staff-conf-91c2', ['REPORTER']);
 const otherReporter = caller('staff-other', ['REPORTER']);

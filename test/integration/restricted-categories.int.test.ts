@@ -2,7 +2,7 @@ import { addActionMutation } from '../support/action-operations';
 import { acknowledgeMutation, feedbackMutation, triageMutation } from '../support/lifecycle-operations';
 import { outsideFolder, writePlugin } from '../support/plugin-fixtures';
 import { medicationReport, newKey, reportMutation } from '../support/reports';
-import { dataOf, startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
+import { callersOf, dataOf, startTestApp, uniqueTenant, type Caller, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 
 // Safeguarding declares restrictedTo: [SAFEGUARDING_LEAD, MANAGER]. A SUPERVISOR of the same service must
@@ -39,12 +39,7 @@ function safeguardingReport(overrides: Record<string, unknown> = {}) {
 
 const world = () => {
   const tenant = uniqueTenant('restricted');
-  const caller = (sub: string, roles: Caller['roles'], services = ['north']): Caller => ({
-    tenant,
-    sub,
-    roles,
-    services,
-  });
+  const caller = callersOf(tenant);
   return {
     tenant,
     reporter: caller('staff-reporter', ['REPORTER']),

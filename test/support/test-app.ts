@@ -43,6 +43,11 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
+/** Makes callers of one tenant: by default in service `north` (`['*']` for every service). */
+export const callersOf =
+  (tenant: string) =>
+  (sub: string, roles: Caller['roles'], services = ['north']): Caller => ({ tenant, sub, roles, services });
+
 /** A tenant id no other test uses. */
 export const uniqueTenant = (label = 'tenant') => `${label}-${randomBytes(4).toString('hex')}`;
 
